@@ -28,6 +28,9 @@ public sealed class DicomFile
     /// <summary>True when the file starts with the 128-byte preamble and "DICM".</summary>
     public bool HasPreamble { get; }
 
+    /// <summary>Problems tolerated while reading (e.g. stray bytes skipped), for inspect reports.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>True when the file carried a file meta information group.</summary>
     public bool HasFileMeta => FileMetaInformation.Count > 0;
 }

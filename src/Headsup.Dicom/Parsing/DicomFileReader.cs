@@ -91,6 +91,7 @@ public static class DicomFileReader
             offset = 0;
         }
 
+        var warnings = new List<string>();
         TransferSyntax syntax;
         if (meta.Count > 0)
         {
@@ -105,7 +106,13 @@ public static class DicomFileReader
         }
         else
         {
-            syntax = GuessSyntax(span[offset..], sourceName, offset);
+            int skipped;
+            (syntax, skipped) = GuessSyntax(span[offset..], sourceName, offset);
+            if (skipped > 0)
+            {
+                warnings.Add($"no preamble or file meta; skipped {skipped} stray byte(s) before the first element");
+                offset += skipped;
+            }
         }
 
         ReadOnlyMemory<byte> body = bytes[offset..];
@@ -118,7 +125,7 @@ public static class DicomFileReader
 
         var parser = new DatasetParser(body, sourceName, syntax.IsExplicitVR, syntax.IsBigEndian, options, bodyBase);
         var dataset = parser.ParseTopLevel();
-        return new DicomFile(sourceName, meta, dataset, syntax, hasPreamble);
+        return new DicomFile(sourceName, meta, dataset, syntax, hasPreamble) { Warnings = warnings };
     }
 
     private static int ReadFileMeta(ReadOnlyMemory<byte> bytes, int offset, DicomDataset meta, string sourceName, DicomReadOptions options)
@@ -128,24 +135,37 @@ public static class DicomFileReader
         return parser.ParseGroup2(offset, meta);
     }
 
-    private static TransferSyntax GuessSyntax(ReadOnlySpan<byte> span, string sourceName, long offset)
+    /// <summary>
+    /// For a stream without preamble and file meta, finds where the data set starts (normally byte 0; a few stray
+    /// leading bytes are skipped, as in pydicom's no_meta.dcm) and which little/big endian, explicit/implicit VR it uses.
+    /// </summary>
+    private static (TransferSyntax Syntax, int Skipped) GuessSyntax(ReadOnlySpan<byte> span, string sourceName, long offset)
     {
-        if (span.Length < 8)
+        const int MaxStrayBytes = 8;
+        for (int skip = 0; skip <= MaxStrayBytes && skip + 8 <= span.Length; skip++)
         {
-            throw new DicomParseException(sourceName, offset, null, "not a DICOM file: too short and no \"DICM\" marker at byte 128");
-        }
+            var s = span[skip..];
+            ushort groupLe = BinaryPrimitives.ReadUInt16LittleEndian(s);
+            ushort groupBe = BinaryPrimitives.ReadUInt16BigEndian(s);
+            bool vrLetters = IsUpper(s[4]) && IsUpper(s[5]) && DicomVRInfo.TryParse(s[4], s[5], out _);
+            if (IsPlausibleFirstGroup(groupLe))
+            {
+                if (vrLetters)
+                {
+                    return (TransferSyntax.ExplicitVRLittleEndian, skip);
+                }
 
-        ushort groupLe = BinaryPrimitives.ReadUInt16LittleEndian(span);
-        ushort groupBe = BinaryPrimitives.ReadUInt16BigEndian(span);
-        bool vrLetters = IsUpper(span[4]) && IsUpper(span[5]) && DicomVRInfo.TryParse(span[4], span[5], out _);
-        if (IsPlausibleFirstGroup(groupLe))
-        {
-            return vrLetters ? TransferSyntax.ExplicitVRLittleEndian : TransferSyntax.ImplicitVRLittleEndian;
-        }
+                uint implicitLength = BinaryPrimitives.ReadUInt32LittleEndian(s[4..]);
+                if (implicitLength <= (uint)(s.Length - 8) || implicitLength == 0xFFFFFFFF)
+                {
+                    return (TransferSyntax.ImplicitVRLittleEndian, skip);
+                }
+            }
 
-        if (IsPlausibleFirstGroup(groupBe) && vrLetters)
-        {
-            return TransferSyntax.ExplicitVRBigEndian;
+            if (IsPlausibleFirstGroup(groupBe) && vrLetters)
+            {
+                return (TransferSyntax.ExplicitVRBigEndian, skip);
+            }
         }
 
         throw new DicomParseException(sourceName, offset, null, "not a DICOM file: no \"DICM\" marker at byte 128 and no data set recognised at the start");
