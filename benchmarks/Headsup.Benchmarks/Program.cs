@@ -1,9 +1,22 @@
 using BenchmarkDotNet.Running;
+using Headsup.Benchmarks.Pipeline;
 
 namespace Headsup.Benchmarks;
 
-/// <summary>Entry point: `dotnet run -c Release --project benchmarks/Headsup.Benchmarks -- --filter '*'`.</summary>
+/// <summary>
+/// Entry point. `-- --filter '*'` runs the BenchmarkDotNet suites; `-- throughput ROUNDS FILE...` runs the
+/// side-by-side throughput protocol (benchmarks/scripts/e2-throughput-vs-python.sh).
+/// </summary>
 internal static class Program
 {
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    private static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "throughput")
+        {
+            return ThroughputCommand.Run(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

@@ -73,12 +73,24 @@ public static class HuConverter
         bool hasPadding = p.MapPaddingToAir && p.PaddingValue.HasValue;
 
         int i = 0;
-        if (Vector.IsHardwareAccelerated && integral && !hasPadding && Vector<int>.Count * 2 == Vector<ushort>.Count)
+        if (Vector.IsHardwareAccelerated && integral && Vector<int>.Count * 2 == Vector<ushort>.Count)
         {
             var vMask = new Vector<int>(mask);
             var vIntercept = new Vector<int>(interceptI);
             var v1000 = new Vector<int>(1000);
             var v4096 = new Vector<int>(4096);
+            int padLow = 0, padHigh = 0;
+            if (hasPadding)
+            {
+                int padding = p.PaddingValue!.Value;
+                int limit = p.PaddingRangeLimit ?? padding;
+                padLow = Math.Min(padding, limit);
+                padHigh = Math.Max(padding, limit);
+            }
+
+            var vPadLow = new Vector<int>(padLow);
+            var vPadHigh = new Vector<int>(padHigh);
+            var vAirInt = new Vector<int>((int)RescaleParameters.AirHu);
             var rawVectors = MemoryMarshal.Cast<ushort, Vector<ushort>>(raw);
             var huVectors = MemoryMarshal.Cast<float, Vector<float>>(hu);
             int n = Math.Min(rawVectors.Length, huVectors.Length / 2);
@@ -99,13 +111,15 @@ public static class HuConverter
                     x = Vector.ShiftRightArithmetic(Vector.ShiftLeft(x, shift), shift);
                 }
 
+                var padded = hasPadding ? Vector.GreaterThanOrEqual(x, vPadLow) & Vector.LessThanOrEqual(x, vPadHigh) : Vector<int>.Zero;
                 if (rsna)
                 {
                     x += v1000;
                     x -= Vector.GreaterThanOrEqual(x, v4096) & v4096;
                 }
 
-                return x + vIntercept;
+                x += vIntercept;
+                return hasPadding ? Vector.ConditionalSelect(padded, vAirInt, x) : x;
             }
         }
 

@@ -81,11 +81,14 @@ public sealed class HuConverterTests
     public void Convert_PaddingAndOutOfField_BecomeAir()
     {
         short[] stored = [-2000, -1024, 0, 40, -2048];
-        var raw = stored.Select(s => unchecked((ushort)s)).ToArray();
+        // Repeated so both the vector path and the scalar tail see padding.
+        var raw = Enumerable.Repeat(stored, 9).SelectMany(x => x).Select(s => unchecked((ushort)s)).ToArray();
         var p = Params(16, true, 1, -1024) with { PaddingValue = -2000, OutOfFieldBelowHu = -1500 };
         var hu = Convert(raw, Info(raw.Length, 16, 1), p);
         // -2000 is padding -> air; -1024 -> -2048 HU (outside the field) -> air; 0 -> -1024; 40 -> -984; -2048 -> -3072 -> air.
-        Assert.Equal(new[] { -1000f, -1000f, -1024f, -984f, -1000f }, hu);
+        Assert.Equal(Enumerable.Repeat(new[] { -1000f, -1000f, -1024f, -984f, -1000f }, 9).SelectMany(x => x), hu);
+        var noOutOfField = Convert(raw, Info(raw.Length, 16, 1), p with { OutOfFieldBelowHu = null });
+        Assert.Equal(Enumerable.Repeat(new[] { -1000f, -2048f, -1024f, -984f, -3072f }, 9).SelectMany(x => x), noOutOfField);
     }
 
     [Fact]
