@@ -1,19 +1,19 @@
 using BenchmarkDotNet.Running;
-using Headsup.Benchmarks.Pipeline;
+using Headsup.Benchmarks.Codecs;
 
 namespace Headsup.Benchmarks;
 
 /// <summary>
-/// Entry point. `-- --filter '*'` runs the BenchmarkDotNet suites; `-- throughput ROUNDS FILE...` runs the
-/// side-by-side throughput protocol (benchmarks/scripts/e2-throughput-vs-python.sh).
+/// Entry point: `dotnet run -c Release --project benchmarks/Headsup.Benchmarks -- --filter '*'`;
+/// `-- jpeg-lossless-timing [repetitions] [files…]` times JPEG Lossless decoding without BenchmarkDotNet.
 /// </summary>
 internal static class Program
 {
     private static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "throughput")
+        if (args.Length > 0 && args[0] == "jpeg-lossless-timing")
         {
-            return ThroughputCommand.Run(args[1..]);
+            return JpegLosslessDecodeBenchmark.RunTiming(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
