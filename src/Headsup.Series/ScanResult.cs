@@ -1,0 +1,41 @@
+using Headsup.Series.Grouping;
+
+namespace Headsup.Series;
+
+/// <summary>A file or archive entry that could not be used, and why.</summary>
+/// <param name="Source">The file path or <c>archive.zip!entry</c>.</param>
+/// <param name="Reason">Why, e.g. "not a DICOM file".</param>
+/// <param name="Error">The exception behind it, when there was one.</param>
+public sealed record ScanFailure(string Source, string Reason, Exception? Error = null)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{Source}: {Reason}";
+}
+
+/// <summary>What a scan found: studies (each with its series), plus files that failed and files skipped on purpose.</summary>
+public sealed class ScanResult
+{
+    /// <summary>Creates the result.</summary>
+    public ScanResult(IReadOnlyList<DicomStudy> studies, IReadOnlyList<ScanFailure> failures, IReadOnlyList<ScanFailure> skipped, int sourcesScanned)
+    {
+        Studies = studies;
+        Failures = failures;
+        Skipped = skipped;
+        SourcesScanned = sourcesScanned;
+    }
+
+    /// <summary>The studies, ordered by Study Instance UID.</summary>
+    public IReadOnlyList<DicomStudy> Studies { get; }
+
+    /// <summary>Files that are not DICOM, cannot be read or lack identifying UIDs; the rest of the scan went on.</summary>
+    public IReadOnlyList<ScanFailure> Failures { get; }
+
+    /// <summary>Files skipped on purpose, such as DICOMDIR media directories.</summary>
+    public IReadOnlyList<ScanFailure> Skipped { get; }
+
+    /// <summary>Sources read (files and archive entries).</summary>
+    public int SourcesScanned { get; }
+
+    /// <summary>Instances kept over all studies.</summary>
+    public int InstanceCount => Studies.Sum(s => s.InstanceCount);
+}
