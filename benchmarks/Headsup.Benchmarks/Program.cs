@@ -1,16 +1,23 @@
 using BenchmarkDotNet.Running;
 using Headsup.Benchmarks.Codecs;
+using Headsup.Benchmarks.Pipeline;
 
 namespace Headsup.Benchmarks;
 
 /// <summary>
-/// Entry point: `dotnet run -c Release --project benchmarks/Headsup.Benchmarks -- --filter '*'`;
-/// `-- jpeg-lossless-timing [repetitions] [files…]` times JPEG Lossless decoding without BenchmarkDotNet.
+/// Entry point. `-- --filter '*'` runs the BenchmarkDotNet suites; `-- throughput ROUNDS FILE...` runs the
+/// side-by-side E2 throughput protocol (benchmarks/scripts/e2-throughput-vs-python.sh);
+/// `-- jpeg-lossless-timing [repetitions] [files…]` times JPEG Lossless decoding (benchmarks/scripts/jpeg-lossless-vs-dcmdjpeg.sh).
 /// </summary>
 internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "throughput")
+        {
+            return ThroughputCommand.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "jpeg-lossless-timing")
         {
             return JpegLosslessDecodeBenchmark.RunTiming(args[1..]);

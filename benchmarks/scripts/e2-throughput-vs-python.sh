@@ -12,6 +12,9 @@ if [ $# -gt 0 ]; then files=("$@"); else
 fi
 [ ${#files[@]} -gt 0 ] || { echo "no input files (is ../shared/data present?)" >&2; exit 2; }
 dotnet build -c Release benchmarks/Headsup.Benchmarks -v q -nologo >/dev/null
+# Build servers linger and compete for the core being measured: stop them first.
+dotnet build-server shutdown >/dev/null 2>&1 || true
+sleep 2
 ours_bin=benchmarks/Headsup.Benchmarks/bin/Release/net10.0/Headsup.Benchmarks
 echo "files: ${#files[@]}; rounds: $rounds; one core each (taskset -c 0)"
 echo "--- HEADS UP (C#) ---"
