@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using Headsup.Dicom;
 using Headsup.Dicom.Codecs;
+using Headsup.Dicom.Writing;
 using Headsup.Imaging.Export;
 using Headsup.Imaging.Geometry;
 using Headsup.Imaging.Recipes;

@@ -13,27 +13,8 @@ public static class DicomFileWriter
     private const string ImplementationVersionName = "HEADSUP_0_1";
 
     /// <summary>Writes a file atomically: to a temporary name beside the target, then renamed.</summary>
-    public static void Save(string path, DicomDataset dataset, TransferSyntax syntax)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Write(stream, dataset, syntax);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
+    public static void Save(string path, DicomDataset dataset, TransferSyntax syntax) =>
+        AtomicFile.Write(path, stream => Write(stream, dataset, syntax));
 
     /// <summary>Writes a file to a stream. SOP Class and Instance UIDs for the meta come from the data set.</summary>
     public static void Write(Stream stream, DicomDataset dataset, TransferSyntax syntax)
