@@ -31,6 +31,12 @@ public sealed class DicomFile
     /// <summary>Problems tolerated while reading (e.g. stray bytes skipped), for inspect reports.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>
+    /// True when reading stopped at the top-level Pixel Data element (<see cref="DicomReadOptions.StopAtPixelData"/>):
+    /// every element before it was read. False when the bytes ended first, so a cut header can be told from a whole one.
+    /// </summary>
+    public bool StoppedAtPixelData { get; init; }
+
     /// <summary>True when the file carried a file meta information group.</summary>
     public bool HasFileMeta => FileMetaInformation.Count > 0;
 }

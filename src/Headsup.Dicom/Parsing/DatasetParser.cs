@@ -27,6 +27,9 @@ internal sealed class DatasetParser
         _base = baseOffset;
     }
 
+    /// <summary>True when the last top-level parse stopped at Pixel Data (<see cref="DicomReadOptions.StopAtPixelData"/>).</summary>
+    public bool StoppedAtPixelData { get; private set; }
+
     public DicomDataset ParseTopLevel()
     {
         var dataset = new DicomDataset(_source);
@@ -89,6 +92,7 @@ internal sealed class DatasetParser
 
             if (topLevel && _options.StopAtPixelData && tag == DicomTags.PixelData)
             {
+                StoppedAtPixelData = true;
                 pos = end;
                 return;
             }

@@ -125,7 +125,7 @@ public static class DicomFileReader
 
         var parser = new DatasetParser(body, sourceName, syntax.IsExplicitVR, syntax.IsBigEndian, options, bodyBase);
         var dataset = parser.ParseTopLevel();
-        return new DicomFile(sourceName, meta, dataset, syntax, hasPreamble) { Warnings = warnings };
+        return new DicomFile(sourceName, meta, dataset, syntax, hasPreamble) { Warnings = warnings, StoppedAtPixelData = parser.StoppedAtPixelData };
     }
 
     private static int ReadFileMeta(ReadOnlyMemory<byte> bytes, int offset, DicomDataset meta, string sourceName, DicomReadOptions options)

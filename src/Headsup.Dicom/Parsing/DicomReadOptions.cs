@@ -15,6 +15,6 @@ public sealed record DicomReadOptions
     /// <summary>The deepest sequence nesting accepted.</summary>
     public int MaxSequenceDepth { get; init; } = 32;
 
-    /// <summary>Stop at the top-level Pixel Data element (headers only, faster for scanning folders).</summary>
+    /// <summary>Stop at the top-level Pixel Data element (headers only, faster for scanning folders); see <see cref="DicomFile.StoppedAtPixelData"/>.</summary>
     public bool StopAtPixelData { get; init; }
 }

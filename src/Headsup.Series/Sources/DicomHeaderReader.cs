@@ -3,15 +3,12 @@ using Headsup.Dicom;
 namespace Headsup.Series.Sources;
 
 /// <summary>
-/// Reads only the header of an instance: the bytes up to the top-level Pixel Data element. It reads a prefix first
-/// and parses it when the Pixel Data tag is found there at an element boundary; otherwise (large headers, deflated
-/// data sets, no pixel data) it reads the whole instance within <see cref="DicomReadOptions.MaxFileBytes"/>.
+/// Reads only the header of an instance: the bytes up to the top-level Pixel Data element. It parses a prefix first
+/// and keeps it when the reader stopped at Pixel Data (<see cref="DicomFile.StoppedAtPixelData"/>); otherwise (large
+/// headers, deflated data sets, no pixel data) it reads the whole instance within <see cref="DicomReadOptions.MaxFileBytes"/>.
 /// </summary>
 public static class DicomHeaderReader
 {
-    private static readonly byte[] s_pixelDataLittleEndian = [0xE0, 0x7F, 0x10, 0x00];
-    private static readonly byte[] s_pixelDataBigEndian = [0x7F, 0xE0, 0x00, 0x10];
-
     /// <summary>Reads the header of a source.</summary>
     /// <exception cref="DicomParseException">The bytes are not well-formed DICOM or are too long.</exception>
     /// <exception cref="IOException">The source cannot be read.</exception>
@@ -37,7 +34,7 @@ public static class DicomHeaderReader
             return DicomFileReader.Parse(prefix.AsMemory(0, length), location, options);
         }
 
-        if (TryParseUpToPixelData(prefix, location, options, out var file))
+        if (TryParsePrefix(prefix, location, options, out var file))
         {
             return file;
         }
@@ -60,55 +57,19 @@ public static class DicomHeaderReader
     }
 
     /// <summary>
-    /// Accepts a candidate Pixel Data tag at offset <c>at</c> only when it is a top-level element boundary: the bytes
-    /// before it parse completely, and the bytes up to just after the tag parse to the same elements (the parser met
-    /// the tag and stopped). A candidate inside some other value fails one of the two parses.
+    /// Parses the prefix; it is the whole header when the reader says it stopped at Pixel Data. A prefix cut inside an
+    /// element (a parse error) or before Pixel Data (not stopped) needs the whole instance.
     /// </summary>
-    private static bool TryParseUpToPixelData(byte[] prefix, string location, DicomReadOptions options, out DicomFile file)
-    {
-        foreach (var pattern in (ReadOnlySpan<byte[]>)[s_pixelDataLittleEndian, s_pixelDataBigEndian])
-        {
-            int start = 0;
-            while (true)
-            {
-                int found = prefix.AsSpan(start).IndexOf(pattern);
-                if (found < 0)
-                {
-                    break;
-                }
-
-                int at = start + found;
-                start = at + 1;
-                if (at + 8 > prefix.Length)
-                {
-                    break;
-                }
-
-                if (TryParse(prefix.AsMemory(0, at), location, options, out var before) &&
-                    TryParse(prefix.AsMemory(0, at + 8), location, options, out var through) &&
-                    before.Dataset.Count == through.Dataset.Count &&
-                    !through.TransferSyntax.IsDeflated)
-                {
-                    file = through;
-                    return true;
-                }
-            }
-        }
-
-        file = null!;
-        return false;
-    }
-
-    private static bool TryParse(ReadOnlyMemory<byte> bytes, string location, DicomReadOptions options, out DicomFile file)
+    private static bool TryParsePrefix(byte[] prefix, string location, DicomReadOptions options, out DicomFile file)
     {
         try
         {
-            file = DicomFileReader.Parse(bytes, location, options);
-            return true;
+            file = DicomFileReader.Parse(prefix, location, options);
+            return file.StoppedAtPixelData;
         }
-        catch (DicomException)
+        catch (DicomParseException)
         {
-            // Not a top-level element boundary: the caller tries the next candidate or reads the whole instance.
+            // The prefix ends inside an element (or a deflated stream): the caller reads the whole instance.
             file = null!;
             return false;
         }

@@ -118,6 +118,21 @@ public sealed class DicomFileReaderTests
         var file = DicomFileReader.Parse(Fixtures.ToBytes(Fixtures.CtSlice(), TransferSyntax.ExplicitVRLittleEndian), "x.dcm", new DicomReadOptions { StopAtPixelData = true });
         Assert.False(file.Dataset.Contains(DicomTags.PixelData));
         Assert.True(file.Dataset.Contains(DicomTags.Rows));
+        Assert.True(file.StoppedAtPixelData);
+    }
+
+    [Fact]
+    public void Parse_StopAtPixelDataOnPrefixEndingBeforeIt_SaysItDidNotStop()
+    {
+        var bytes = Fixtures.ToBytes(Fixtures.CtSlice(), TransferSyntax.ExplicitVRLittleEndian);
+        var options = new DicomReadOptions { StopAtPixelData = true };
+        var whole = DicomFileReader.Parse(bytes, "x.dcm", options);
+        int pixelDataTag = bytes.AsSpan().LastIndexOf(new byte[] { 0xE0, 0x7F, 0x10, 0x00 });
+        var cut = DicomFileReader.Parse(bytes.AsMemory(0, pixelDataTag), "x.dcm", options);
+
+        Assert.False(cut.StoppedAtPixelData);
+        Assert.Equal(whole.Dataset.Count, cut.Dataset.Count);
+        Assert.False(DicomFileReader.Parse(bytes, "x.dcm").StoppedAtPixelData);
     }
 
     [Fact]
