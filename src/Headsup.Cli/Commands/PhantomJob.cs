@@ -1,6 +1,5 @@
 using System.Globalization;
 using Headsup.Phantom;
-using Headsup.Phantom.Lesions;
 using Spectre.Console;
 
 namespace Headsup.Cli.Commands;
@@ -10,21 +9,13 @@ internal static class PhantomJob
 {
     public static int Run(string output, int studies, int seed, string hemorrhage, CancellationToken cancellationToken)
     {
-        PhantomOptions options;
+        if (!new PhantomOptions { Studies = studies, Seed = seed }.TryWithHemorrhage(hemorrhage, out var options))
+        {
+            throw new UsageException($"--hemorrhage '{hemorrhage}' is not none, random or a subtype");
+        }
+
         try
         {
-            options = hemorrhage switch
-            {
-                "none" => new PhantomOptions { Studies = studies, Seed = seed, Hemorrhage = HemorrhageMode.None },
-                "random" => new PhantomOptions { Studies = studies, Seed = seed, Hemorrhage = HemorrhageMode.Random },
-                _ => new PhantomOptions
-                {
-                    Studies = studies,
-                    Seed = seed,
-                    Hemorrhage = HemorrhageMode.Specified,
-                    Subtypes = [Enum.Parse<HemorrhageSubtype>(hemorrhage, ignoreCase: true)],
-                },
-            };
             options.Validate();
         }
         catch (ArgumentException ex)
