@@ -1,7 +1,7 @@
 using Headsup.Dicom;
 using Headsup.Dicom.Pixels;
 using Headsup.Imaging.Recipes;
-using Headsup.Imaging.Rescale;
+using Headsup.Imaging.Slices;
 
 namespace Headsup.Benchmarks.Pipeline;
 
@@ -31,13 +31,7 @@ internal sealed class E2Pipeline
             _tensor = new float[3 * plane];
         }
 
-        if (!reader.TryGetNativeFrame(0, out var frame))
-        {
-            throw new InvalidOperationException($"{name}: the throughput benchmark takes uncompressed files");
-        }
-
-        var parameters = RescaleParameters.FromDataset(file.Dataset, info);
-        HuConverter.Convert(frame.Span, info, parameters, _hu);
+        HuSliceLoader.LoadInto(file, reader, 0, _hu);
         RecipeBuilder.WriteE2(_hu, _tensor, _options);
     }
 }

@@ -67,7 +67,7 @@ public sealed class RecipeBuilder
                 break;
             case RecipeKind.E2:
             case RecipeKind.E3:
-                WriteThreeWindows(center.AsSpan(0, plane), planes);
+                WriteE2(center.AsSpan(0, plane), planes, _options);
                 break;
             case RecipeKind.E4:
                 WriteE4(center.AsSpan(0, plane), planes);
@@ -126,8 +126,6 @@ public sealed class RecipeBuilder
 
         return bytes;
     }
-
-    private void WriteThreeWindows(ReadOnlySpan<float> hu, Span<float> planes) => WriteE2(hu, planes, _options);
 
     private void WriteE4(ReadOnlySpan<float> hu, Span<float> planes)
     {
