@@ -132,44 +132,36 @@ internal sealed class PreprocessJob
         }
 
         var builder = new RecipeBuilder(_options);
-        var work = new List<(InstanceHeader Instance, InstanceHeader? Previous, InstanceHeader? Next)>();
-        foreach (var study in scan.Studies)
+
+        // A unit is worked through in order by one thread: a sorted series for the context recipe (each slice is
+        // decoded once and kept while it is a neighbour), else a single instance. Units run in parallel.
+        var units = new List<InstanceHeader[]>();
+        foreach (var series in scan.Studies.SelectMany(study => study.Series))
         {
-            foreach (var series in study.Series)
+            if (_options.NeedsNeighbours)
             {
-                if (_options.NeedsNeighbours)
-                {
-                    var sorted = SliceSorter.Sort(series);
-                    var slices = sorted.Slices;
-                    for (int i = 0; i < slices.Count; i++)
-                    {
-                        work.Add((slices[i].Instance, i > 0 ? slices[i - 1].Instance : null, i + 1 < slices.Count ? slices[i + 1].Instance : null));
-                    }
-                }
-                else
-                {
-                    work.AddRange(series.Instances.Select(i => (i, (InstanceHeader?)null, (InstanceHeader?)null)));
-                }
+                units.Add(SliceSorter.Sort(series).Slices.Select(s => s.Instance).ToArray());
+            }
+            else
+            {
+                units.AddRange(series.Instances.Select(i => new[] { i }));
             }
         }
 
+        int images = units.Sum(u => u.Length);
         AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask($"preprocess {_options.Kind.ToString().ToLowerInvariant()}", maxValue: Math.Max(1, work.Count));
+                var task = ctx.AddTask($"preprocess {_options.Kind.ToString().ToLowerInvariant()}", maxValue: Math.Max(1, images));
                 Parallel.ForEach(
-                    work,
+                    units,
                     new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-                    item =>
-                    {
-                        Process(builder, item.Instance, item.Previous, item.Next);
-                        task.Increment(1);
-                    });
+                    unit => ProcessUnit(builder, unit, () => task.Increment(1)));
             });
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"preprocess: {scan.SourcesScanned} file(s) scanned, {work.Count} image(s), {_written} output(s) written to {_output}, recipe {_options.Kind.ToString().ToLowerInvariant()} ({_options.Channels} channel(s){(_options.Size is { } n ? $", {n}×{n}" : string.Empty)}), {_failures.Count} failure(s)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"preprocess: {scan.SourcesScanned} file(s) scanned, {images} image(s), {_written} output(s) written to {_output}, recipe {_options.Kind.ToString().ToLowerInvariant()} ({_options.Channels} channel(s){(_options.Size is { } n ? $", {n}×{n}" : string.Empty)}), {_failures.Count} failure(s)"));
         foreach (var failure in _failures.Order(StringComparer.Ordinal))
         {
             Console.Error.WriteLine("failed: " + failure);
@@ -178,34 +170,63 @@ internal sealed class PreprocessJob
         return _failures.IsEmpty ? ExitCodes.Ok : ExitCodes.SomeInputsFailed;
     }
 
-    private void Process(RecipeBuilder builder, InstanceHeader instance, InstanceHeader? previous, InstanceHeader? next)
+    private void ProcessUnit(RecipeBuilder builder, InstanceHeader[] unit, Action done)
     {
-        try
+        // Loaded slices of this unit by index; at most three are held (previous, current, next).
+        var loaded = new Dictionary<int, LoadedSlice>();
+        LoadedSlice At(int index)
         {
-            if (!string.Equals(instance.Modality, "CT", StringComparison.Ordinal))
+            if (!loaded.TryGetValue(index, out var slice))
             {
-                throw new NotCtException($"modality '{instance.Modality}' is not CT: Hounsfield recipes do not apply");
+                slice = LoadedSlice.Load(unit[index], _codecs, _rsnaFix);
+                loaded[index] = slice;
             }
 
-            var file = instance.Source.Open();
-            int frames = file.Dataset.TryGetInt32(DicomTags.NumberOfFrames, out var nf) ? nf : 1;
-            HuSlice? before = previous is null ? null : HuSliceLoader.Load(previous.Source.Open(), _codecs, 0, _rsnaFix);
-            HuSlice? after = next is null ? null : HuSliceLoader.Load(next.Source.Open(), _codecs, 0, _rsnaFix);
-            for (int frame = 0; frame < frames; frame++)
-            {
-                var slice = HuSliceLoader.Load(file, _codecs, frame, _rsnaFix);
-                var tensor = builder.Build(slice, before, after);
-                var suffix = frames > 1 ? string.Create(CultureInfo.InvariantCulture, $".frame{frame}") : string.Empty;
-                var path = Path.Combine(_output, instance.Source.Name + suffix + "." + _format);
-                AtomicFile.Write(path, stream => Write(stream, tensor));
-                Interlocked.Increment(ref _written);
-            }
+            return slice;
         }
-        catch (Exception ex) when (ex is DicomException or NotCtException or IOException or UnauthorizedAccessException or InvalidDataException)
+
+        for (int i = 0; i < unit.Length; i++)
         {
-            _failures.Add($"{instance.Source.Location}: {ex.Message}");
+            loaded.Remove(i - 2);
+            var instance = unit[i];
+            try
+            {
+                if (!string.Equals(instance.Modality, "CT", StringComparison.Ordinal))
+                {
+                    throw new NotCtException($"modality '{instance.Modality}' is not CT: Hounsfield recipes do not apply");
+                }
+
+                var current = At(i);
+                var before = i > 0 ? At(i - 1).Require() : null;
+                var after = i + 1 < unit.Length ? At(i + 1).Require() : null;
+                WriteFrames(builder, instance, current, before, after);
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                _failures.Add($"{instance.Source.Location}: {ex.Message}");
+            }
+
+            done();
         }
     }
+
+    private void WriteFrames(RecipeBuilder builder, InstanceHeader instance, LoadedSlice current, HuSlice? before, HuSlice? after)
+    {
+        var file = current.RequireFile();
+        int frames = file.Dataset.TryGetInt32(DicomTags.NumberOfFrames, out var nf) ? nf : 1;
+        for (int frame = 0; frame < frames; frame++)
+        {
+            var slice = frame == 0 ? current.Require() : HuSliceLoader.Load(file, _codecs, frame, _rsnaFix);
+            var tensor = builder.Build(slice, before, after);
+            var suffix = frames > 1 ? string.Create(CultureInfo.InvariantCulture, $".frame{frame}") : string.Empty;
+            var path = Path.Combine(_output, instance.Source.Name + suffix + "." + _format);
+            AtomicFile.Write(path, stream => Write(stream, tensor));
+            Interlocked.Increment(ref _written);
+        }
+    }
+
+    private static bool IsInputFailure(Exception ex) =>
+        ex is DicomException or NotCtException or IOException or UnauthorizedAccessException or InvalidDataException;
 
     private void Write(Stream stream, RecipeTensor tensor)
     {
@@ -229,4 +250,34 @@ internal sealed class PreprocessJob
     }
 
     private sealed class NotCtException(string message) : Exception(message);
+
+    /// <summary>A file and its first frame in HU, or why it could not be read (reported for it and its neighbours).</summary>
+    private sealed class LoadedSlice
+    {
+        private DicomFile? _file;
+        private HuSlice? _slice;
+        private Exception? _error;
+
+        public static LoadedSlice Load(InstanceHeader instance, CodecRegistry codecs, bool rsnaFix)
+        {
+            var loaded = new LoadedSlice();
+            try
+            {
+                loaded._file = instance.Source.Open();
+                loaded._slice = HuSliceLoader.Load(loaded._file, codecs, 0, rsnaFix);
+            }
+            catch (Exception ex) when (IsInputFailure(ex))
+            {
+                loaded._error = ex;
+            }
+
+            return loaded;
+        }
+
+        /// <summary>The file; throws the load error (a reported input failure) when it could not be read.</summary>
+        public DicomFile RequireFile() => _slice is not null ? _file! : throw _error!;
+
+        /// <summary>The first frame in HU; throws the load error when it could not be read.</summary>
+        public HuSlice Require() => _slice ?? throw _error!;
+    }
 }
