@@ -3,6 +3,7 @@ using Headsup.Dicom.Writing;
 using Headsup.Imaging.Export;
 using Headsup.Phantom.Lesions;
 using Headsup.Phantom.Output;
+using Headsup.Phantom.Preview;
 
 namespace Headsup.Phantom;
 
@@ -19,6 +20,9 @@ public sealed class PhantomGenerator
 
     /// <summary>Folder of mask PNGs inside the output folder.</summary>
     public const string MaskFolder = "masks";
+
+    /// <summary>Folder (under the output) of per-study brain-window montages with lesion outlines.</summary>
+    public const string PreviewFolder = "preview";
 
     /// <summary>RSNA label file name.</summary>
     public const string RsnaLabelsFile = "stage_2_train.csv";
@@ -88,6 +92,19 @@ public sealed class PhantomGenerator
                 labelRows.Add((relative, study.Identity.PatientId, study.Identity.StudyInstanceUid, study.Identity.SeriesInstanceUid, slice.PositiveSubtypes));
                 filesWritten++;
                 progress?.Report(new PhantomProgress(s + 1, _options.Studies, k + 1, study.Slices.Count, filesWritten));
+            }
+
+            if (_options.WriteMasks)
+            {
+                // A brain-window montage of every second slice with the bleed outlined, for a quick look.
+                var shown = Enumerable.Range(0, study.Slices.Count).Where(k => k % 2 == 1).Select(k => study.Slices[k]).ToArray();
+                BrainWindowMontage.Write(
+                    Path.Combine(root, PreviewFolder, study.Identity.PatientId + ".png"),
+                    shown.Select(x => x.Hu).ToArray(),
+                    study.Grid.Rows,
+                    study.Grid.Columns,
+                    tilesPerRow: 6,
+                    outlines: shown.Select(x => (byte[]?)x.LesionMask).ToArray());
             }
 
             studies.Add(new PhantomStudySummary

@@ -54,7 +54,7 @@ internal static class PhantomJob
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {study.PatientId}: {study.Files.Count} slices, {study.PositiveSliceCount} positive"));
         }
 
-        Console.WriteLine($"labels: {summary.RsnaLabelsPath} (RSNA format), {summary.LabelsPath}");
+        Console.WriteLine($"labels: {summary.RsnaLabelsPath} (RSNA format), {summary.LabelsPath}; pictures: {Path.Combine(summary.OutputDirectory, PhantomGenerator.PreviewFolder)}");
         Console.WriteLine("SYNTHETIC PHANTOM - NOT FOR CLINICAL USE");
         return ExitCodes.Ok;
     }

@@ -1,4 +1,6 @@
+using Headsup.Dicom.Writing;
 using Headsup.Imaging.Export;
+using Headsup.Imaging.Windowing;
 
 namespace Headsup.Phantom.Preview;
 
@@ -15,8 +17,7 @@ public static class BrainWindowMontage
         int rows,
         int columns,
         int tilesPerRow,
-        double centerHu = 40,
-        double widthHu = 80,
+        HuWindow? window = null,
         IReadOnlyList<byte[]?>? outlines = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -31,7 +32,7 @@ public static class BrainWindowMontage
         int width = tilesPerRow * columns;
         int height = tileRows * rows;
         var pixels = new byte[width * height];
-        double lo = centerHu - (widthHu / 2);
+        var display = window ?? HuWindow.Brain;
         for (int s = 0; s < slices.Count; s++)
         {
             var hu = slices[s];
@@ -48,8 +49,7 @@ public static class BrainWindowMontage
                 for (int c = 0; c < columns; c++)
                 {
                     int i = (r * columns) + c;
-                    double g = Math.Clamp((hu[i] - lo) / widthHu, 0, 1) * 255;
-                    byte value = (byte)Math.Round(g);
+                    byte value = (byte)MathF.Round(display.Apply(hu[i]) * 255f);
                     if (outline is not null && outline[i] != 0 && IsEdge(outline, r, c, rows, columns))
                     {
                         value = 255;
@@ -60,9 +60,7 @@ public static class BrainWindowMontage
             }
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var stream = File.Create(path);
-        PngWriter.Write(stream, pixels, width, height, 1);
+        AtomicFile.Write(path, stream => PngWriter.Write(stream, pixels, width, height, 1));
     }
 
     private static bool IsEdge(byte[] mask, int r, int c, int rows, int columns) =>
