@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages HEADS UP uses at run time and in tests, only when some are missing.
 #   codecs:      libopenjp2-7 (JPEG 2000), libcharls2 (JPEG-LS), libgdcm-cil (GDCM, JPEG lossless/baseline/extended)
-#   references:  dcmtk, dicom3tools, libgdcm-tools, python3-pydicom, python3-numpy (conformance tests, benchmarks)
+#   references:  dcmtk, dicom3tools, libgdcm-tools, python3-pydicom, python3-numpy (conformance tests, benchmarks),
+#                python3-sklearn (metric references), python3-torch + python3-torchvision (network references, training benchmark)
 #   fonts:       fonts-dejavu-core (text in plots and overlays)
 set -euo pipefail
-packages=(libopenjp2-7 libcharls2 libgdcm-cil libgdcm-tools dcmtk dicom3tools python3-pydicom python3-numpy fonts-dejavu-core)
+packages=(libopenjp2-7 libcharls2 libgdcm-cil libgdcm-tools dcmtk dicom3tools python3-pydicom python3-numpy python3-sklearn python3-torch python3-torchvision fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,6 +13,11 @@ internal static class Program
             InspectCommand.Create(),
             PreprocessCommand.Create(),
             PhantomCommand.Create(),
+            DatasetCommand.Create(),
+            TrainCommand.Create(),
+            EvaluateCommand.Create(),
+            AutoMlCommand.Create(),
+            ExperimentsCommand.Create(),
         };
 
         var parse = root.Parse(args);

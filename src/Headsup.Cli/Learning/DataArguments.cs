@@ -1,0 +1,40 @@
+using Headsup.Datasets;
+
+namespace Headsup.Cli.Learning;
+
+/// <summary>Loads the <c>--data</c> sources of a learning command and reports their problems.</summary>
+internal static class DataArguments
+{
+    /// <summary>Loads every source; problems are printed; a source that cannot be read at all is a usage error.</summary>
+    public static Dataset Load(IReadOnlyList<string> sources)
+    {
+        if (sources.Count == 0)
+        {
+            throw new UsageException("give at least one --data source (a labels CSV, an RSNA stage_2_train.csv, a phantom folder or a manifest)");
+        }
+
+        Dataset dataset;
+        try
+        {
+            dataset = DatasetLoader.LoadMany(sources);
+        }
+        catch (DatasetException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+
+        foreach (var problem in dataset.Problems.Take(20))
+        {
+            Console.Error.WriteLine($"  data problem: {problem}");
+        }
+
+        if (dataset.Problems.Count > 20)
+        {
+            Console.Error.WriteLine($"  … and {dataset.Problems.Count - 20} more data problems");
+        }
+
+        int positives = dataset.Samples.Count(s => s.Any == 1);
+        Console.Error.WriteLine($"· data: {dataset.Samples.Count} labelled samples ({positives} positive, {dataset.Samples.Count - positives} negative) from {sources.Count} source(s); {dataset.UnknownLabels} rows with unknown labels skipped; {dataset.Problems.Count} problems");
+        return dataset;
+    }
+}

@@ -1,0 +1,190 @@
+using System.Text.Json.Serialization;
+
+namespace Headsup.Models.Packaging;
+
+/// <summary>
+/// model.json of a model package: what the network is, what it expects, how its scores are calibrated and
+/// thresholded, what it was trained on, and how it measured. Read by evaluate, detect and serve.
+/// </summary>
+public sealed record ModelManifest
+{
+    /// <summary>The package format this build writes and reads.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    [JsonPropertyName("format")]
+    public string Format { get; init; } = "headsup-model";
+
+    [JsonPropertyName("format_version")]
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    [JsonPropertyName("name")]
+    public required string Name { get; init; }
+
+    [JsonPropertyName("version")]
+    public required string Version { get; init; }
+
+    [JsonPropertyName("created_utc")]
+    public DateTimeOffset CreatedUtc { get; init; }
+
+    [JsonPropertyName("headsup_version")]
+    public string HeadsupVersion { get; init; } = ThisBuild.Version;
+
+    [JsonPropertyName("architecture")]
+    public required string Architecture { get; init; }
+
+    [JsonPropertyName("input")]
+    public required ModelInput Input { get; init; }
+
+    /// <summary>Output names in logit order: "any" first, then subtypes when trained multi-label.</summary>
+    [JsonPropertyName("outputs")]
+    public required IReadOnlyList<string> Outputs { get; init; }
+
+    [JsonPropertyName("calibration")]
+    public required PlattParameters Calibration { get; init; }
+
+    [JsonPropertyName("thresholds")]
+    public required ModelThresholds Thresholds { get; init; }
+
+    [JsonPropertyName("study")]
+    public required StudyAggregation Study { get; init; }
+
+    [JsonPropertyName("training")]
+    public required TrainingRecord Training { get; init; }
+
+    [JsonPropertyName("metrics")]
+    public IReadOnlyDictionary<string, double?> Metrics { get; init; } = new Dictionary<string, double?>();
+
+    [JsonPropertyName("weights")]
+    public required WeightsRecord Weights { get; init; }
+
+    [JsonPropertyName("not_for_clinical_use")]
+    public bool NotForClinicalUse { get; init; } = true;
+
+    [JsonPropertyName("disclaimer")]
+    public string Disclaimer { get; init; } = "Research software. NOT FOR CLINICAL USE: not validated for diagnosis.";
+}
+
+/// <summary>What the network is fed: the recipe (see Headsup.Datasets InputSpec) at Size × Size.</summary>
+public sealed record ModelInput
+{
+    [JsonPropertyName("recipe")]
+    public required string Recipe { get; init; }
+
+    [JsonPropertyName("size")]
+    public required int Size { get; init; }
+
+    [JsonPropertyName("channels")]
+    public required int Channels { get; init; }
+}
+
+/// <summary>p = sigmoid(A · logit + B), fitted on validation data (A = 1, B = 0 means uncalibrated).</summary>
+public sealed record PlattParameters
+{
+    [JsonPropertyName("method")]
+    public string Method { get; init; } = "platt";
+
+    [JsonPropertyName("a")]
+    public double A { get; init; } = 1;
+
+    [JsonPropertyName("b")]
+    public double B { get; init; }
+
+    [JsonPropertyName("fitted_on")]
+    public string FittedOn { get; init; } = "none";
+
+    /// <summary>Calibrated probability for a raw logit.</summary>
+    public double Apply(double logit) => 1.0 / (1.0 + Math.Exp(-((A * logit) + B)));
+}
+
+/// <summary>Decision thresholds on the calibrated probability.</summary>
+public sealed record ModelThresholds
+{
+    [JsonPropertyName("default")]
+    public double Default { get; init; } = 0.5;
+
+    [JsonPropertyName("operating_point")]
+    public double OperatingPoint { get; init; } = 0.5;
+
+    [JsonPropertyName("operating_point_rule")]
+    public string OperatingPointRule { get; init; } = "default 0.5";
+}
+
+/// <summary>How slice probabilities become a study probability.</summary>
+public sealed record StudyAggregation
+{
+    [JsonPropertyName("method")]
+    public string Method { get; init; } = "top-k-mean";
+
+    [JsonPropertyName("k")]
+    public int K { get; init; } = 3;
+
+    [JsonPropertyName("calibration")]
+    public PlattParameters Calibration { get; init; } = new();
+
+    [JsonPropertyName("threshold")]
+    public double Threshold { get; init; } = 0.5;
+}
+
+/// <summary>Provenance of the training run.</summary>
+public sealed record TrainingRecord
+{
+    [JsonPropertyName("manifest_hash")]
+    public required string ManifestHash { get; init; }
+
+    [JsonPropertyName("sources")]
+    public IReadOnlyList<string> Sources { get; init; } = [];
+
+    [JsonPropertyName("train_samples")]
+    public int TrainSamples { get; init; }
+
+    [JsonPropertyName("train_positives")]
+    public int TrainPositives { get; init; }
+
+    [JsonPropertyName("synthetic_positives")]
+    public int SyntheticPositives { get; init; }
+
+    [JsonPropertyName("validation_samples")]
+    public int ValidationSamples { get; init; }
+
+    [JsonPropertyName("validation_positives")]
+    public int ValidationPositives { get; init; }
+
+    [JsonPropertyName("epochs")]
+    public int Epochs { get; init; }
+
+    [JsonPropertyName("best_epoch")]
+    public int BestEpoch { get; init; }
+
+    [JsonPropertyName("seed")]
+    public int Seed { get; init; }
+
+    [JsonPropertyName("options")]
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+
+    [JsonPropertyName("seconds")]
+    public double Seconds { get; init; }
+}
+
+/// <summary>The weights file and its hash.</summary>
+public sealed record WeightsRecord
+{
+    [JsonPropertyName("file")]
+    public string File { get; init; } = "weights.bin";
+
+    [JsonPropertyName("sha256")]
+    public required string Sha256 { get; init; }
+
+    [JsonPropertyName("dtype")]
+    public string Dtype { get; init; } = "float16";
+
+    [JsonPropertyName("parameters")]
+    public long Parameters { get; init; }
+}
+
+/// <summary>The version of this build, written into every package.</summary>
+public static class ThisBuild
+{
+    /// <summary>Informational version of Headsup.Models.</summary>
+    public static string Version { get; } =
+        typeof(ThisBuild).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+}

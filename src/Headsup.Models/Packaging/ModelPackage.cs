@@ -1,0 +1,262 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Headsup.Models.Networks;
+
+namespace Headsup.Models.Packaging;
+
+/// <summary>
+/// A model package: a folder (or a .zip of one) holding model.json (<see cref="ModelManifest"/>), weights.bin
+/// (<see cref="WeightsFile"/>) and, when trained here, training-manifest.json (the exact training data). Loading checks
+/// the format version and the weights' sha256; saving writes a complete folder under a temporary name and renames it,
+/// so a crash never leaves a partial package that looks complete.
+/// </summary>
+public sealed class ModelPackage : IDisposable
+{
+    /// <summary>The manifest's file name.</summary>
+    public const string ManifestFile = "model.json";
+
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
+
+    private ModelPackage(string location, ModelManifest manifest, ClassifierNetwork network)
+    {
+        Location = location;
+        Manifest = manifest;
+        Network = network;
+    }
+
+    /// <summary>Folder or zip the package was loaded from.</summary>
+    public string Location { get; }
+
+    /// <summary>The manifest.</summary>
+    public ModelManifest Manifest { get; }
+
+    /// <summary>The network with the package's weights, in eval mode.</summary>
+    public ClassifierNetwork Network { get; }
+
+    /// <summary>Reads only model.json of a package folder or zip.</summary>
+    public static ModelManifest ReadManifest(string location)
+    {
+        if (Directory.Exists(location))
+        {
+            var path = Path.Combine(location, ManifestFile);
+            if (!File.Exists(path))
+            {
+                throw new ModelException(location, $"not a model package: {ManifestFile} is missing");
+            }
+
+            return ParseManifest(path, File.ReadAllText(path));
+        }
+
+        if (File.Exists(location) && location.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            using var zip = ZipFile.OpenRead(location);
+            var entry = zip.GetEntry(ManifestFile) ?? throw new ModelException(location, $"not a model package: {ManifestFile} is missing in the zip");
+            using var reader = new StreamReader(entry.Open());
+            return ParseManifest(location, reader.ReadToEnd());
+        }
+
+        throw new ModelException(location, "no model package here (expected a folder with model.json or a .zip)");
+    }
+
+    /// <summary>Loads a package folder or zip.</summary>
+    public static ModelPackage Load(string location)
+    {
+        if (File.Exists(location) && location.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            var extracted = Path.Combine(Path.GetTempPath(), "headsup-model-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                ExtractSafely(location, extracted);
+                var inner = LoadFolder(extracted, location);
+                return inner;
+            }
+            finally
+            {
+                TryDelete(extracted);
+            }
+        }
+
+        return LoadFolder(location, location);
+    }
+
+    /// <summary>
+    /// Writes a package folder at <paramref name="directory"/>: weights (float16 unless <paramref name="float16"/> is
+    /// false), model.json with the weights' hash, and the extra files given (name → source path). An existing
+    /// package there is replaced only once the new one is complete.
+    /// </summary>
+    public static ModelManifest Save(string directory, ModelManifest manifest, ClassifierNetwork network, IReadOnlyDictionary<string, string>? extraFiles = null, bool float16 = true)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(network);
+        var full = Path.GetFullPath(directory);
+        var parent = Path.GetDirectoryName(full) ?? throw new ModelException(directory, "has no parent folder");
+        Directory.CreateDirectory(parent);
+        var temp = Path.Combine(parent, "." + Path.GetFileName(full) + ".partial-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(temp);
+        try
+        {
+            var sha = WeightsFile.Save(network, Path.Combine(temp, manifest.Weights.File), float16);
+            var complete = manifest with
+            {
+                Weights = manifest.Weights with { Sha256 = sha, Dtype = float16 ? "float16" : "float32", Parameters = network.parameters().Sum(p => p.numel()) },
+            };
+            if (extraFiles is not null)
+            {
+                foreach (var (name, source) in extraFiles)
+                {
+                    File.Copy(source, Path.Combine(temp, name));
+                }
+            }
+
+            File.WriteAllText(Path.Combine(temp, ManifestFile), JsonSerializer.Serialize(complete, s_json));
+            if (Directory.Exists(full))
+            {
+                if (!File.Exists(Path.Combine(full, ManifestFile)) && Directory.EnumerateFileSystemEntries(full).Any())
+                {
+                    throw new ModelException(full, "exists and is not a model package; refusing to replace it");
+                }
+
+                var old = full + ".old-" + Guid.NewGuid().ToString("N")[..8];
+                Directory.Move(full, old);
+                Directory.Move(temp, full);
+                TryDelete(old);
+            }
+            else
+            {
+                Directory.Move(temp, full);
+            }
+
+            return complete;
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Zips a package folder into <paramref name="zipPath"/> (atomically).</summary>
+    public static void Zip(string directory, string zipPath)
+    {
+        ReadManifest(directory);
+        var temp = zipPath + ".partial";
+        File.Delete(temp);
+        ZipFile.CreateFromDirectory(directory, temp, CompressionLevel.Optimal, includeBaseDirectory: false);
+        File.Move(temp, zipPath, overwrite: true);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Network.Dispose();
+
+    private static ModelPackage LoadFolder(string folder, string location)
+    {
+        var manifest = ReadManifest(folder);
+        var weights = Path.Combine(folder, manifest.Weights.File);
+        if (!File.Exists(weights))
+        {
+            throw new ModelException(location, $"weights file {manifest.Weights.File} is missing");
+        }
+
+        var sha = WeightsFile.Sha256(weights);
+        if (!string.Equals(sha, manifest.Weights.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelException(location, $"weights sha256 {sha} differs from model.json's {manifest.Weights.Sha256}: the package is damaged or was edited");
+        }
+
+        ClassifierNetwork network;
+        try
+        {
+            network = NetworkFactory.Create(manifest.Architecture, manifest.Input.Channels, manifest.Outputs.Count, pretrained: false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ModelException(location, $"architecture '{manifest.Architecture}' is not known to this build ({ThisBuild.Version})", ex);
+        }
+
+        try
+        {
+            WeightsFile.Load(network, weights);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+
+        network.eval();
+        return new ModelPackage(location, manifest, network);
+    }
+
+    private static ModelManifest ParseManifest(string location, string json)
+    {
+        int version;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (!doc.RootElement.TryGetProperty("format", out var format) || format.GetString() != "headsup-model")
+            {
+                throw new ModelException(location, "model.json is not a HEADS UP model manifest");
+            }
+
+            version = doc.RootElement.TryGetProperty("format_version", out var v) ? v.GetInt32() : 0;
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelException(location, "model.json is not valid JSON: " + ex.Message, ex);
+        }
+
+        if (version != ModelManifest.CurrentFormatVersion)
+        {
+            throw new ModelException(location, $"package format version {version}; this build ({ThisBuild.Version}) reads version {ModelManifest.CurrentFormatVersion}. Use a matching HEADS UP version or retrain.");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ModelManifest>(json) ?? throw new ModelException(location, "model.json is empty");
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelException(location, "model.json is incomplete: " + ex.Message, ex);
+        }
+    }
+
+    private static void ExtractSafely(string zipPath, string destination)
+    {
+        const long maxTotal = 512L << 20;
+        using var zip = ZipFile.OpenRead(zipPath);
+        long total = 0;
+        Directory.CreateDirectory(destination);
+        foreach (var entry in zip.Entries)
+        {
+            if (entry.FullName.Contains("..", StringComparison.Ordinal) || Path.IsPathRooted(entry.FullName) || entry.FullName.Contains('/', StringComparison.Ordinal))
+            {
+                throw new ModelException(zipPath, $"zip entry '{entry.FullName}' is not a plain file name");
+            }
+
+            total += entry.Length;
+            if (total > maxTotal)
+            {
+                throw new ModelException(zipPath, "zip expands to more than 512 MiB; refusing");
+            }
+
+            entry.ExtractToFile(Path.Combine(destination, entry.Name));
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
