@@ -24,6 +24,13 @@ public sealed record DatasetLoadOptions
     /// <summary>Most individual problems listed per source; the rest are summed up in one problem. Default 1000.</summary>
     public int MaxProblems { get; init; } = 1000;
 
+    /// <summary>
+    /// Keep rows whose slice label is blank when a <c>study_any</c> label is given (e.g. CQ500 studies labelled per
+    /// study), with <see cref="LabeledSample.AnyKnown"/> false, for study-level evaluation. Off by default: such rows
+    /// are counted as unknown and skipped.
+    /// </summary>
+    public bool KeepStudyLabelledRows { get; init; }
+
     /// <summary>Parallelism for header reading (default: processor count, at most 8).</summary>
     public int MaxParallelism { get; init; } = Math.Min(Environment.ProcessorCount, 8);
 }

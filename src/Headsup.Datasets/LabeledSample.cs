@@ -15,6 +15,16 @@ public sealed record LabeledSample
     /// <summary>Any intracranial hemorrhage: 0 or 1 (rows whose value is unknown are not samples).</summary>
     public required int Any { get; init; }
 
+    /// <summary>
+    /// False for a row kept only for its study label (slice label blank, study label given; see
+    /// <see cref="DatasetLoadOptions.KeepStudyLabelledRows"/>): <see cref="Any"/> is then a placeholder 0 and the row
+    /// must not be used for training or slice-level metrics.
+    /// </summary>
+    public bool AnyKnown { get; init; } = true;
+
+    /// <summary>The study-level label (a <c>study_any</c> column), when the source gives one.</summary>
+    public int? StudyAny { get; init; }
+
     /// <summary>The five subtype labels in <see cref="HemorrhageLabels.Subtypes"/> order; null = unknown.</summary>
     public required IReadOnlyList<int?> Subtypes { get; init; }
 

@@ -36,7 +36,8 @@ internal static class EvaluateCommand
         {
             var location = ModelLocator.Resolve(parse.GetValue(model));
             var sources = parse.GetValue(data)!;
-            var dataset = DataArguments.Load(sources);
+            bool study = parse.GetValue(level) == "study";
+            var dataset = DataArguments.Load(sources, keepStudyLabelledRows: study);
             ModelPackage package;
             try
             {
@@ -75,7 +76,6 @@ internal static class EvaluateCommand
                     observer.Problem(p);
                 }
 
-                bool study = parse.GetValue(level) == "study";
                 if (study)
                 {
                     rows = ModelEvaluator.ToStudies(rows, dataset.Samples, manifest.Study);

@@ -6,7 +6,7 @@ namespace Headsup.Cli.Learning;
 internal static class DataArguments
 {
     /// <summary>Loads every source; problems are printed; a source that cannot be read at all is a usage error.</summary>
-    public static Dataset Load(IReadOnlyList<string> sources)
+    public static Dataset Load(IReadOnlyList<string> sources, bool keepStudyLabelledRows = false)
     {
         if (sources.Count == 0)
         {
@@ -16,7 +16,7 @@ internal static class DataArguments
         Dataset dataset;
         try
         {
-            dataset = DatasetLoader.LoadMany(sources);
+            dataset = DatasetLoader.LoadMany(sources, new DatasetLoadOptions { KeepStudyLabelledRows = keepStudyLabelledRows });
         }
         catch (DatasetException ex)
         {
@@ -33,8 +33,9 @@ internal static class DataArguments
             Console.Error.WriteLine($"  … and {dataset.Problems.Count - 20} more data problems");
         }
 
-        int positives = dataset.Samples.Count(s => s.Any == 1);
-        Console.Error.WriteLine($"· data: {dataset.Samples.Count} labelled samples ({positives} positive, {dataset.Samples.Count - positives} negative) from {sources.Count} source(s); {dataset.UnknownLabels} rows with unknown labels skipped; {dataset.Problems.Count} problems");
+        int positives = dataset.Samples.Count(s => s.AnyKnown && s.Any == 1);
+        int studyOnly = dataset.Samples.Count(s => !s.AnyKnown);
+        Console.Error.WriteLine($"· data: {dataset.Samples.Count} labelled samples ({positives} positive, {dataset.Samples.Count - positives - studyOnly} negative{(studyOnly > 0 ? $", {studyOnly} with a study label only" : "")}) from {sources.Count} source(s); {dataset.UnknownLabels} rows with unknown labels skipped; {dataset.Problems.Count} problems");
         return dataset;
     }
 }

@@ -58,6 +58,7 @@ internal static class LabelsCsvLoader
             int seriesColumn = Column("series_id", "series");
             int sourceColumn = Column("source");
             int maskColumn = Column("mask", "mask_file");
+            int studyAnyColumn = Column("study_any");
             string? Field(int column) => column >= 0 && column < fields.Count && fields[column].Trim().Length > 0 ? fields[column].Trim() : null;
 
             while (csv.TryReadRecord(fields))
@@ -76,13 +77,29 @@ internal static class LabelsCsvLoader
                 }
 
                 var anyText = Field(anyColumn);
-                if (anyText is null)
+                int? studyAny = null;
+                if (Field(studyAnyColumn) is { } studyText)
+                {
+                    if (TryParseLabel(studyText, out var sa))
+                    {
+                        studyAny = sa;
+                    }
+                    else
+                    {
+                        problems.Add(where, $"study_any label '{studyText}' for {name} is not 0 or 1");
+                        continue;
+                    }
+                }
+
+                bool anyKnown = anyText is not null;
+                if (anyText is null && !(options.KeepStudyLabelledRows && studyAny is not null))
                 {
                     unknown++;
                     continue;
                 }
 
-                if (!TryParseLabel(anyText, out var any))
+                int any = 0;
+                if (anyText is not null && !TryParseLabel(anyText, out any))
                 {
                     problems.Add(where, $"label '{anyText}' for {name} is not 0 or 1");
                     continue;
@@ -140,7 +157,7 @@ internal static class LabelsCsvLoader
                 seen[file] = rows.Count;
                 var mask = Field(maskColumn) is { } m ? Path.GetFullPath(Path.Combine(root, m)) : null;
                 mask ??= DefaultMask(root, file);
-                rows.Add(new Row(file, Relative(root, file, name), any, subtypes, Field(patientColumn), Field(studyColumn), Field(seriesColumn), Field(sourceColumn) ?? defaultSource, mask, labels));
+                rows.Add(new Row(file, Relative(root, file, name), any, anyKnown, studyAny, subtypes, Field(patientColumn), Field(studyColumn), Field(seriesColumn), Field(sourceColumn) ?? defaultSource, mask, labels));
             }
         }
 
@@ -183,6 +200,8 @@ internal static class LabelsCsvLoader
             RelativeFile = row.Relative,
             Format = format.Value,
             Any = row.Any,
+            AnyKnown = row.AnyKnown,
+            StudyAny = row.StudyAny,
             Subtypes = row.Subtypes,
             PatientId = row.PatientId ?? LabeledSample.RowPatientId(row.Relative),
             StudyId = row.StudyId,
@@ -279,5 +298,5 @@ internal static class LabelsCsvLoader
         return relative.Replace('\\', '/');
     }
 
-    private sealed record Row(string File, string Relative, int Any, int?[] Subtypes, string? PatientId, string? StudyId, string? SeriesId, string Source, string? Mask, string LabelKey);
+    private sealed record Row(string File, string Relative, int Any, bool AnyKnown, int? StudyAny, int?[] Subtypes, string? PatientId, string? StudyId, string? SeriesId, string Source, string? Mask, string LabelKey);
 }

@@ -40,24 +40,36 @@ public static class ModelEvaluator
     }
 
     /// <summary>
-    /// Study-level rows: slices grouped by study (StudyId, else the sample's own file), label = any slice positive,
+    /// Study-level rows: slices grouped by study (StudyId, else the sample's own file); label = the study label
+    /// (<see cref="LabeledSample.StudyAny"/>) when given, else whether any slice with a known label is positive;
     /// probability by the package's study aggregation; subtype scores are the maximum over slices.
     /// </summary>
     public static IReadOnlyList<ScoredRow> ToStudies(IReadOnlyList<ScoredRow> slices, IReadOnlyList<LabeledSample> samples, StudyAggregation aggregation)
     {
         ArgumentNullException.ThrowIfNull(slices);
         ArgumentNullException.ThrowIfNull(samples);
-        var studyOf = samples.GroupBy(s => s.File, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().StudyId ?? g.Key, StringComparer.Ordinal);
-        return slices
-            .GroupBy(r => studyOf.TryGetValue(r.Id, out var study) ? study : r.Id, StringComparer.Ordinal)
-            .Select(g =>
+        var sampleOf = samples.GroupBy(s => s.File, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var rows = new List<ScoredRow>();
+        foreach (var g in slices.GroupBy(r => sampleOf.TryGetValue(r.Id, out var s) ? s.StudyId ?? r.Id : r.Id, StringComparer.Ordinal))
+        {
+            var list = g.ToList();
+            var members = list.Select(r => sampleOf.GetValueOrDefault(r.Id)).OfType<LabeledSample>().ToList();
+            int? label = members.Select(m => m.StudyAny).FirstOrDefault(v => v is not null);
+            if (label is null)
             {
-                var list = g.ToList();
-                var subtypeNames = list[0].Subtypes.Keys;
-                var subtypes = subtypeNames.ToDictionary(n => n, n => list.Max(r => r.Subtypes[n]), StringComparer.Ordinal);
-                return new ScoredRow(g.Key, list.Max(r => r.Label), StudyAggregator.Aggregate(list.Select(r => r.Probability).ToList(), aggregation), subtypes, list.Count);
-            })
-            .OrderBy(r => r.Id, StringComparer.Ordinal)
-            .ToList();
+                var known = members.Where(m => m.AnyKnown).ToList();
+                if (known.Count == 0)
+                {
+                    continue; // no label at all: cannot be evaluated
+                }
+
+                label = known.Max(m => m.Any);
+            }
+
+            var subtypes = list[0].Subtypes.Keys.ToDictionary(n => n, n => list.Max(r => r.Subtypes[n]), StringComparer.Ordinal);
+            rows.Add(new ScoredRow(g.Key, label.Value, StudyAggregator.Aggregate(list.Select(r => r.Probability).ToList(), aggregation), subtypes, list.Count));
+        }
+
+        return rows.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
     }
 }
