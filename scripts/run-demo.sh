@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on an embedded default: writes a synthetic head CT study with a subdural hemorrhage (headsup phantom),
-# converts it to the paper's E2 input (headsup preprocess, npy and png), and shows the study tree (headsup inspect).
+# The main job on an embedded default: writes synthetic head CT studies (headsup phantom), converts one to the paper's
+# E2 input (headsup preprocess, npy and png), shows the study tree (headsup inspect), and scores the studies with the
+# default model shipped in models/default (headsup evaluate, slice and study level, metrics + plots + report).
 # Output goes to ./out/demo (override with OUT=...). Research software: NOT FOR CLINICAL USE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,13 +10,19 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 out=${OUT:-out/demo}
 rm -rf "$out"
 dotnet build src/Headsup.Cli -c Release -nologo -v q
-headsup=(dotnet src/Headsup.Cli/bin/Release/net10.0/headsup.dll)
+headsup=(dotnet src/Headsup.Cli/bin/Release/net10.0/linux-x64/headsup.dll)
 echo "== headsup phantom: one study, subdural hemorrhage, seed 7"
 "${headsup[@]}" phantom --out "$out/phantom" --studies 1 --seed 7 --hemorrhage subdural
+echo "== headsup phantom: four more studies (random hemorrhage or none), seed 8, for the model"
+"${headsup[@]}" phantom --out "$out/phantom-eval" --studies 4 --seed 8 --hemorrhage random
 echo "== headsup preprocess: E2 (brain/subdural/soft-tissue windows), float32 npy H×W×3"
 "${headsup[@]}" preprocess "$out/phantom/dicom" --recipe e2 --out "$out/e2-npy"
 echo "== headsup preprocess: E2 as PNG, 256×256, for a look"
 "${headsup[@]}" preprocess "$out/phantom/dicom" --recipe e2 --size 256 --format png --out "$out/e2-png"
 echo "== headsup inspect"
 "${headsup[@]}" inspect "$out/phantom/dicom"
-echo "done: DICOM in $out/phantom/dicom, labels in $out/phantom/labels.csv and stage_2_train.csv, a brain-window montage in $out/phantom/preview, E2 tensors in $out/e2-npy, pictures in $out/e2-png"
+echo "== headsup evaluate: the default model (models/default) on the phantom studies, slice level"
+"${headsup[@]}" evaluate --data "$out/phantom-eval" --out "$out/evaluate-slices"
+echo "== headsup evaluate: study level"
+"${headsup[@]}" evaluate --data "$out/phantom-eval" --level study --out "$out/evaluate-studies"
+echo "done: DICOM in $out/phantom/dicom, labels in $out/phantom/labels.csv and stage_2_train.csv, a brain-window montage in $out/phantom/preview, E2 tensors in $out/e2-npy, pictures in $out/e2-png, model metrics/plots/report in $out/evaluate-slices and $out/evaluate-studies (phantoms: a plumbing check, not a measure of real performance)"

@@ -1,13 +1,15 @@
 using BenchmarkDotNet.Running;
 using Headsup.Benchmarks.Codecs;
 using Headsup.Benchmarks.Pipeline;
+using Headsup.Benchmarks.Training;
 
 namespace Headsup.Benchmarks;
 
 /// <summary>
 /// Entry point. `-- --filter '*'` runs the BenchmarkDotNet suites; `-- throughput ROUNDS FILE...` runs the
 /// side-by-side E2 throughput protocol (benchmarks/scripts/e2-throughput-vs-python.sh);
-/// `-- jpeg-lossless-timing [repetitions] [files…]` times JPEG Lossless decoding (benchmarks/scripts/jpeg-lossless-vs-dcmdjpeg.sh).
+/// `-- jpeg-lossless-timing [repetitions] [files…]` times JPEG Lossless decoding (benchmarks/scripts/jpeg-lossless-vs-dcmdjpeg.sh);
+/// `-- train-throughput …` and `-- infer-latency …` time networks (benchmarks/scripts/train-throughput-vs-pytorch.sh).
 /// </summary>
 internal static class Program
 {
@@ -21,6 +23,16 @@ internal static class Program
         if (args.Length > 0 && args[0] == "jpeg-lossless-timing")
         {
             return JpegLosslessDecodeBenchmark.RunTiming(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "train-throughput")
+        {
+            return TrainThroughputCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "infer-latency")
+        {
+            return TrainThroughputCommand.RunInference(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Headsup.Cli.Learning;
 using Headsup.Datasets;
 using Headsup.Models;
+using Headsup.Models.Packaging;
 using Headsup.Models.Training;
 
 namespace Headsup.Cli.Commands;
@@ -34,11 +35,13 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Torch threads (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var output = new Option<string>("--out") { Description = "Model package folder to write", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue from <out>.checkpoint" };
+        var weights = new Option<string>("--weights") { Description = "Stored precision: float16, int8 (blocks with float16 scales, about 0.3 of float32) or float32", DefaultValueFactory = _ => "float16" };
+        weights.AcceptOnlyFromAmong("float16", "int8", "float32");
         var name = new Option<string>("--name") { DefaultValueFactory = _ => "headsup-ich" };
         var version = new Option<string>("--model-version") { DefaultValueFactory = _ => "1.0.0" };
         var command = new Command("train", "Train a hemorrhage classifier and write a model package")
         {
-            data, recipe, arch, size, epochs, patience, batch, lr, augment, synthetic, noMulti, valFraction, seed, threads, output, resume, name, version,
+            data, recipe, arch, size, epochs, patience, batch, lr, augment, synthetic, noMulti, valFraction, seed, threads, output, resume, weights, name, version,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -57,6 +60,7 @@ internal static class TrainCommand
                 ValidationFraction = parse.GetValue(valFraction),
                 Seed = parse.GetValue(seed),
                 Threads = Check(parse.GetValue(threads), 1, 256, "--threads"),
+                Precision = parse.GetValue(weights) switch { "int8" => WeightsPrecision.Int8Blocks, "float32" => WeightsPrecision.Float32, _ => WeightsPrecision.Float16 },
             };
             var sources = parse.GetValue(data)!;
             var dataset = DataArguments.Load(sources);

@@ -80,11 +80,11 @@ public sealed class ModelPackage : IDisposable
     }
 
     /// <summary>
-    /// Writes a package folder at <paramref name="directory"/>: weights (float16 unless <paramref name="float16"/> is
-    /// false), model.json with the weights' hash, and the extra files given (name → source path). An existing
+    /// Writes a package folder at <paramref name="directory"/>: weights (float16 unless <paramref name="precision"/>
+    /// says otherwise), model.json with the weights' hash, and the extra files given (name → source path). An existing
     /// package there is replaced only once the new one is complete.
     /// </summary>
-    public static ModelManifest Save(string directory, ModelManifest manifest, ClassifierNetwork network, IReadOnlyDictionary<string, string>? extraFiles = null, bool float16 = true)
+    public static ModelManifest Save(string directory, ModelManifest manifest, ClassifierNetwork network, IReadOnlyDictionary<string, string>? extraFiles = null, WeightsPrecision precision = WeightsPrecision.Float16)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(network);
@@ -95,10 +95,10 @@ public sealed class ModelPackage : IDisposable
         Directory.CreateDirectory(temp);
         try
         {
-            var sha = WeightsFile.Save(network, Path.Combine(temp, manifest.Weights.File), float16);
+            var sha = WeightsFile.Save(network, Path.Combine(temp, manifest.Weights.File), precision);
             var complete = manifest with
             {
-                Weights = manifest.Weights with { Sha256 = sha, Dtype = float16 ? "float16" : "float32", Parameters = network.parameters().Sum(p => p.numel()) },
+                Weights = manifest.Weights with { Sha256 = sha, Dtype = precision switch { WeightsPrecision.Float32 => "float32", WeightsPrecision.Float16 => "float16", _ => "int8-blocks" }, Parameters = network.parameters().Sum(p => p.numel()) },
             };
             if (extraFiles is not null)
             {

@@ -31,7 +31,7 @@ public sealed class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Directory.CreateDirectory(_directory);
-        WeightsFile.Save(network, Path.Combine(_directory, "weights.bin"), float16: false);
+        WeightsFile.Save(network, Path.Combine(_directory, "weights.bin"), WeightsPrecision.Float32);
         var optimizerPath = Path.Combine(_directory, "optimizer.bin");
         optimizer.save_state_dict(optimizerPath + ".partial");
         File.Move(optimizerPath + ".partial", optimizerPath, overwrite: true);
@@ -45,7 +45,7 @@ public sealed class Checkpoint
     public void SaveBest(nn.Module network)
     {
         Directory.CreateDirectory(_directory);
-        WeightsFile.Save(network, Path.Combine(_directory, "best.bin"), float16: false);
+        WeightsFile.Save(network, Path.Combine(_directory, "best.bin"), WeightsPrecision.Float32);
     }
 
     /// <summary>Loads weights and optimiser state; the options must describe the same run.</summary>
@@ -115,7 +115,7 @@ public sealed class Checkpoint
     }
 
     private static string Identity(TrainingOptions options) =>
-        $"{options.Architecture}/{options.Recipe}/{options.Size}/seed {options.Seed}/batch {options.BatchSize}/epochs {options.Epochs}";
+        $"{options.Architecture}/{options.Recipe}/{options.Size}/seed {options.Seed}/batch {options.BatchSize}";
 
     private sealed record StoredState(int Epoch, double BestAp, int BestEpoch, List<EpochRecord> History, string Identity);
 }

@@ -22,7 +22,7 @@ public static class SyntheticPositives
         }
 
         observer.Stage($"inserting lesions into {wanted} copies of training negatives", wanted);
-        var jobs = Enumerable.Range(0, wanted).Select(i => (Source: negatives[i % negatives.Count], Seed: HashCode.Combine(seed, i, 7919))).ToList();
+        var jobs = Enumerable.Range(0, wanted).Select(i => (Source: negatives[i % negatives.Count], Seed: unchecked((seed * 7919) + (i * 104_729) + 17))).ToList();
         var made = new CachedInput?[jobs.Count];
         int done = 0;
         var neighbours = cache.Spec.Recipe == "context" ? SampleNeighbours.Resolve(negatives.Select(n => n.Sample).ToList()) : null;

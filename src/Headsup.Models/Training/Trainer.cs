@@ -118,7 +118,7 @@ public sealed class Trainer
             network.train();
             using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch);
             var order = Enumerable.Range(0, train.Count).ToArray();
-            new Random(HashCode.Combine(_options.Seed, epoch)).Shuffle(order);
+            new Random(unchecked((_options.Seed * 1_000_003) + epoch)).Shuffle(order); // not HashCode.Combine: that is randomised per process
             double lossSum = 0;
             for (int step = 0; step < stepsPerEpoch; step++)
             {

@@ -53,6 +53,9 @@ public sealed record TrainingOptions
     /// <summary>Target sensitivity used to pick the operating point on validation data.</summary>
     public double OperatingSensitivity { get; init; } = 0.90;
 
+    /// <summary>How the package stores the weights (float16 by default; int8 per channel for size).</summary>
+    public Packaging.WeightsPrecision Precision { get; init; } = Packaging.WeightsPrecision.Float16;
+
     /// <summary>Stop training when this much wall time has passed (AutoML budgets); null = no limit.</summary>
     public TimeSpan? TimeLimit { get; init; }
 
@@ -73,6 +76,7 @@ public sealed record TrainingOptions
         ["multi_label"] = MultiLabel ? "true" : "false",
         ["validation_fraction"] = ValidationFraction.ToString("R", CultureInfo.InvariantCulture),
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
+        ["weights_precision"] = Precision.ToString(),
         ["operating_sensitivity"] = OperatingSensitivity.ToString("R", CultureInfo.InvariantCulture),
     };
 }

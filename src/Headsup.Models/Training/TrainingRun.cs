@@ -116,6 +116,9 @@ public static class TrainingRun
         ArgumentNullException.ThrowIfNull(outcome);
         ArgumentNullException.ThrowIfNull(observer);
         var labels = validation.Items.Select(i => i.Any).ToArray();
+        WeightsFile.RoundTrip(outcome.Network, options.Precision);
+        var storedLogits = Predictor.Logits(outcome.Network, validation).Select(l => (double)l[0]).ToArray();
+        outcome = outcome with { ValidationLogits = storedLogits };
         var calibration = Calibrate(outcome.ValidationLogits, labels);
         var probabilities = outcome.ValidationLogits.Select(calibration.Apply).ToArray();
         var (threshold, rule) = ChooseOperatingPoint(probabilities, labels, options.OperatingSensitivity);
@@ -142,7 +145,7 @@ public static class TrainingRun
                 var dataManifest = DatasetManifest.Create(trainSamples.Concat(validationSamples).DistinctBy(s => s.File), splits, options.Seed);
                 dataManifest.Save(dataManifestPath);
                 manifest = manifest with { Training = manifest.Training with { ManifestHash = dataManifest.ContentHash } };
-                manifest = ModelPackage.Save(request.OutputDirectory, manifest, outcome.Network, new Dictionary<string, string> { ["training-manifest.json"] = dataManifestPath });
+                manifest = ModelPackage.Save(request.OutputDirectory, manifest, outcome.Network, new Dictionary<string, string> { ["training-manifest.json"] = dataManifestPath }, options.Precision);
             }
             finally
             {

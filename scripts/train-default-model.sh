@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Trains the default model shipped in models/default, from ../shared/data (head-ct-dev PNGs, real-ct-dev RSNA/CQ500
+# DICOM slices and studies) plus phantom studies and lesion insertion into real negatives.
+# Usage: scripts/train-default-model.sh [OUT_DIR]   (default: models/default; about 20–30 minutes on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-models/default}
+data=../shared/data
+[ -d "$data/head-ct-dev" ] || { echo "needs ../shared/data (head-ct-dev, real-ct-dev)" >&2; exit 2; }
+bash scripts/install-deps.sh
+dotnet build src/Headsup.Cli -c Release -nologo -v q
+headsup=src/Headsup.Cli/bin/Release/net10.0/linux-x64/headsup
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$headsup" phantom --out "$work/phantom" --studies 6 --seed 2019 --hemorrhage random
+sources=("$data/head-ct-dev/labels.csv" "$data/real-ct-dev/labels.csv")
+for csv in "$data"/real-ct-dev/slices/*/labels.csv; do sources+=("$csv"); done
+sources+=("$work/phantom")
+"$headsup" train --data "${sources[@]}" \
+  --recipe gray-brain --arch resnet18-imagenet --size 224 --epochs 14 --patience 5 --batch-size 16 \
+  --lr 1e-3 --augment 0.7 --synthetic-per-negative 0.5 --val-fraction 0.2 --seed 1 --weights int8 \
+  --name headsup-default --model-version 1.0.0 --out "$out"

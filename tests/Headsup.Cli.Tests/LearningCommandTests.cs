@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Headsup.Testing;
+using Xunit;
+
+namespace Headsup.Cli.Tests;
+
+/// <summary>dataset, train, evaluate, automl and experiments end to end on phantom studies (tiny budgets).</summary>
+public sealed class LearningCommandTests : IClassFixture<LearningFixture>
+{
+    private readonly LearningFixture _data;
+
+    public LearningCommandTests(LearningFixture data) => _data = data;
+
+    private static (int ExitCode, string Stdout, string Stderr) Headsup(params string[] args) => HeadsupCliTests.Headsup(args);
+
+    [Fact]
+    public void TrainedPackage_HasManifestWeightsAndTrainingData()
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(_data.Model, "model.json")))!;
+        Assert.Equal("headsup-model", (string?)manifest["format"]);
+        Assert.Equal("small-cnn", (string?)manifest["architecture"]);
+        Assert.Equal(64, (int?)manifest["input"]!["size"]);
+        Assert.Equal("any", (string?)manifest["outputs"]![0]);
+        Assert.True((bool?)manifest["not_for_clinical_use"]);
+        Assert.Equal(64, ((string?)manifest["training"]!["manifest_hash"])!.Length);
+        Assert.True(File.Exists(Path.Combine(_data.Model, "weights.bin")));
+        var training = JsonNode.Parse(File.ReadAllText(Path.Combine(_data.Model, "training-manifest.json")))!;
+        Assert.Equal((string?)manifest["training"]!["manifest_hash"], (string?)training["content_hash"]);
+        Assert.False(Directory.Exists(_data.Model + ".checkpoint"), "the checkpoint is removed once the package is complete");
+    }
+
+    [Fact]
+    public void Evaluate_Slices_WritesMetricsPredictionsPlotsAndReport()
+    {
+        using var output = TestData.CreateTempFolder();
+        var (exit, stdout, stderr) = Headsup("evaluate", "--model", _data.Model, "--data", _data.Phantom, "--out", output.Path, "--bootstrap", "200");
+        Assert.True(exit == 0, stdout + stderr);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "metrics.json")));
+        var root = metrics.RootElement;
+        Assert.Equal("slice", root.GetProperty("level").GetString());
+        Assert.Equal(_data.Slices, root.GetProperty("n").GetInt32());
+        foreach (var key in new[] { "positives", "auc", "average_precision", "precision", "recall", "f1", "specificity", "ece" })
+        {
+            Assert.True(root.TryGetProperty(key, out _), key);
+        }
+
+        Assert.True(root.GetProperty("not_for_clinical_use").GetBoolean());
+        var lines = File.ReadAllLines(Path.Combine(output.Path, "predictions.csv"));
+        Assert.StartsWith("file,label,probability", lines[0], StringComparison.Ordinal);
+        Assert.Equal(_data.Slices + 1, lines.Length);
+        foreach (var png in new[] { "pr.png", "roc.png", "calibration.png" })
+        {
+            Assert.True(new FileInfo(Path.Combine(output.Path, png)).Length > 5000, png);
+        }
+
+        Assert.Contains("NOT FOR CLINICAL USE", File.ReadAllText(Path.Combine(output.Path, "report.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_Studies_ScoresOneRowPerStudy()
+    {
+        using var output = TestData.CreateTempFolder();
+        var (exit, stdout, stderr) = Headsup("evaluate", "--model", _data.Model, "--data", _data.Phantom, "--level", "study", "--out", output.Path, "--bootstrap", "100");
+        Assert.True(exit == 0, stdout + stderr);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(output.Path, "metrics.json")));
+        Assert.Equal("study", metrics.RootElement.GetProperty("level").GetString());
+        Assert.Equal(LearningFixture.Studies, metrics.RootElement.GetProperty("n").GetInt32());
+    }
+
+    [Fact]
+    public void Evaluate_PackageOfAnotherVersion_StopsWithAClearMessage()
+    {
+        using var copy = TestData.CreateTempFolder();
+        foreach (var file in Directory.GetFiles(_data.Model))
+        {
+            File.Copy(file, Path.Combine(copy.Path, Path.GetFileName(file)));
+        }
+
+        var path = Path.Combine(copy.Path, "model.json");
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        json["format_version"] = 2;
+        File.WriteAllText(path, json.ToJsonString());
+        using var output = TestData.CreateTempFolder();
+        var (exit, _, stderr) = Headsup("evaluate", "--model", copy.Path, "--data", _data.Phantom, "--out", output.Path);
+        Assert.Equal(3, exit);
+        Assert.Contains("format version 2", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(output.Path));
+    }
+
+    [Fact]
+    public void Train_CsvNamingMissingFiles_ReportsThemAndStillTrains()
+    {
+        using var work = TestData.CreateTempFolder();
+        var csv = Path.Combine(_data.PhantomRoot, "with-missing.csv");
+        var lines = File.ReadAllLines(Path.Combine(_data.PhantomRoot, "labels.csv")).ToList();
+        lines.Add("dicom/ID_does_not_exist.dcm,P-missing,,,1,,,,,");
+        File.WriteAllLines(csv, lines);
+        var model = Path.Combine(work.Path, "model");
+        var (exit, stdout, stderr) = Headsup("train", "--data", csv, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--val-fraction", "0.34", "--out", model);
+        Assert.True(exit == 1, stdout + stderr);
+        Assert.Contains("ID_does_not_exist.dcm", stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(model, "model.json")));
+    }
+
+    [Fact]
+    public void Train_OneClass_StopsCleanly_WithoutAPackage()
+    {
+        using var work = TestData.CreateTempFolder();
+        var csv = Path.Combine(_data.PhantomRoot, "negatives.csv");
+        var lines = File.ReadAllLines(Path.Combine(_data.PhantomRoot, "labels.csv"));
+        File.WriteAllLines(csv, lines.Take(1).Concat(lines.Skip(1).Where(l => l.Split(',')[4] == "0")));
+        var model = Path.Combine(work.Path, "model");
+        var (exit, stdout, stderr) = Headsup("train", "--data", csv, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--out", model);
+        Assert.True(exit == 3, stdout + stderr);
+        Assert.Contains("class", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(model));
+    }
+
+    [Fact]
+    public void Dataset_WritesAManifest_ThatVerifies_AndCatchesAChangedFile()
+    {
+        using var work = TestData.CreateTempFolder();
+        var copy = Path.Combine(work.Path, "phantom");
+        CopyFolder(_data.PhantomRoot, copy);
+        var manifest = Path.Combine(work.Path, "manifest.json");
+        var (exit, stdout, stderr) = Headsup("dataset", "--data", copy, "--val-fraction", "0.34", "--out", manifest);
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("content hash", stdout, StringComparison.Ordinal);
+        Assert.Equal(0, Headsup("dataset", "--verify", manifest).ExitCode);
+        var victim = Directory.GetFiles(Path.Combine(copy, "dicom"))[0];
+        var bytes = File.ReadAllBytes(victim);
+        bytes[^1] ^= 1;
+        File.WriteAllBytes(victim, bytes);
+        var (verifyExit, _, verifyErr) = Headsup("dataset", "--verify", manifest);
+        Assert.Equal(1, verifyExit);
+        Assert.Contains(Path.GetFileName(victim), verifyErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AutoMl_SmokeBudget_WritesLeaderboardAndBestModel()
+    {
+        using var work = TestData.CreateTempFolder();
+        var (exit, stdout, stderr) = Headsup("automl", "--data", _data.Phantom, "--budget", "90s", "--candidates", "3", "--archs", "small-cnn", "--sizes", "64", "--recipes", "gray-brain,e2", "--out", work.Path);
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("leaderboard", stdout, StringComparison.OrdinalIgnoreCase);
+        var rows = File.ReadAllLines(Path.Combine(work.Path, "leaderboard.csv"));
+        Assert.True(rows.Length >= 3, string.Join('\n', rows));
+        Assert.True(File.Exists(Path.Combine(work.Path, "model", "model.json")));
+    }
+
+    [Fact]
+    public void Experiments_SmokeRun_PrintsTheTableBesideThePaper()
+    {
+        using var work = TestData.CreateTempFolder();
+        var (exit, stdout, stderr) = Headsup("experiments", "--data", _data.Phantom, "--sizes", "40", "--recipes", "e1,e4", "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--out", work.Path);
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("0.958", stdout, StringComparison.Ordinal); // the paper's E4 AP
+        var csv = File.ReadAllLines(Path.Combine(work.Path, "experiments.csv"));
+        Assert.Equal(3, csv.Length);
+        Assert.StartsWith("E1,e1,40,", csv[1], StringComparison.Ordinal);
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+        }
+    }
+}
+
+/// <summary>Three phantom studies and a small-cnn package trained on them, made once for the learning tests.</summary>
+public sealed class LearningFixture : IDisposable
+{
+    public const int Studies = 3;
+
+    private readonly TempFolder _folder = TestData.CreateTempFolder();
+
+    public LearningFixture()
+    {
+        PhantomRoot = Path.Combine(_folder.Path, "phantom");
+        Run("phantom", "--out", PhantomRoot, "--studies", Studies.ToString(CultureInfo.InvariantCulture), "--seed", "5");
+        Model = Path.Combine(_folder.Path, "model");
+        Run("train", "--data", PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "2", "--val-fraction", "0.34", "--out", Model);
+        Slices = File.ReadAllLines(Path.Combine(PhantomRoot, "labels.csv")).Length - 1;
+    }
+
+    public string PhantomRoot { get; }
+
+    /// <summary>The phantom folder as a --data source.</summary>
+    public string Phantom => PhantomRoot;
+
+    public string Model { get; }
+
+    public int Slices { get; }
+
+    public void Dispose() => _folder.Dispose();
+
+    private static void Run(params string[] args)
+    {
+        var (exit, stdout, stderr) = HeadsupCliTests.Headsup(args);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"headsup {string.Join(' ', args)} failed ({exit}): {stdout}{stderr}");
+        }
+    }
+}

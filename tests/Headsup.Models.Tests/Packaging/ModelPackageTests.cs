@@ -1,0 +1,161 @@
+using System.Text.Json.Nodes;
+using Headsup.Models.Networks;
+using Headsup.Models.Packaging;
+using Headsup.Models.Tests.Networks;
+using Headsup.Testing;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Headsup.Models.Tests.Packaging;
+
+public sealed class ModelPackageTests
+{
+    private static ModelManifest Manifest(string architecture, int outputs) => new()
+    {
+        Name = "test-model",
+        Version = "0.0.1",
+        Architecture = architecture,
+        Input = new ModelInput { Recipe = "gray-brain", Size = 64, Channels = 1 },
+        Outputs = outputs == 1 ? ["any"] : ["any", "epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural"],
+        Calibration = new PlattParameters { A = 0.8, B = -0.2, FittedOn = "test" },
+        Thresholds = new ModelThresholds { OperatingPoint = 0.3, OperatingPointRule = "test" },
+        Study = new StudyAggregation(),
+        Training = new TrainingRecord { ManifestHash = "abc" },
+        Weights = new WeightsRecord { Sha256 = "pending" },
+    };
+
+    private static float[] Logits(ClassifierNetwork network, Tensor x)
+    {
+        using var _ = no_grad();
+        network.eval();
+        using var y = network.forward(x);
+        return y.data<float>().ToArray();
+    }
+
+    [Theory]
+    [InlineData(WeightsPrecision.Float32, 0.0)]
+    [InlineData(WeightsPrecision.Float16, 1e-2)]
+    [InlineData(WeightsPrecision.Int8Blocks, 5e-2)]
+    public void SaveLoad_RoundTripsTheNetwork_WithinThePrecision(WeightsPrecision precision, double tolerance)
+    {
+        TorchTestSetup.Seed(3);
+        using var folder = TestData.CreateTempFolder();
+        using var network = NetworkFactory.Create("small-cnn", 1, 6, pretrained: false);
+        using var x = rand(2, 1, 64, 64);
+        var before = Logits(network, x);
+        var dir = Path.Combine(folder.Path, "model");
+        var written = ModelPackage.Save(dir, Manifest("small-cnn", 6), network, precision: precision);
+        using var package = ModelPackage.Load(dir);
+        var after = Logits(package.Network, x);
+        double scale = before.Max(Math.Abs) + 1;
+        Assert.All(before.Zip(after), p => Assert.InRange(Math.Abs(p.First - p.Second), 0, tolerance * scale));
+        Assert.Equal(written.Weights.Sha256, WeightsFile.Sha256(Path.Combine(dir, "weights.bin")));
+        Assert.Equal(0.8, package.Manifest.Calibration.A);
+        Assert.True(package.Manifest.NotForClinicalUse);
+
+        // Rounding in memory first gives exactly what the package holds.
+        WeightsFile.RoundTrip(network, precision);
+        Assert.Equal(after, Logits(network, x));
+    }
+
+    [Fact]
+    public void Int8_IsAboutAQuarterOfFloat32()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var network = NetworkFactory.Create("resnet18", 1, 1, pretrained: false);
+        long f32 = new FileInfo(Path.Combine(folder.Path, "a")).Exists ? 0 : Size(WeightsPrecision.Float32);
+        long i8 = Size(WeightsPrecision.Int8Blocks);
+        Assert.InRange((double)i8 / f32, 0.25, 0.36);
+
+        long Size(WeightsPrecision p)
+        {
+            var path = Path.Combine(folder.Path, p + ".bin");
+            WeightsFile.Save(network, path, p);
+            return new FileInfo(path).Length;
+        }
+    }
+
+    [Fact]
+    public void Load_TamperedWeights_FailsOnTheHash()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
+        var dir = Path.Combine(folder.Path, "model");
+        ModelPackage.Save(dir, Manifest("small-cnn", 1), network);
+        var weights = Path.Combine(dir, "weights.bin");
+        var bytes = File.ReadAllBytes(weights);
+        bytes[^1] ^= 0x55;
+        File.WriteAllBytes(weights, bytes);
+        var ex = Assert.Throws<ModelException>(() => ModelPackage.Load(dir));
+        Assert.Contains("sha256", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(dir, ex.Path);
+    }
+
+    [Fact]
+    public void Load_PackageOfAnotherFormatVersion_SaysSo()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
+        var dir = Path.Combine(folder.Path, "model");
+        ModelPackage.Save(dir, Manifest("small-cnn", 1), network);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "model.json")))!;
+        json["format_version"] = 99;
+        File.WriteAllText(Path.Combine(dir, "model.json"), json.ToJsonString());
+        var ex = Assert.Throws<ModelException>(() => ModelPackage.Load(dir));
+        Assert.Contains("format version 99", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_WeightsOfAnotherArchitecture_NamesTheTensor()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
+        var dir = Path.Combine(folder.Path, "model");
+        ModelPackage.Save(dir, Manifest("small-cnn", 1), network);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "model.json")))!;
+        json["architecture"] = "resnet18";
+        File.WriteAllText(Path.Combine(dir, "model.json"), json.ToJsonString());
+        var ex = Assert.Throws<ModelException>(() => ModelPackage.Load(dir));
+        Assert.Contains("tensor", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_TruncatedWeights_IsATypedError()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
+        var path = Path.Combine(folder.Path, "w.bin");
+        WeightsFile.Save(network, path, WeightsPrecision.Float16);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        var ex = Assert.Throws<ModelException>(() => WeightsFile.Load(network, path));
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Save_Failure_LeavesTheOldPackageAndNoPartialFolder()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
+        var dir = Path.Combine(folder.Path, "model");
+        var first = ModelPackage.Save(dir, Manifest("small-cnn", 1), network);
+        Assert.ThrowsAny<IOException>(() => ModelPackage.Save(dir, Manifest("small-cnn", 1) with { Version = "2" }, network, new Dictionary<string, string> { ["extra.txt"] = Path.Combine(folder.Path, "missing.txt") }));
+        Assert.Equal(first.Version, ModelPackage.ReadManifest(dir).Version);
+        Assert.Equal(["model"], Directory.GetFileSystemEntries(folder.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Zip_LoadsLikeTheFolder()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
+        var dir = Path.Combine(folder.Path, "model");
+        ModelPackage.Save(dir, Manifest("small-cnn", 1), network);
+        var zip = Path.Combine(folder.Path, "model.zip");
+        ModelPackage.Zip(dir, zip);
+        using var x = rand(1, 1, 64, 64);
+        using var a = ModelPackage.Load(dir);
+        using var b = ModelPackage.Load(zip);
+        Assert.Equal(Logits(a.Network, x), Logits(b.Network, x));
+    }
+}

@@ -1,0 +1,90 @@
+using Headsup.Evaluation.Metrics;
+using Headsup.Models.Tests.Networks;
+using Headsup.Models.Training;
+using Headsup.Testing;
+using Xunit;
+
+namespace Headsup.Models.Tests.Training;
+
+public sealed class TrainerTests
+{
+    private static TrainingOptions Options(int epochs) => new()
+    {
+        Architecture = "small-cnn",
+        Size = 64,
+        Epochs = epochs,
+        Patience = 50,
+        BatchSize = 16,
+        LearningRate = 3e-3,
+        Augmentation = 0.3,
+        Seed = 7,
+        Threads = 2,
+    };
+
+    [Fact]
+    public void Train_LearnsABlobTask_AndKeepsTheBestEpoch()
+    {
+        TorchTestSetup.Seed(1);
+        var train = SyntheticData.Make(96, 64, seed: 1);
+        var validation = SyntheticData.Make(40, 64, seed: 2);
+        var outcome = new Trainer(Options(6)).Train(train, validation);
+        using var network = outcome.Network;
+        var labels = validation.Items.Select(i => i.Any).ToArray();
+        double auc = RankingMetrics.RocAuc(outcome.ValidationLogits, labels);
+        Assert.True(auc > 0.9, $"validation AUC {auc:0.000} after {outcome.History.Count} epochs");
+        Assert.Equal(outcome.History.Max(h => h.ValidationAp), outcome.BestValidationAp, 6);
+        Assert.Equal(outcome.History.First(h => h.ValidationAp == outcome.BestValidationAp).Epoch, outcome.BestEpoch);
+        Assert.Equal(6, outcome.Outputs.Count); // any + five subtypes, since subtype labels exist
+    }
+
+    [Fact]
+    public void Train_SameSeed_GivesTheSameLogits()
+    {
+        var train = SyntheticData.Make(48, 64, seed: 3);
+        var validation = SyntheticData.Make(16, 64, seed: 4);
+        var first = new Trainer(Options(2)).Train(train, validation);
+        var second = new Trainer(Options(2)).Train(train, validation);
+        using var a = first.Network;
+        using var b = second.Network;
+        Assert.Equal(first.ValidationLogits, second.ValidationLogits);
+    }
+
+    [Fact]
+    public void Train_OneClassOnly_IsRefused()
+    {
+        var train = SyntheticData.Make(20, 64, seed: 5, positiveFraction: 0);
+        var validation = SyntheticData.Make(8, 64, seed: 6);
+        var ex = Assert.Throws<ModelException>(() => new Trainer(Options(1)).Train(train, validation));
+        Assert.Contains("one class", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resume_ContinuesFromTheCheckpoint_WithTheSameHistory()
+    {
+        var train = SyntheticData.Make(48, 64, seed: 8);
+        var validation = SyntheticData.Make(16, 64, seed: 9);
+        using var folder = TestData.CreateTempFolder();
+        var checkpoint = Path.Combine(folder.Path, "ckpt");
+        var firstTwo = new Trainer(Options(2)).Train(train, validation, checkpointDirectory: checkpoint);
+        firstTwo.Network.Dispose();
+        Assert.True(File.Exists(Path.Combine(checkpoint, "state.json")));
+        var resumed = new Trainer(Options(3)).Train(train, validation, checkpointDirectory: checkpoint, resume: true);
+        using var network = resumed.Network;
+        Assert.Equal(3, resumed.History.Count);
+        Assert.Equal(firstTwo.History.Select(h => h.TrainLoss), resumed.History.Take(2).Select(h => h.TrainLoss));
+        Assert.Equal(3, resumed.History[^1].Epoch);
+    }
+
+    [Fact]
+    public void Resume_OfAnotherRun_IsRefused()
+    {
+        var train = SyntheticData.Make(32, 64, seed: 10);
+        var validation = SyntheticData.Make(8, 64, seed: 11);
+        using var folder = TestData.CreateTempFolder();
+        var checkpoint = Path.Combine(folder.Path, "ckpt");
+        new Trainer(Options(1)).Train(train, validation, checkpointDirectory: checkpoint).Network.Dispose();
+        var other = Options(2) with { Architecture = "resnet18" };
+        var ex = Assert.Throws<ModelException>(() => new Trainer(other).Train(train, validation, checkpointDirectory: checkpoint, resume: true));
+        Assert.Contains("another run", ex.Message, StringComparison.Ordinal);
+    }
+}
