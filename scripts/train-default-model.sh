@@ -10,13 +10,15 @@ data=../shared/data
 bash scripts/install-deps.sh
 dotnet build src/Headsup.Cli -c Release -nologo -v q
 headsup=src/Headsup.Cli/bin/Release/net10.0/linux-x64/headsup
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# Phantoms go under out/ (ignored by git) so the package's training manifest names them by a relative path; the same
+# seed regenerates them byte for byte.
+work=out/default-model-data
+rm -rf "$work"
 "$headsup" phantom --out "$work/phantom" --studies 6 --seed 2019 --hemorrhage random
 sources=("$data/head-ct-dev/labels.csv" "$data/real-ct-dev/labels.csv")
 for csv in "$data"/real-ct-dev/slices/*/labels.csv; do sources+=("$csv"); done
 sources+=("$work/phantom")
 "$headsup" train --data "${sources[@]}" \
   --recipe gray-brain --arch resnet18-imagenet --size 224 --epochs 14 --patience 5 --batch-size 16 \
-  --lr 1e-3 --augment 0.7 --synthetic-per-negative 0.5 --val-fraction 0.2 --seed 1 --weights int8 \
+  --lr 1e-3 --augment 0.7 --synthetic-per-negative 0.5 --source-balance 0.5 --val-fraction 0.2 --seed 1 --weights int8 \
   --name headsup-default --model-version 1.0.0 --out "$out"

@@ -28,16 +28,18 @@ internal static class EvaluateCommand
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var resamples = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the 95 % CIs", DefaultValueFactory = _ => 2000 };
         var seed = new Option<int>("--seed") { Description = "Bootstrap seed", DefaultValueFactory = _ => 1 };
+        var split = new Option<string?>("--split") { Description = "Only rows of this split (train, validation, test) of a manifest" };
+        var source = new Option<string?>("--source") { Description = "Only rows of this source (e.g. head-ct-dev)" };
         var command = new Command("evaluate", "Score labelled data with a model and write metrics, plots and a report")
         {
-            model, data, level, output, resamples, seed,
+            model, data, level, output, resamples, seed, split, source,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var location = ModelLocator.Resolve(parse.GetValue(model));
             var sources = parse.GetValue(data)!;
             bool study = parse.GetValue(level) == "study";
-            var dataset = DataArguments.Load(sources, keepStudyLabelledRows: study);
+            var dataset = DataArguments.Load(sources, keepStudyLabelledRows: study, split: parse.GetValue(split), source: parse.GetValue(source));
             ModelPackage package;
             try
             {

@@ -29,6 +29,7 @@ internal static class TrainCommand
         var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW)", DefaultValueFactory = _ => 1e-3 };
         var augment = new Option<double>("--augment") { Description = "Augmentation strength 0–1", DefaultValueFactory = _ => 0.7 };
         var synthetic = new Option<double>("--synthetic-per-negative") { Description = "Synthetic positives per training negative by lesion insertion (0 = none)", DefaultValueFactory = _ => 0 };
+        var sourceBalance = new Option<double>("--source-balance") { Description = "Draw inputs with weight count(source)^-b each epoch (0 = plain shuffle, 1 = sources equally often)", DefaultValueFactory = _ => 0 };
         var noMulti = new Option<bool>("--no-subtypes") { Description = "Train 'any' only, even when subtype labels exist" };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of patients for validation", DefaultValueFactory = _ => 0.2 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
@@ -41,7 +42,7 @@ internal static class TrainCommand
         var version = new Option<string>("--model-version") { DefaultValueFactory = _ => "1.0.0" };
         var command = new Command("train", "Train a hemorrhage classifier and write a model package")
         {
-            data, recipe, arch, size, epochs, patience, batch, lr, augment, synthetic, noMulti, valFraction, seed, threads, output, resume, weights, name, version,
+            data, recipe, arch, size, epochs, patience, batch, lr, augment, synthetic, sourceBalance, noMulti, valFraction, seed, threads, output, resume, weights, name, version,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -56,6 +57,7 @@ internal static class TrainCommand
                 LearningRate = parse.GetValue(lr),
                 Augmentation = parse.GetValue(augment),
                 SyntheticPositivesPerNegative = parse.GetValue(synthetic),
+                SourceBalance = Math.Clamp(parse.GetValue(sourceBalance), 0, 1),
                 MultiLabel = !parse.GetValue(noMulti),
                 ValidationFraction = parse.GetValue(valFraction),
                 Seed = parse.GetValue(seed),

@@ -6,7 +6,7 @@ namespace Headsup.Cli.Learning;
 internal static class DataArguments
 {
     /// <summary>Loads every source; problems are printed; a source that cannot be read at all is a usage error.</summary>
-    public static Dataset Load(IReadOnlyList<string> sources, bool keepStudyLabelledRows = false)
+    public static Dataset Load(IReadOnlyList<string> sources, bool keepStudyLabelledRows = false, string? split = null, string? source = null)
     {
         if (sources.Count == 0)
         {
@@ -21,6 +21,19 @@ internal static class DataArguments
         catch (DatasetException ex)
         {
             throw new UsageException(ex.Message);
+        }
+
+        if (split is not null || source is not null)
+        {
+            var kept = dataset.Samples.Where(s => (split is null || s.Split == split) && (source is null || s.Source == source)).ToList();
+            if (kept.Count == 0)
+            {
+                var splits = string.Join(", ", dataset.Samples.Select(s => s.Split ?? "none").Distinct());
+                var names = string.Join(", ", dataset.Samples.Select(s => s.Source).Distinct());
+                throw new UsageException($"no rows left after --split {split ?? "(any)"} --source {source ?? "(any)"}; the data has splits {splits} and sources {names}");
+            }
+
+            dataset = new Dataset(kept, dataset.Problems, dataset.UnknownLabels, dataset.Origin);
         }
 
         foreach (var problem in dataset.Problems.Take(20))

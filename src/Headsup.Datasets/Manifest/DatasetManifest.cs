@@ -196,12 +196,17 @@ public sealed class DatasetManifest
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', lines))));
     }
 
-    /// <summary>Writes the manifest atomically (temporary file, then rename); paths under the manifest's folder become relative.</summary>
-    public void Save(string path)
+    /// <summary>
+    /// Writes the manifest atomically (temporary file, then rename). File paths are written relative to the manifest's
+    /// folder — or to <paramref name="relativeTo"/> when the file will be moved there (a model package written under a
+    /// temporary name) — so a manifest names no machine-specific absolute path and resolves again after a move of the
+    /// whole tree.
+    /// </summary>
+    public void Save(string path, string? relativeTo = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
+        var folder = relativeTo is null ? Path.GetDirectoryName(full)! : Path.GetFullPath(relativeTo);
         var copy = new DatasetManifest
         {
             FormatVersion = FormatVersion,
@@ -369,6 +374,6 @@ public sealed class DatasetManifest
     private static string RelativeTo(string folder, string file)
     {
         var relative = Path.GetRelativePath(folder, file);
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? file : relative.Replace('\\', '/');
+        return Path.IsPathRooted(relative) ? file : relative.Replace('\\', '/');
     }
 }

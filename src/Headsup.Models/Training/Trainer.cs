@@ -117,8 +117,7 @@ public sealed class Trainer
             var epochClock = Stopwatch.StartNew();
             network.train();
             using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch);
-            var order = Enumerable.Range(0, train.Count).ToArray();
-            new Random(unchecked((_options.Seed * 1_000_003) + epoch)).Shuffle(order); // not HashCode.Combine: that is randomised per process
+            var order = EpochOrder(train, new Random(unchecked((_options.Seed * 1_000_003) + epoch))); // not HashCode.Combine: that is randomised per process
             double lossSum = 0;
             for (int step = 0; step < stepsPerEpoch; step++)
             {
@@ -202,6 +201,33 @@ public sealed class Trainer
             Seconds = clock.Elapsed.TotalSeconds,
             StoppedOnTime = stoppedOnTime,
         };
+    }
+
+    private int[] EpochOrder(InputCache train, Random random)
+    {
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        if (_options.SourceBalance <= 0)
+        {
+            random.Shuffle(order);
+            return order;
+        }
+
+        var counts = train.Items.GroupBy(i => i.Sample.Source, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var cumulative = new double[train.Count];
+        double total = 0;
+        for (int i = 0; i < train.Count; i++)
+        {
+            total += Math.Pow(counts[train.Items[i].Sample.Source], -_options.SourceBalance);
+            cumulative[i] = total;
+        }
+
+        for (int i = 0; i < order.Length; i++)
+        {
+            int pick = Array.BinarySearch(cumulative, random.NextDouble() * total);
+            order[i] = Math.Min(pick < 0 ? ~pick : pick, train.Count - 1);
+        }
+
+        return order;
     }
 
     private static Tensor Loss(Tensor logits, Tensor targets, Tensor mask, Tensor posWeight)

@@ -38,6 +38,13 @@ public sealed record TrainingOptions
     /// <summary>Synthetic positives made per real training negative by lesion insertion (0 = none).</summary>
     public double SyntheticPositivesPerNegative { get; init; }
 
+    /// <summary>
+    /// Source balancing: each epoch draws its inputs (with replacement) with weight count(source)^−b, so a small source
+    /// (a few real DICOM studies beside many PNGs and phantoms) is seen more often. 0 = plain shuffle; 1 = every source
+    /// equally often.
+    /// </summary>
+    public double SourceBalance { get; init; }
+
     /// <summary>Train on any + the five subtypes when subtype labels exist.</summary>
     public bool MultiLabel { get; init; } = true;
 
@@ -73,6 +80,7 @@ public sealed record TrainingOptions
         ["weight_decay"] = WeightDecay.ToString("R", CultureInfo.InvariantCulture),
         ["augmentation"] = Augmentation.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_positives_per_negative"] = SyntheticPositivesPerNegative.ToString("R", CultureInfo.InvariantCulture),
+        ["source_balance"] = SourceBalance.ToString("R", CultureInfo.InvariantCulture),
         ["multi_label"] = MultiLabel ? "true" : "false",
         ["validation_fraction"] = ValidationFraction.ToString("R", CultureInfo.InvariantCulture),
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),

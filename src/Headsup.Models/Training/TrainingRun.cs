@@ -1,3 +1,4 @@
+using System.Globalization;
 using Headsup.Datasets;
 using Headsup.Evaluation.Calibration;
 using Headsup.Evaluation.Intervals;
@@ -26,13 +27,16 @@ public interface ITrainingObserver
 /// <summary>What to train on and where the package goes.</summary>
 public sealed record TrainingRequest
 {
-    /// <summary>Training and validation samples (split here by patient unless <see cref="Validation"/> is given).</summary>
+    /// <summary>
+    /// Training and validation samples: split here by patient, unless <see cref="Validation"/> is given or every
+    /// sample carries a train/validation split (a manifest).
+    /// </summary>
     public required IReadOnlyList<LabeledSample> Samples { get; init; }
 
     /// <summary>A fixed validation set; null = split <see cref="Samples"/> by patient.</summary>
     public IReadOnlyList<LabeledSample>? Validation { get; init; }
 
-    /// <summary>Where the data came from (paths or names), for provenance.</summary>
+    /// <summary>Where the data came from; the package records the samples' source names and counts instead of paths.</summary>
     public IReadOnlyList<string> Sources { get; init; } = [];
 
     public required TrainingOptions Options { get; init; }
@@ -85,6 +89,12 @@ public static class TrainingRun
             trainSamples = request.Samples;
             validationSamples = request.Validation;
         }
+        else if (request.Samples.All(s => s.Split is "train" or "validation") && request.Samples.Any(s => s.Split == "train") && request.Samples.Any(s => s.Split == "validation"))
+        {
+            // A manifest from `headsup dataset` (or a fold of it) fixes the split: keep it.
+            trainSamples = request.Samples.Where(s => s.Split == "train").ToList();
+            validationSamples = request.Samples.Where(s => s.Split == "validation").ToList();
+        }
         else
         {
             var split = PatientSplitter.Split(request.Samples, options.ValidationFraction, options.Seed);
@@ -124,7 +134,11 @@ public static class TrainingRun
         var (threshold, rule) = ChooseOperatingPoint(probabilities, labels, options.OperatingSensitivity);
         var metrics = ValidationMetrics(probabilities, labels, threshold);
 
-        ModelManifest manifest = BuildManifest(request, options, train, validation, outcome, calibration, threshold, rule, metrics, "none");
+        var sources = trainSamples.Concat(validationSamples).GroupBy(s => s.Source, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}: {g.Count()} ({g.Count(x => x.Any == 1)} positive)"))
+            .ToList();
+        ModelManifest manifest = BuildManifest(request with { Sources = sources }, options, train, validation, outcome, calibration, threshold, rule, metrics, "none");
         if (request.OutputDirectory is not null)
         {
             observer.Stage("writing the model package", 0);
@@ -143,7 +157,7 @@ public static class TrainingRun
                 }
 
                 var dataManifest = DatasetManifest.Create(trainSamples.Concat(validationSamples).DistinctBy(s => s.File), splits, options.Seed);
-                dataManifest.Save(dataManifestPath);
+                dataManifest.Save(dataManifestPath, request.OutputDirectory);
                 manifest = manifest with { Training = manifest.Training with { ManifestHash = dataManifest.ContentHash } };
                 manifest = ModelPackage.Save(request.OutputDirectory, manifest, outcome.Network, new Dictionary<string, string> { ["training-manifest.json"] = dataManifestPath }, options.Precision);
             }
