@@ -78,11 +78,13 @@ internal static class AutoMlCommand
 
             foreach (var t in result.Leaderboard)
             {
-                table.AddRow(
+                table.AddRow(new[]
+                {
                     t.Id.ToString(CultureInfo.InvariantCulture), t.Rung.ToString(CultureInfo.InvariantCulture), t.Epochs.ToString(CultureInfo.InvariantCulture),
                     t.Config.Architecture, t.Config.Recipe, t.Config.Size.ToString(CultureInfo.InvariantCulture),
                     t.Config.LearningRate.ToString("0.0e0", CultureInfo.InvariantCulture), t.Config.Augmentation.ToString("0.0", CultureInfo.InvariantCulture),
-                    t.ValidationAp.ToString("0.000", CultureInfo.InvariantCulture), t.ValidationAuc.ToString("0.000", CultureInfo.InvariantCulture), t.Seconds.ToString("0", CultureInfo.InvariantCulture));
+                    t.ValidationAp.ToString("0.000", CultureInfo.InvariantCulture), t.ValidationAuc.ToString("0.000", CultureInfo.InvariantCulture), t.Seconds.ToString("0", CultureInfo.InvariantCulture),
+                }.Select(Markup.Escape).ToArray());
             }
 
             AnsiConsole.Write(table);

@@ -92,15 +92,18 @@ internal static class ExperimentsCommand
         var table = new Table().Title("Table 2, reproduced: paper (Vertex AutoML, RSNA) vs HEADS UP (this data)");
         foreach (var c in new[] { "Experiment", "Images", "Paper AP", "Paper P", "Paper R", "Ours AP [95 % CI]", "Ours P", "Ours R", "AUC", "Test n (pos)" })
         {
-            table.AddColumn(c);
+            table.AddColumn(Markup.Escape(c));
         }
 
         foreach (var row in rows)
         {
             var paper = PaperExperiments.Paper.FirstOrDefault(p => p.Experiment == row.Experiment);
-            table.AddRow(
+            string[] cells =
+            [
                 row.Experiment, $"{row.Used}/{row.Requested}", Paper(paper?.AveragePrecision), Paper(paper?.Precision), Paper(paper?.Recall),
-                Ci(row.AveragePrecision), Ci(row.Precision), Ci(row.Recall), Ci(row.Auc), $"{row.TestN} ({row.TestPositives})");
+                Ci(row.AveragePrecision), Ci(row.Precision), Ci(row.Recall), Ci(row.Auc), $"{row.TestN} ({row.TestPositives})",
+            ];
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
 
         return table;

@@ -41,6 +41,7 @@ public static class PatientSplitter
     /// negative patients are in validation.
     /// </summary>
     /// <exception cref="DatasetException">There are no positive or no negative samples.</exception>
+    /// <remarks>When every patient is positive (or every one negative), patients are split without stratification.</remarks>
     public static DatasetSplit Split(IEnumerable<LabeledSample> samples, double validationFraction, int seed)
     {
         ArgumentNullException.ThrowIfNull(samples);
@@ -104,9 +105,11 @@ public static class PatientSplitter
 
         var positive = label.Where(p => p.Value == 1).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
         var negative = label.Where(p => p.Value == 0).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
-        if (positive.Count == 0 || negative.Count == 0)
+        // Every patient may be positive (each study holds some bleeding slices and many normal ones): that is still a
+        // usable split, stratified trivially. Only data without any positive or any negative sample is refused.
+        if (!samples.Any(s => s.Any == 1) || !samples.Any(s => s.Any == 0))
         {
-            throw new DatasetException($"cannot stratify: {positive.Count} positive and {negative.Count} negative patients among {samples.Count} samples; both classes are needed");
+            throw new DatasetException($"cannot split: {samples.Count(s => s.Any == 1)} positive and {samples.Count(s => s.Any == 0)} negative samples ({positive.Count} positive and {negative.Count} negative patients); both classes are needed");
         }
 
         var random = new Random(seed);

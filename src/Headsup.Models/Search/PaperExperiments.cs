@@ -97,8 +97,8 @@ public static class PaperExperiments
         foreach (int size in options.Sizes)
         {
             var balanced = BalancedSampler.Sample(dicom, size / 2, options.Seed);
-            var outer = PatientSplitter.Split(balanced.Samples, options.TestFraction, options.Seed);
-            var inner = PatientSplitter.Split(outer.Train, 0.1, options.Seed + 1);
+            var outer = PatientSplitter.Split(balanced.Samples, AtLeastOnePatient(options.TestFraction, balanced.Samples), options.Seed);
+            var inner = PatientSplitter.Split(outer.Train, AtLeastOnePatient(0.1, outer.Train), options.Seed + 1);
             foreach (var recipe in options.Recipes)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -121,6 +121,13 @@ public static class PaperExperiments
         }
 
         return rows;
+    }
+
+    /// <summary>The fraction, raised so that a small smoke-run dataset still puts one patient on the held-out side.</summary>
+    private static double AtLeastOnePatient(double fraction, IReadOnlyList<LabeledSample> samples)
+    {
+        int patients = samples.Select(s => s.PatientId).Distinct(StringComparer.Ordinal).Count();
+        return patients == 0 ? fraction : Math.Max(fraction, 1.0 / patients);
     }
 
     /// <summary>The paper's name for a recipe.</summary>
