@@ -142,12 +142,13 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     public void AutoMl_SmokeBudget_WritesLeaderboardAndBestModel()
     {
         using var work = TestData.CreateTempFolder();
-        var (exit, stdout, stderr) = Headsup("automl", "--data", _data.Phantom, "--budget", "90s", "--candidates", "3", "--archs", "small-cnn", "--sizes", "64", "--recipes", "gray-brain,e2", "--out", work.Path);
+        var (exit, stdout, stderr) = Headsup("automl", "--data", _data.Phantom, "--budget", "40s", "--candidates", "3", "--archs", "small-cnn", "--sizes", "64", "--recipes", "gray-brain,e2", "--out", work.Path);
         Assert.True(exit == 0, stdout + stderr);
         Assert.Contains("leaderboard", stdout, StringComparison.OrdinalIgnoreCase);
         var rows = File.ReadAllLines(Path.Combine(work.Path, "leaderboard.csv"));
         Assert.True(rows.Length >= 3, string.Join('\n', rows));
         Assert.True(File.Exists(Path.Combine(work.Path, "model", "model.json")));
+        Assert.StartsWith("trial,bracket,rung,", rows[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -160,6 +161,37 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
         var csv = File.ReadAllLines(Path.Combine(work.Path, "experiments.csv"));
         Assert.Equal(3, csv.Length);
         Assert.StartsWith("E1,e1,40,", csv[1], StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void TrainAndEvaluate_RunOnHeadCtDev()
+    {
+        var csv = TestData.RequireSharedData("head-ct-dev", "labels.csv");
+        using var work = TestData.CreateTempFolder();
+        var model = Path.Combine(work.Path, "model");
+        var (exit, stdout, stderr) = Headsup("train", "--data", csv, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--out", model);
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("140 labelled samples (70 positive, 70 negative)", stderr, StringComparison.Ordinal);
+        var eval = Path.Combine(work.Path, "eval");
+        (exit, stdout, stderr) = Headsup("evaluate", "--model", model, "--data", csv, "--out", eval, "--bootstrap", "200");
+        Assert.True(exit == 0, stdout + stderr);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(eval, "metrics.json")));
+        Assert.Equal(140, metrics.RootElement.GetProperty("n").GetInt32());
+        Assert.Equal(70, metrics.RootElement.GetProperty("positives").GetInt32());
+    }
+
+    [SkippableFact]
+    public void Evaluate_WithoutModel_UsesTheShippedDefaultModel()
+    {
+        // The default model was trained on head-ct-dev: this checks that the shipped package loads and scores PNGs
+        // (and is not a measure of performance; see the README's cross-validated numbers).
+        var csv = TestData.RequireSharedData("head-ct-dev", "labels.csv");
+        using var work = TestData.CreateTempFolder();
+        var (exit, stdout, stderr) = Headsup("evaluate", "--data", csv, "--out", work.Path, "--bootstrap", "200");
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("headsup-default", stderr, StringComparison.Ordinal);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work.Path, "metrics.json")));
+        Assert.True(metrics.RootElement.GetProperty("auc").GetDouble() > 0.9);
     }
 
     private static void CopyFolder(string from, string to)

@@ -18,7 +18,7 @@ namespace Headsup.Cli.Commands;
 /// </summary>
 internal static class AutoMlCommand
 {
-    private static readonly string[] s_columns = ["#", "rung", "epochs", "architecture", "recipe", "size", "lr", "aug", "val AP", "val AUC", "s"];
+    private static readonly string[] s_columns = ["#", "bracket", "rung", "epochs", "architecture", "recipe", "size", "lr", "aug", "val AP", "val AUC", "s"];
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static Command Create()
@@ -61,7 +61,7 @@ internal static class AutoMlCommand
             try
             {
                 result = AutoMlSearch.Run(dataset.Samples, sources, options, Path.Combine(outDir, "model"), observer, trial =>
-                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  trial {trial.Id} (rung {trial.Rung}, {trial.Epochs} epochs): {trial.Config} → validation AP {trial.ValidationAp:0.000} in {trial.Seconds:0} s")), cancellationToken);
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  trial {trial.Id} (bracket {trial.Bracket}, rung {trial.Rung}, {trial.Epochs} epochs): {trial.Config} → validation AP {trial.ValidationAp:0.000} in {trial.Seconds:0} s")), cancellationToken);
             }
             catch (Exception ex) when (ex is ModelException or DatasetException)
             {
@@ -80,7 +80,7 @@ internal static class AutoMlCommand
             {
                 table.AddRow(new[]
                 {
-                    t.Id.ToString(CultureInfo.InvariantCulture), t.Rung.ToString(CultureInfo.InvariantCulture), t.Epochs.ToString(CultureInfo.InvariantCulture),
+                    t.Id.ToString(CultureInfo.InvariantCulture), t.Bracket.ToString(CultureInfo.InvariantCulture), t.Rung.ToString(CultureInfo.InvariantCulture), t.Epochs.ToString(CultureInfo.InvariantCulture),
                     t.Config.Architecture, t.Config.Recipe, t.Config.Size.ToString(CultureInfo.InvariantCulture),
                     t.Config.LearningRate.ToString("0.0e0", CultureInfo.InvariantCulture), t.Config.Augmentation.ToString("0.0", CultureInfo.InvariantCulture),
                     t.ValidationAp.ToString("0.000", CultureInfo.InvariantCulture), t.ValidationAuc.ToString("0.000", CultureInfo.InvariantCulture), t.Seconds.ToString("0", CultureInfo.InvariantCulture),
@@ -117,10 +117,10 @@ internal static class AutoMlCommand
 
     private static void WriteLeaderboard(string outDir, AutoMlResult result)
     {
-        var csv = new StringBuilder("trial,rung,epochs,architecture,recipe,size,learning_rate,augmentation,validation_ap,validation_auc,seconds,stopped_on_time\n");
+        var csv = new StringBuilder("trial,bracket,rung,epochs,architecture,recipe,size,learning_rate,augmentation,validation_ap,validation_auc,seconds,stopped_on_time\n");
         foreach (var t in result.Leaderboard)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{t.Id},{t.Rung},{t.Epochs},{t.Config.Architecture},{t.Config.Recipe},{t.Config.Size},{t.Config.LearningRate:R},{t.Config.Augmentation:R},{t.ValidationAp:R},{t.ValidationAuc:R},{t.Seconds:0.0},{(t.StoppedOnTime ? "true" : "false")}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{t.Id},{t.Bracket},{t.Rung},{t.Epochs},{t.Config.Architecture},{t.Config.Recipe},{t.Config.Size},{t.Config.LearningRate:R},{t.Config.Augmentation:R},{t.ValidationAp:R},{t.ValidationAuc:R},{t.Seconds:0.0},{(t.StoppedOnTime ? "true" : "false")}\n");
         }
 
         AtomicFile.Write(Path.Combine(outDir, "leaderboard.csv"), s => s.Write(Encoding.UTF8.GetBytes(csv.ToString())));

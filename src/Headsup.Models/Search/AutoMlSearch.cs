@@ -13,7 +13,7 @@ public sealed record SearchConfig(string Recipe, string Architecture, int Size, 
 }
 
 /// <summary>One training of one configuration at one rung.</summary>
-public sealed record Trial(int Id, SearchConfig Config, int Rung, int Epochs, double ValidationAp, double ValidationAuc, double Seconds, bool StoppedOnTime);
+public sealed record Trial(int Id, int Bracket, SearchConfig Config, int Rung, int Epochs, double ValidationAp, double ValidationAuc, double Seconds, bool StoppedOnTime);
 
 /// <summary>The search space and budget.</summary>
 public sealed record AutoMlOptions
@@ -54,7 +54,7 @@ public sealed record AutoMlOptions
 public sealed record AutoMlResult(IReadOnlyList<Trial> Leaderboard, Trial Best, TrainingResult BestModel, TimeSpan Elapsed);
 
 /// <summary>
-/// Successive halving within a time budget: draw <see cref="AutoMlOptions.Candidates"/> configurations (recipe,
+/// Successive halving within a time budget, repeated in new brackets (as Hyperband does) while budget remains: draw <see cref="AutoMlOptions.Candidates"/> configurations (recipe,
 /// architecture and pretraining, input size, learning rate, augmentation), train each for a few epochs, keep the best
 /// 1/η by validation AP, train those η times longer, and so on until one is left or the budget is spent. Recipes that
 /// need Hounsfield units are left out when the data has display-windowed images. The data is split by patient once;
@@ -80,62 +80,65 @@ public static class AutoMlSearch
         var split = PatientSplitter.Split(samples, options.ValidationFraction, options.Seed);
         var caches = new Dictionary<(string, int), (InputCache Train, InputCache Validation)>();
         var problems = new List<SampleProblem>();
-        var configs = Enumerable.Range(0, options.Candidates).Select(_ => Draw(random, options, recipes)).Distinct().ToList();
         var trials = new List<Trial>();
         (Trial Trial, TrainingOutcome Outcome, TrainingOptions Options, InputCache Train, InputCache Validation)? best = null;
-        int rung = 0;
-        int epochs = options.MinEpochs;
-        var survivors = configs;
-        while (survivors.Count > 0)
+        for (int bracket = 1; clock.Elapsed < options.Budget; bracket++)
         {
-            var rungResults = new List<(SearchConfig Config, Trial Trial)>();
-            foreach (var config in survivors)
+            int before = trials.Count;
+            int rung = 0;
+            int epochs = options.MinEpochs;
+            var survivors = Enumerable.Range(0, options.Candidates).Select(_ => Draw(random, options, recipes)).Distinct().ToList();
+            while (survivors.Count > 0)
             {
-                var remaining = options.Budget - clock.Elapsed;
-                if (remaining <= TimeSpan.Zero)
+                var rungResults = new List<(SearchConfig Config, Trial Trial)>();
+                foreach (var config in survivors)
                 {
-                    break;
+                    var remaining = options.Budget - clock.Elapsed;
+                    if (remaining <= TimeSpan.Zero)
+                    {
+                        break;
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!caches.TryGetValue((config.Recipe, config.Size), out var data))
+                    {
+                        var trainingOptions0 = Options(config, options, epochs, remaining);
+                        data = TrainingRun.Prepare(split.Train, split.Validation, new InputSpec(config.Recipe, config.Size), trainingOptions0, observer, problems, cancellationToken);
+                        caches[(config.Recipe, config.Size)] = data;
+                    }
+
+                    var trainingOptions = Options(config, options, epochs, options.Budget - clock.Elapsed);
+                    observer.Stage($"bracket {bracket}, rung {rung}, trial {trials.Count + 1}: {config}, {epochs} epochs", 0);
+                    var outcome = new Trainer(trainingOptions).Train(data.Train, data.Validation, new SyncProgress<TrainingProgress>(observer.Training), cancellationToken: cancellationToken);
+                    var trial = new Trial(trials.Count + 1, bracket, config, rung, outcome.History.Count, outcome.BestValidationAp, outcome.History.Where(h => h.Epoch == outcome.BestEpoch).Select(h => h.ValidationAuc).FirstOrDefault(double.NaN), outcome.Seconds, outcome.StoppedOnTime);
+                    trials.Add(trial);
+                    onTrial?.Invoke(trial);
+                    rungResults.Add((config, trial));
+                    if (best is null || IsBetter(trial, best.Value.Trial))
+                    {
+                        best?.Outcome.Network.Dispose();
+                        best = (trial, outcome, trainingOptions, data.Train, data.Validation);
+                    }
+                    else
+                    {
+                        outcome.Network.Dispose();
+                    }
                 }
 
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!caches.TryGetValue((config.Recipe, config.Size), out var data))
+                if (rungResults.Count <= 1 || clock.Elapsed >= options.Budget)
                 {
-                    var trainingOptions0 = Options(config, options, epochs, remaining);
-                    data = TrainingRun.Prepare(split.Train, split.Validation, new InputSpec(config.Recipe, config.Size), trainingOptions0, observer, problems, cancellationToken);
-                    caches[(config.Recipe, config.Size)] = data;
+                    break; // this bracket is done: one configuration trained longest, or no time left
                 }
 
-                var trainingOptions = Options(config, options, epochs, options.Budget - clock.Elapsed);
-                observer.Stage($"rung {rung}, trial {trials.Count + 1}: {config}, {epochs} epochs", 0);
-                var outcome = new Trainer(trainingOptions).Train(data.Train, data.Validation, new SyncProgress<TrainingProgress>(observer.Training), cancellationToken: cancellationToken);
-                var last = outcome.History.Count > 0 ? outcome.History[^1] : null;
-                var trial = new Trial(trials.Count + 1, config, rung, outcome.History.Count, outcome.BestValidationAp, outcome.History.Where(h => h.Epoch == outcome.BestEpoch).Select(h => h.ValidationAuc).FirstOrDefault(double.NaN), outcome.Seconds, outcome.StoppedOnTime);
-                trials.Add(trial);
-                onTrial?.Invoke(trial);
-                rungResults.Add((config, trial));
-                if (best is null || IsBetter(trial, best.Value.Trial))
-                {
-                    best?.Outcome.Network.Dispose();
-                    best = (trial, outcome, trainingOptions, data.Train, data.Validation);
-                }
-                else
-                {
-                    outcome.Network.Dispose();
-                }
+                int keep = Math.Max(1, rungResults.Count / options.Eta);
+                survivors = rungResults.OrderByDescending(r => r.Trial.ValidationAp).Take(keep).Select(r => r.Config).ToList();
+                rung++;
+                epochs *= options.Eta;
             }
 
-            if (rungResults.Count <= 1 || clock.Elapsed >= options.Budget)
+            if (trials.Count == before)
             {
-                break;
-            }
-
-            int keep = Math.Max(1, rungResults.Count / options.Eta);
-            survivors = rungResults.OrderByDescending(r => r.Trial.ValidationAp).Take(keep).Select(r => r.Config).ToList();
-            rung++;
-            epochs *= options.Eta;
-            if (survivors.Count == 1 && rung > 1)
-            {
-                break;
+                break; // the budget could not start another trial
             }
         }
 
@@ -159,6 +162,7 @@ public static class AutoMlSearch
         return new AutoMlResult(leaderboard, bestTrial, model, clock.Elapsed);
     }
 
+    /// <summary>A trial at a higher rung (trained longer after surviving) beats one at a lower rung; then validation AP decides.</summary>
     private static bool IsBetter(Trial candidate, Trial current) =>
         candidate.Rung > current.Rung || (candidate.Rung == current.Rung && candidate.ValidationAp > current.ValidationAp);
 

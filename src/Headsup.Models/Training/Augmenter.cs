@@ -3,18 +3,22 @@ using static TorchSharp.torch;
 namespace Headsup.Models.Training;
 
 /// <summary>
-/// Batch augmentation on N×C×H×W inputs in [0, 1], on the CPU with torch ops: random horizontal flip (head CT is
-/// left–right symmetric enough), a random affine (rotation, isotropic scale, shift; bilinear, zero padding) and
-/// intensity jitter (contrast, brightness, Gaussian noise). Strength 0 returns the input unchanged.
+/// Batch augmentation on N×C×H×W inputs in [0, 1], on the CPU: random horizontal flip (head CT is left–right
+/// symmetric enough), a random affine (rotation, isotropic scale, shift; bilinear, zero padding) and intensity jitter
+/// (contrast, brightness, Gaussian noise). Strength 0 returns the input unchanged. The per-image parameters are drawn
+/// with a seeded .NET <see cref="Random"/> and enter torch as tensors: no implicit scalar conversions in the loop
+/// (an implicit TorchSharp Scalar can be finalised while its native call still runs, which crashed a long run).
 /// </summary>
 public sealed class Augmenter : IDisposable
 {
     private readonly double _strength;
+    private readonly Random _random;
     private readonly Generator _generator;
 
     public Augmenter(double strength, long seed)
     {
         _strength = Math.Clamp(strength, 0, 1);
+        _random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         _generator = new Generator((ulong)seed);
     }
 
@@ -30,28 +34,36 @@ public sealed class Augmenter : IDisposable
             return batch.alias();
         }
 
-        long n = batch.shape[0];
-        using var scope = NewDisposeScope();
-        var flip = rand(new[] { n, 1L, 1L, 1L }, generator: _generator) < 0.5;
-        var x = where(flip, batch.flip(3), batch);
-
-        var angle = (rand(n, generator: _generator) * 2 - 1) * (15.0 * Math.PI / 180.0 * _strength);
-        var scale = 1 + ((rand(n, generator: _generator) * 2 - 1) * (0.15 * _strength));
-        var shift = (rand(new[] { n, 2L }, generator: _generator) * 2 - 1) * (0.08 * _strength);
-        var cos = angle.cos() / scale;
-        var sin = angle.sin() / scale;
-        var theta = stack(new[]
+        int n = (int)batch.shape[0];
+        var theta = new float[n * 6];
+        var gain = new float[n];
+        var offset = new float[n];
+        var flip = new bool[n];
+        for (int i = 0; i < n; i++)
         {
-            stack(new[] { cos, -sin, shift[.., 0] }, 1),
-            stack(new[] { sin, cos, shift[.., 1] }, 1),
-        }, 1);
-        var grid = nn.functional.affine_grid(theta, batch.shape, align_corners: false);
-        x = nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
+            flip[i] = _random.NextDouble() < 0.5;
+            double angle = Uniform() * 15.0 * Math.PI / 180.0 * _strength;
+            double scale = 1 + (Uniform() * 0.15 * _strength);
+            double cos = Math.Cos(angle) / scale, sin = Math.Sin(angle) / scale;
+            theta[(i * 6) + 0] = (float)cos;
+            theta[(i * 6) + 1] = (float)-sin;
+            theta[(i * 6) + 2] = (float)(Uniform() * 0.08 * _strength);
+            theta[(i * 6) + 3] = (float)sin;
+            theta[(i * 6) + 4] = (float)cos;
+            theta[(i * 6) + 5] = (float)(Uniform() * 0.08 * _strength);
+            gain[i] = (float)(1 + (Uniform() * 0.15 * _strength));
+            offset[i] = (float)(Uniform() * 0.06 * _strength);
+        }
 
-        var contrast = 1 + ((rand(new[] { n, 1L, 1L, 1L }, generator: _generator) * 2 - 1) * (0.15 * _strength));
-        var brightness = (rand(new[] { n, 1L, 1L, 1L }, generator: _generator) * 2 - 1) * (0.06 * _strength);
-        x = (x * contrast) + brightness;
-        x = x + (randn(x.shape, generator: _generator) * (0.02 * _strength));
-        return x.clamp(0, 1).MoveToOuterDisposeScope();
+        using var scope = NewDisposeScope();
+        var flipMask = tensor(flip, new long[] { n, 1, 1, 1 });
+        var x = where(flipMask, batch.flip(3), batch);
+        var grid = nn.functional.affine_grid(tensor(theta, new long[] { n, 2, 3 }), batch.shape, align_corners: false);
+        x = nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
+        x = x.mul(tensor(gain, new long[] { n, 1, 1, 1 })).add(tensor(offset, new long[] { n, 1, 1, 1 }));
+        x = x.add(randn(x.shape, generator: _generator).mul(tensor((float)(0.02 * _strength))));
+        return x.clamp(tensor(0f), tensor(1f)).MoveToOuterDisposeScope();
     }
+
+    private double Uniform() => (_random.NextDouble() * 2) - 1;
 }

@@ -146,7 +146,8 @@ public sealed class InputCache
         }
 
         using var bytes = tensor(buffer, new long[] { indices.Length, Channels, Spec.Size, Spec.Size }, ScalarType.Byte);
-        return bytes.to_type(ScalarType.Float32).div_(255f);
+        using var scale = tensor(1f / 255f);
+        return bytes.to_type(ScalarType.Float32).mul_(scale);
     }
 
     /// <summary>
