@@ -94,29 +94,29 @@ public sealed class ModelPackageTests
     [Fact]
     public void Load_PackageOfAnotherFormatVersion_SaysSo()
     {
-        using var folder = TestData.CreateTempFolder();
-        using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
-        var dir = Path.Combine(folder.Path, "model");
-        ModelPackage.Save(dir, Manifest("small-cnn", 1), network);
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "model.json")))!;
-        json["format_version"] = 99;
-        File.WriteAllText(Path.Combine(dir, "model.json"), json.ToJsonString());
-        var ex = Assert.Throws<ModelException>(() => ModelPackage.Load(dir));
+        var ex = LoadEdited("format_version", 99);
         Assert.Contains("format version 99", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Load_WeightsOfAnotherArchitecture_NamesTheTensor()
     {
+        var ex = LoadEdited("architecture", "resnet18");
+        Assert.Contains("tensor", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Saves a small-cnn package, sets one model.json field, and returns the error loading it gives.</summary>
+    private static ModelException LoadEdited(string field, JsonNode value)
+    {
         using var folder = TestData.CreateTempFolder();
         using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
         var dir = Path.Combine(folder.Path, "model");
         ModelPackage.Save(dir, Manifest("small-cnn", 1), network);
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "model.json")))!;
-        json["architecture"] = "resnet18";
-        File.WriteAllText(Path.Combine(dir, "model.json"), json.ToJsonString());
-        var ex = Assert.Throws<ModelException>(() => ModelPackage.Load(dir));
-        Assert.Contains("tensor", ex.Message, StringComparison.Ordinal);
+        var path = Path.Combine(dir, "model.json");
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        json[field] = value;
+        File.WriteAllText(path, json.ToJsonString());
+        return Assert.Throws<ModelException>(() => ModelPackage.Load(dir));
     }
 
     [Fact]
