@@ -1,4 +1,5 @@
 using Headsup.Datasets;
+using Headsup.Evaluation.Calibration;
 using Headsup.Models.Packaging;
 using Headsup.Models.Training;
 
@@ -30,7 +31,7 @@ public static class ModelEvaluator
             var subtypes = new Dictionary<string, double>(StringComparer.Ordinal);
             for (int o = 1; o < manifest.Outputs.Count; o++)
             {
-                subtypes[manifest.Outputs[o]] = 1.0 / (1.0 + Math.Exp(-logits[i][o]));
+                subtypes[manifest.Outputs[o]] = PlattScaling.Sigmoid(logits[i][o]);
             }
 
             rows.Add(new ScoredRow(item.Sample.File, item.Any, manifest.Calibration.Apply(logits[i][0]), subtypes));

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Headsup.Evaluation.Calibration;
 
 namespace Headsup.Models.Packaging;
 
@@ -93,7 +94,7 @@ public sealed record PlattParameters
     public string FittedOn { get; init; } = "none";
 
     /// <summary>Calibrated probability for a raw logit.</summary>
-    public double Apply(double logit) => 1.0 / (1.0 + Math.Exp(-((A * logit) + B)));
+    public double Apply(double logit) => PlattScaling.Sigmoid((A * logit) + B);
 }
 
 /// <summary>Decision thresholds on the calibrated probability.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Headsup.Dicom.Writing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,10 +40,9 @@ public static class WeightsFile
     public static string Save(nn.Module module, string path, WeightsPrecision precision)
     {
         ArgumentNullException.ThrowIfNull(module);
-        var temp = path + ".partial";
-        using (var stream = File.Create(temp))
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: false))
+        AtomicFile.Write(path, stream =>
         {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             var state = module.state_dict();
             writer.Write(Magic);
             writer.Write(Version);
@@ -102,9 +102,7 @@ public static class WeightsFile
                 writer.Write((long)bytes.Length);
                 writer.Write(bytes);
             }
-        }
-
-        File.Move(temp, path, overwrite: true);
+        });
         return Sha256(path);
     }
 

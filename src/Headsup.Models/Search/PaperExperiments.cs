@@ -2,7 +2,6 @@ using Headsup.Datasets;
 using Headsup.Evaluation.Calibration;
 using Headsup.Evaluation.Intervals;
 using Headsup.Evaluation.Metrics;
-using Headsup.Evaluation.Reports;
 using Headsup.Models.Training;
 
 namespace Headsup.Models.Search;
@@ -111,7 +110,7 @@ public static class PaperExperiments
                 using var network = outcome.Network;
                 var test = InputCache.Build(outer.Validation, new InputSpec(recipe, training.Size), problems, null, cancellationToken);
                 var logits = Predictor.Logits(network, test);
-                var scores = logits.Select(l => 1.0 / (1.0 + Math.Exp(-l[0]))).ToArray();
+                var scores = logits.Select(l => PlattScaling.Sigmoid(l[0])).ToArray();
                 var labels = test.Items.Select(i => i.Any).ToArray();
                 var row = Score(Name(recipe), recipe, size, balanced.Samples.Count, scores, labels, (DateTime.UtcNow - start).TotalSeconds, options.Seed)
                     with { Note = balanced.Samples.Count < size ? $"only {balanced.Samples.Count} balanced images available" : null };

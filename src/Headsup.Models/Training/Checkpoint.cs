@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Headsup.Dicom.Writing;
 using Headsup.Models.Packaging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -37,8 +38,7 @@ public sealed class Checkpoint
         File.Move(optimizerPath + ".partial", optimizerPath, overwrite: true);
         var document = new StoredState(state.Epoch, state.BestAp, state.BestEpoch, state.History.ToList(), Identity(options));
         var statePath = Path.Combine(_directory, "state.json");
-        File.WriteAllText(statePath + ".partial", JsonSerializer.Serialize(document, s_json));
-        File.Move(statePath + ".partial", statePath, overwrite: true);
+        AtomicFile.Write(statePath, s => JsonSerializer.Serialize(s, document, s_json));
     }
 
     /// <summary>Saves the best weights so far.</summary>

@@ -64,7 +64,7 @@ public sealed class InputCache
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(problems);
         var cache = new InputCache(spec);
-        var neighbours = spec.Recipe == "context" ? SampleNeighbours.Resolve(samples) : null;
+        var neighbours = spec.NeedsNeighbours ? SampleNeighbours.Resolve(samples) : null;
         var results = new CachedInput?[samples.Count];
         var errors = new SampleProblem?[samples.Count];
         int done = 0;
@@ -73,16 +73,8 @@ public sealed class InputCache
             var sample = samples[i];
             try
             {
-                var center = SliceImageLoader.Load(sample);
-                SliceImage? previous = null, next = null;
-                if (neighbours is not null)
-                {
-                    previous = TryLoad(neighbours[i].Previous);
-                    next = TryLoad(neighbours[i].Next);
-                }
-
-                var input = InputBuilder.Build(center, previous, next, spec);
-                results[i] = new CachedInput { Data = Quantise(input), Any = sample.Any, Subtypes = sample.Subtypes, Sample = sample };
+                var data = cache.Prepare(SliceImageLoader.Load(sample), neighbours?[i] ?? default);
+                results[i] = new CachedInput { Data = data, Any = sample.Any, Subtypes = sample.Subtypes, Sample = sample };
             }
             catch (Exception ex) when (ex is DatasetException or Headsup.Dicom.DicomException or IOException or InvalidDataException or UnauthorizedAccessException)
             {
@@ -121,6 +113,13 @@ public sealed class InputCache
 
         _items.Add(item);
     }
+
+    /// <summary>
+    /// The quantised input for <paramref name="center"/>: its neighbours are loaded when the recipe needs them (a
+    /// neighbour that cannot be read is left out, and the recipe repeats the centre), then built and quantised.
+    /// </summary>
+    public byte[] Prepare(SliceImage center, Neighbours neighbours) =>
+        Quantise(InputBuilder.Build(center, Spec.NeedsNeighbours ? TryLoad(neighbours.Previous) : null, Spec.NeedsNeighbours ? TryLoad(neighbours.Next) : null, Spec));
 
     /// <summary>Quantises a [0, 1] input to bytes.</summary>
     public static byte[] Quantise(float[] input)
@@ -192,35 +191,5 @@ public sealed class InputCache
         {
             return null;
         }
-    }
-}
-
-/// <summary>Previous and next slice of a sample in its series, when the dataset holds them.</summary>
-public readonly record struct Neighbours(LabeledSample? Previous, LabeledSample? Next);
-
-/// <summary>Finds each sample's neighbours: same series, ordered by z (else instance number).</summary>
-public static class SampleNeighbours
-{
-    /// <summary>Neighbours for each sample, in the order given.</summary>
-    public static Neighbours[] Resolve(IReadOnlyList<LabeledSample> samples)
-    {
-        ArgumentNullException.ThrowIfNull(samples);
-        var result = new Neighbours[samples.Count];
-        var index = new Dictionary<LabeledSample, int>(ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < samples.Count; i++)
-        {
-            index[samples[i]] = i;
-        }
-
-        foreach (var series in samples.Where(s => s.SeriesId is not null && (s.Z is not null || s.InstanceNumber is not null)).GroupBy(s => s.SeriesId))
-        {
-            var ordered = series.OrderBy(s => s.Z ?? s.InstanceNumber ?? 0).ToList();
-            for (int i = 0; i < ordered.Count; i++)
-            {
-                result[index[ordered[i]]] = new Neighbours(i > 0 ? ordered[i - 1] : null, i + 1 < ordered.Count ? ordered[i + 1] : null);
-            }
-        }
-
-        return result;
     }
 }

@@ -25,7 +25,17 @@ public static class SyntheticPositives
         var jobs = Enumerable.Range(0, wanted).Select(i => (Source: negatives[i % negatives.Count], Seed: unchecked((seed * 7919) + (i * 104_729) + 17))).ToList();
         var made = new CachedInput?[jobs.Count];
         int done = 0;
-        var neighbours = cache.Spec.Recipe == "context" ? SampleNeighbours.Resolve(negatives.Select(n => n.Sample).ToList()) : null;
+        var real = cache.Items.Where(i => !i.Synthetic).Select(i => i.Sample).ToList();
+        var neighbourOf = new Dictionary<LabeledSample, Neighbours>(ReferenceEqualityComparer.Instance);
+        if (cache.Spec.NeedsNeighbours)
+        {
+            var resolved = SampleNeighbours.Resolve(real);
+            for (int i = 0; i < real.Count; i++)
+            {
+                neighbourOf[real[i]] = resolved[i];
+            }
+        }
+
         var synthesizer = new LesionSynthesizer();
         Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, j =>
         {
@@ -36,17 +46,9 @@ public static class SyntheticPositives
                 var lesion = synthesizer.Synthesize(image, new Random(jobSeed));
                 if (lesion is not null)
                 {
-                    SliceImage? previous = null, next = null;
-                    if (neighbours is not null)
-                    {
-                        var n = neighbours[j % negatives.Count];
-                        previous = n.Previous is null ? null : SliceImageLoader.Load(n.Previous);
-                        next = n.Next is null ? null : SliceImageLoader.Load(n.Next);
-                    }
-
-                    var input = InputBuilder.Build(lesion.Image, previous, next, cache.Spec);
+                    var data = cache.Prepare(lesion.Image, neighbourOf.GetValueOrDefault(source.Sample));
                     var subtypes = HemorrhageLabels.Subtypes.Select(s => (int?)(s == lesion.Subtype ? 1 : 0)).ToList();
-                    made[j] = new CachedInput { Data = InputCache.Quantise(input), Any = 1, Subtypes = subtypes, Sample = source.Sample, Synthetic = true };
+                    made[j] = new CachedInput { Data = data, Any = 1, Subtypes = subtypes, Sample = source.Sample, Synthetic = true };
                 }
             }
             catch (Exception ex) when (ex is DatasetException or Headsup.Dicom.DicomException or IOException)
