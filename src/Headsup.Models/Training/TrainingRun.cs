@@ -1,9 +1,7 @@
 using System.Globalization;
 using Headsup.Datasets;
 using Headsup.Evaluation.Calibration;
-using Headsup.Evaluation.Intervals;
 using Headsup.Evaluation.Metrics;
-using Headsup.Evaluation.Reports;
 using Headsup.Models.Packaging;
 
 namespace Headsup.Models.Training;
