@@ -25,6 +25,10 @@ public static class SecondaryCaptureBuilder
         ArgumentOutOfRangeException.ThrowIfNegative(instanceNumber);
         var dataset = DerivedInstance.Create(series, algorithm, DicomUid.SecondaryCaptureImageStorage, sopInstanceUid, "OT");
 
+        // General Series (C.7.3.1): Body Part Examined HEAD (the analysed series is a head CT). It also settles the
+        // Type 2C condition of Laterality, which applies to paired body parts only, so Laterality is left out.
+        dataset.AddString(DicomTags.BodyPartExamined, "HEAD");
+
         // General Image (C.7.6.1) and SC Image (C.8.6.2)
         dataset.AddStrings(DicomTags.ImageType, "DERIVED", "SECONDARY");
         dataset.AddString(DicomTags.InstanceNumber, instanceNumber.ToString(CultureInfo.InvariantCulture), DicomVR.IS);
