@@ -17,7 +17,7 @@ public sealed record Attribution(float[] Attributions, double OutputAtInput, dou
 /// <summary>
 /// Integrated Gradients (Sundararajan et al., 2017): (x − x′) × the mean gradient of one logit along the straight path
 /// from a baseline x′ to x, by the midpoint rule with <c>steps</c> points, evaluated in batches. The network is put in
-/// eval mode; parameters get no gradients.
+/// eval mode; parameters get no gradients (their requires_grad is restored afterwards).
 /// </summary>
 public static class IntegratedGradients
 {
@@ -34,58 +34,41 @@ public static class IntegratedGradients
             throw new ArgumentException($"input must be 1×C×H×W and the baseline the same shape (got [{string.Join(',', input.shape)}] and [{string.Join(',', baseline.shape)}])", nameof(input));
         }
 
-        network.eval();
-        var requires = network.parameters().Select(p => p.requires_grad).ToList();
-        foreach (var p in network.parameters())
+        using var frozen = new FrozenParameters(network);
+        using var scope = NewDisposeScope();
+        var delta = input - baseline;
+        var gradientSum = zeros_like(input);
+        for (int start = 0; start < steps; start += batchSize)
         {
-            p.requires_grad = false;
-        }
-
-        try
-        {
-            using var scope = NewDisposeScope();
-            var delta = input - baseline;
-            var gradientSum = zeros_like(input);
-            for (int start = 0; start < steps; start += batchSize)
+            int count = Math.Min(batchSize, steps - start);
+            var alphas = new float[count];
+            for (int i = 0; i < count; i++)
             {
-                int count = Math.Min(batchSize, steps - start);
-                var alphas = new float[count];
-                for (int i = 0; i < count; i++)
-                {
-                    alphas[i] = (float)((start + i + 0.5) / steps);
-                }
-
-                using var inner = NewDisposeScope();
-                var alpha = tensor(alphas, new long[] { count, 1, 1, 1 });
-                var path = (baseline + (alpha * delta)).detach().requires_grad_(true);
-                using (enable_grad())
-                {
-                    var logits = network.forward(path);
-                    logits[.., output].sum().backward();
-                }
-
-                gradientSum.add_(path.grad!.sum(0, keepdim: true));
+                alphas[i] = (float)((start + i + 0.5) / steps);
             }
 
-            var attributions = (delta * gradientSum / tensor((float)steps)).contiguous();
-            double atInput, atBaseline;
-            using (no_grad())
+            using var inner = NewDisposeScope();
+            var alpha = tensor(alphas, new long[] { count, 1, 1, 1 });
+            var path = (baseline + (alpha * delta)).detach().requires_grad_(true);
+            using (enable_grad())
             {
-                atInput = network.forward(input)[0, output].item<float>();
-                atBaseline = network.forward(baseline)[0, output].item<float>();
+                var logits = network.forward(path);
+                logits[.., output].sum().backward();
             }
 
-            var values = attributions.data<float>().ToArray();
-            return new Attribution(values, atInput, atBaseline, values.Sum(v => (double)v));
+            gradientSum.add_(path.grad!.sum(0, keepdim: true));
         }
-        finally
+
+        var attributions = (delta * gradientSum / tensor((float)steps)).contiguous();
+        double atInput, atBaseline;
+        using (no_grad())
         {
-            int i = 0;
-            foreach (var p in network.parameters())
-            {
-                p.requires_grad = requires[i++];
-            }
+            atInput = network.forward(input)[0, output].item<float>();
+            atBaseline = network.forward(baseline)[0, output].item<float>();
         }
+
+        var values = attributions.data<float>().ToArray();
+        return new Attribution(values, atInput, atBaseline, values.Sum(v => (double)v));
     }
 
     /// <summary>

@@ -1,0 +1,31 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Headsup.Models.Explain;
+
+/// <summary>
+/// Puts a network in eval mode and stops its parameters from collecting gradients while an explanation runs; disposing
+/// restores each parameter's requires_grad (the network stays in eval mode).
+/// </summary>
+internal sealed class FrozenParameters : IDisposable
+{
+    private readonly List<(Parameter Parameter, bool RequiresGrad)> _saved;
+
+    public FrozenParameters(nn.Module network)
+    {
+        network.eval();
+        _saved = network.parameters().Select(p => (p, p.requires_grad)).ToList();
+        foreach (var (parameter, _) in _saved)
+        {
+            parameter.requires_grad = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var (parameter, requiresGrad) in _saved)
+        {
+            parameter.requires_grad = requiresGrad;
+        }
+    }
+}
