@@ -9,7 +9,8 @@ namespace Headsup.Benchmarks;
 /// Entry point. `-- --filter '*'` runs the BenchmarkDotNet suites; `-- throughput ROUNDS FILE...` runs the
 /// side-by-side E2 throughput protocol (benchmarks/scripts/e2-throughput-vs-python.sh);
 /// `-- jpeg-lossless-timing [repetitions] [files…]` times JPEG Lossless decoding (benchmarks/scripts/jpeg-lossless-vs-dcmdjpeg.sh);
-/// `-- train-throughput …` and `-- infer-latency …` time networks (benchmarks/scripts/train-throughput-vs-pytorch.sh).
+/// `-- train-throughput …` and `-- infer-latency …` time networks (benchmarks/scripts/train-throughput-vs-pytorch.sh);
+/// `-- detect-latency MODEL …` times a study triage and the explanations (benchmarks/scripts/detect-latency.sh).
 /// </summary>
 internal static class Program
 {
@@ -28,6 +29,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == "train-throughput")
         {
             return TrainThroughputCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "detect-latency")
+        {
+            return Triage.DetectLatencyCommand.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "infer-latency")

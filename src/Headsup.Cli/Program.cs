@@ -18,6 +18,9 @@ internal static class Program
             EvaluateCommand.Create(),
             AutoMlCommand.Create(),
             ExperimentsCommand.Create(),
+            DetectCommand.Create(),
+            ExplainCommand.Create(),
+            LesionCheckCommand.Create(),
         };
 
         var parse = root.Parse(args);

@@ -109,6 +109,48 @@ public class LesionTests(ITestOutputHelper output, PhantomFixture phantom) : ICl
         Assert.True(inside > 1000);
     }
 
+    [Fact]
+    public void BrainMask_OpenSkull_FallsBackToTheBoneHull()
+    {
+        // The synthetic skull above with a 15-pixel opening (wider than the closing can bridge) linking the brain to the scalp: nothing is
+        // enclosed any more, yet the brain is still found, without the scalp outside the opening.
+        int size = 64;
+        var hu = new float[size * size];
+        for (int y = 0; y < size; y++)
+        {
+            for (int x = 0; x < size; x++)
+            {
+                double r = Math.Sqrt(((x - 32) * (x - 32)) + ((y - 32) * (y - 32)));
+                bool opening = Math.Abs(x - 32) <= 7 && y < 32;
+                hu[(y * size) + x] = r < 20 ? 30 : r < 24 ? (opening ? 40 : 1000) : r < 26 ? 40 : -1000;
+            }
+        }
+
+        var mask = BrainMask.Compute(new SliceImage(hu, size, size, SliceIntensity.Hu));
+        int brain = 0, wrong = 0;
+        for (int i = 0; i < hu.Length; i++)
+        {
+            double r = Math.Sqrt(((i % size) - 32) * ((i % size) - 32) + ((i / size) - 32) * ((i / size) - 32));
+            brain += r < 19 && mask[i] != 0 ? 1 : 0;
+            wrong += r >= 24.5 && mask[i] != 0 ? 1 : 0;
+        }
+
+        Assert.True(brain > 0.95 * Math.PI * 19 * 19, $"brain pixels found: {brain}");
+        Assert.Equal(0, wrong);
+    }
+
+    [SkippableFact]
+    public void BrainMask_RealSkullBaseSlice_IsFound()
+    {
+        // RSNA slice at the orbits: the skull is open there; before the hull fallback its mask was empty.
+        var file = TestData.RequireSharedData("real-ct-dev", "studies", "rsna-712bcb4e", "ID_6b0b526cb.dcm");
+        var image = SliceImageLoader.Load(file);
+        var mask = BrainMask.Compute(image);
+        double areaCm2 = mask.Count(b => b != 0) * image.PixelSpacingMm!.Value * image.PixelSpacingMm.Value / 100;
+        Assert.InRange(areaCm2, 60, 200);
+        Assert.All(Enumerable.Range(0, mask.Length).Where(i => mask[i] != 0), i => Assert.InRange(image.Pixels[i], BrainMask.LowHu, BrainMask.HighHu));
+    }
+
     [SkippableFact]
     public void RealRsnaNegative_Succeeds()
     {

@@ -1,7 +1,7 @@
 namespace Headsup.Datasets;
 
 /// <summary>Binary-mask helpers (row-major byte masks, non-zero = set): connected components, square dilation/erosion, border fill.</summary>
-internal static class Morphology
+public static class Morphology
 {
     /// <summary>The largest 4-connected component of <paramref name="mask"/> (as a 0/1 mask) and its pixel count.</summary>
     public static (byte[] Mask, int Count) Largest(ReadOnlySpan<byte> mask, int width, int height)

@@ -37,7 +37,11 @@ public static class InputBuilder
 
     /// <summary>Builds the input (channels × Size × Size, row-major planes).</summary>
     /// <exception cref="InputRecipeException">The recipe needs HU and an image is a display image, or a neighbour's size differs.</exception>
-    public static float[] Build(SliceImage center, SliceImage? previous, SliceImage? next, InputSpec spec)
+    public static float[] Build(SliceImage center, SliceImage? previous, SliceImage? next, InputSpec spec) => Build(center, previous, next, spec, null);
+
+    /// <summary>Builds the input with a head box already found (<see cref="FindHead"/>; null = find it, or the whole image when there is no head).</summary>
+    /// <exception cref="InputRecipeException">The recipe needs HU and an image is a display image, or a neighbour's size differs.</exception>
+    public static float[] Build(SliceImage center, SliceImage? previous, SliceImage? next, InputSpec spec, PixelRect? headBox)
     {
         ArgumentNullException.ThrowIfNull(center);
         ArgumentNullException.ThrowIfNull(spec);
@@ -89,7 +93,7 @@ public static class InputBuilder
                 break;
         }
 
-        var box = FindHead(center) ?? new PixelRect(0, 0, w, h);
+        var box = headBox ?? FindHead(center) ?? new PixelRect(0, 0, w, h);
         return CropPadResize(planes, channels, w, h, box, spec.Size);
     }
 

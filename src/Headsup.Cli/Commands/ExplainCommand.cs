@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Headsup.Cli.Learning;
+using Headsup.Datasets;
+using Headsup.Models;
+using Headsup.Models.Explain;
+using Headsup.Triage;
+using Headsup.Triage.Rendering;
+
+namespace Headsup.Cli.Commands;
+
+/// <summary>
+/// `headsup explain &lt;file&gt; --method ig|xrai|xrai-fast|gradcam [--model] --out dir`: one slice (DICOM or PNG/JPEG)
+/// → &lt;name&gt;.heatmap.npy (float32 at the slice's rows × columns, higher = more important, restricted to the
+/// intracranial region) and &lt;name&gt;.overlay.png.
+/// </summary>
+internal static class ExplainCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("file") { Description = "One slice: DICOM, PNG or JPEG" };
+        var method = DetectCommand.ExplainOption("--method", "ig, xrai, xrai-fast or gradcam", null);
+        var model = new Option<string?>("--model") { Description = "Model package folder or zip (default: the shipped model, models/default)" };
+        var steps = new Option<int>("--steps") { Description = "Integrated Gradients steps per baseline (ig, xrai)", DefaultValueFactory = _ => 100 };
+        var top = new Option<double>("--top") { Description = "Fraction of the brain shown in the overlay", DefaultValueFactory = _ => 0.3 };
+        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var command = new Command("explain", "Explain one slice: heatmap (.npy) and overlay (.png)") { file, method, model, steps, top, output };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var path = parse.GetValue(file)!;
+            var chosen = DetectCommand.ParseMethod(parse.GetValue(method)!)!.Value;
+            double fraction = parse.GetValue(top);
+            if (fraction is <= 0 or > 1)
+            {
+                throw new UsageException($"--top must be in (0, 1] (got {fraction})");
+            }
+
+            SliceImage image;
+            try
+            {
+                image = SliceImageLoader.Load(path);
+            }
+            catch (SliceImageException ex)
+            {
+                Console.Error.WriteLine("error: " + ex.Message);
+                return Task.FromResult(ExitCodes.SomeInputsFailed);
+            }
+
+            TorchSharp.torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
+            StudyTriager triager;
+            try
+            {
+                triager = StudyTriager.Load(ModelLocator.Resolve(parse.GetValue(model)));
+            }
+            catch (ModelException ex)
+            {
+                Console.Error.WriteLine("error: " + ex.Message);
+                return Task.FromResult(ExitCodes.CouldNotRun);
+            }
+
+            using (triager)
+            {
+                var clock = Stopwatch.StartNew();
+                (float[] Heatmap, byte[] Region, Explanation Explanation) result;
+                try
+                {
+                    result = triager.ExplainSlice(image, null, null, chosen, ExplainOptions.Default with { Steps = Math.Max(1, parse.GetValue(steps)) });
+                }
+                catch (InputRecipeException ex)
+                {
+                    Console.Error.WriteLine("error: " + ex.Message);
+                    return Task.FromResult(ExitCodes.SomeInputsFailed);
+                }
+
+                double seconds = clock.Elapsed.TotalSeconds;
+                var outDir = parse.GetValue(output)!;
+                Directory.CreateDirectory(outDir);
+                var name = Path.GetFileNameWithoutExtension(path);
+                var npy = Path.Combine(outDir, name + ".heatmap.npy");
+                var png = Path.Combine(outDir, name + ".overlay.png");
+                NpyFile.Write(npy, result.Heatmap, image.Height, image.Width);
+                OverlayRenderer.SavePng(OverlayRenderer.Overlay(OverlayRenderer.Background(image), result.Heatmap, result.Region, fraction), png);
+                double probability = triager.Package.Manifest.Calibration.Apply(result.Explanation.Logit);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: slice P(ICH) {probability:0.000} (logit {result.Explanation.Logit:0.000}); {StudyTriager.MethodName(chosen)} in {seconds:0.00} s"));
+                Console.WriteLine($"  {npy} ({image.Height}×{image.Width} float32)");
+                Console.WriteLine($"  {png}");
+                Console.WriteLine("NOT FOR CLINICAL USE — research software, not validated.");
+            }
+
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,225 @@
+using Headsup.Datasets;
+using Headsup.Dicom;
+using Headsup.Dicom.Codecs;
+using Headsup.Imaging.Slices;
+using Headsup.Models;
+using Headsup.Models.Packaging;
+using Headsup.Series;
+using Headsup.Series.Sorting;
+using Headsup.Series.Sources;
+using Headsup.Evaluation.Calibration;
+
+namespace Headsup.Triage;
+
+/// <summary>A slice read from its DICOM file, in HU.</summary>
+/// <param name="Index">Index in the sorted series.</param>
+/// <param name="Slice">The sorted slice (header and position).</param>
+/// <param name="Image">HU image.</param>
+/// <param name="File">The parsed file (kept only while needed).</param>
+public sealed record LoadedSlice(int Index, SortedSlice Slice, SliceImage Image, DicomFile File);
+
+/// <summary>What scoring one series gave.</summary>
+/// <param name="Slices">Scored slices, in series order.</param>
+/// <param name="Indices">Index in the sorted series of each scored slice.</param>
+/// <param name="Failed">Slices that could not be read or scored.</param>
+/// <param name="Source">The first readable instance's data set (patient and study modules for derived objects).</param>
+public sealed record ScoredSeries(IReadOnlyList<SliceResult> Slices, IReadOnlyList<int> Indices, IReadOnlyList<FailedSlice> Failed, DicomDataset? Source);
+
+/// <summary>
+/// Reads the slices of a sorted series one after another (at most three decoded at a time: the neighbours the context
+/// recipe needs), builds the model input and the brain mask at input size, and scores them in batches. Memory stays
+/// bounded by the batch, whatever the series length.
+/// </summary>
+public sealed class SeriesScorer
+{
+    private static readonly Lazy<CodecRegistry> s_codecs = new(CodecRegistry.CreateDefault);
+    private readonly ModelPackage _package;
+    private readonly InputSpec _spec;
+
+    /// <summary>Creates a scorer for a loaded package.</summary>
+    public SeriesScorer(ModelPackage package)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        _package = package;
+        _spec = new InputSpec(package.Manifest.Input.Recipe, package.Manifest.Input.Size);
+        _spec.Validate();
+        if (InputBuilder.Channels(_spec) != package.Manifest.Input.Channels)
+        {
+            throw new ModelException(package.Location, $"recipe {_spec.Recipe} gives {InputBuilder.Channels(_spec)} channels but the network takes {package.Manifest.Input.Channels}");
+        }
+    }
+
+    /// <summary>The input recipe and size.</summary>
+    public InputSpec Spec => _spec;
+
+    /// <summary>Reads one slice as HU.</summary>
+    /// <exception cref="SliceImageException">The file cannot be read or decoded.</exception>
+    public static LoadedSlice Load(SortedSlice slice, int index)
+    {
+        ArgumentNullException.ThrowIfNull(slice);
+        var location = slice.Instance.Source.Location;
+        try
+        {
+            var file = slice.Instance.Source.Open();
+            int frames = file.Dataset.TryGetInt32(DicomTags.NumberOfFrames, out var n) && n > 0 ? n : 1;
+            if (frames != 1)
+            {
+                throw new SliceImageException(location, $"multi-frame instance ({frames} frames): only single-frame CT slices are analysed");
+            }
+
+            var hu = HuSliceLoader.Load(file, s_codecs.Value);
+            var image = new SliceImage(hu.Hu, hu.Columns, hu.Rows, SliceIntensity.Hu, location)
+            {
+                PixelSpacingMm = hu.PixelSpacingMm is { } ps && ps.RowMm > 0 && ps.ColumnMm > 0 ? (ps.RowMm + ps.ColumnMm) / 2 : null,
+            };
+            return new LoadedSlice(index, slice, image, file);
+        }
+        catch (SliceImageException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is DicomException or IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or ArchiveException)
+        {
+            throw new SliceImageException(location, ex.Message, ex);
+        }
+    }
+
+    /// <summary>The network input (C×S×S) and the S×S brain mask of a slice, with its frame.</summary>
+    /// <exception cref="InputRecipeException">The recipe needs HU and the image is a display image, or neighbours differ in size.</exception>
+    public (float[] Input, byte[] Brain, InputFrame Frame) Prepare(SliceImage center, SliceImage? previous, SliceImage? next)
+    {
+        ArgumentNullException.ThrowIfNull(center);
+        var frame = InputFrame.Of(center, _spec.Size);
+        var input = InputBuilder.Build(center, previous, next, _spec, frame.Box);
+        bool hu = center.Intensity == SliceIntensity.Hu;
+        var resampled = frame.ToInput(center.Pixels, hu ? -1000f : 0f);
+        var brain = BrainMask.Compute(new SliceImage(resampled, _spec.Size, _spec.Size, center.Intensity));
+        return (input, brain, frame);
+    }
+
+    /// <summary>Scores every slice of <paramref name="series"/>; unreadable slices are reported and the rest scored.</summary>
+    public ScoredSeries Score(SortedSeries series, int batchSize, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var manifest = _package.Manifest;
+        int size = _spec.Size, channels = manifest.Input.Channels, plane = channels * size * size;
+        var slices = series.Slices;
+        var results = new List<SliceResult>(slices.Count);
+        var indices = new List<int>(slices.Count);
+        var failed = new List<FailedSlice>();
+        DicomDataset? source = null;
+
+        var batch = new float[batchSize * plane];
+        var pending = new List<(int Index, SortedSlice Slice, double AreaCm2)>(batchSize);
+        var loaded = new Dictionary<int, LoadedSlice?>();
+        bool needsNeighbours = _spec.NeedsNeighbours;
+
+        LoadedSlice? Get(int i)
+        {
+            if (i < 0 || i >= slices.Count)
+            {
+                return null;
+            }
+
+            if (!loaded.TryGetValue(i, out var value))
+            {
+                try
+                {
+                    value = Load(slices[i], i);
+                }
+                catch (SliceImageException ex)
+                {
+                    var h = slices[i].Instance;
+                    failed.Add(new FailedSlice(h.Source.Location, h.SopInstanceUid, h.InstanceNumber, Reason(ex)));
+                    value = null;
+                }
+
+                loaded[i] = value;
+            }
+
+            return value;
+        }
+
+        void Flush()
+        {
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            var logits = Predictor.Logits(_package.Network, batch, pending.Count, channels, size);
+            for (int b = 0; b < pending.Count; b++)
+            {
+                var (index, slice, area) = pending[b];
+                Dictionary<string, double>? subtypes = null;
+                if (manifest.Outputs.Count > 1)
+                {
+                    subtypes = new Dictionary<string, double>(StringComparer.Ordinal);
+                    for (int o = 1; o < manifest.Outputs.Count; o++)
+                    {
+                        subtypes[manifest.Outputs[o]] = PlattScaling.Sigmoid(logits[b][o]);
+                    }
+                }
+
+                results.Add(new SliceResult
+                {
+                    SopInstanceUid = slice.Instance.SopInstanceUid,
+                    File = slice.Instance.Source.Location,
+                    InstanceNumber = slice.Instance.InstanceNumber,
+                    Z = slice.PositionMm,
+                    Probability = manifest.Calibration.Apply(logits[b][0]),
+                    Subtypes = subtypes,
+                    BrainAreaCm2 = area,
+                });
+                indices.Add(index);
+            }
+
+            pending.Clear();
+        }
+
+        for (int i = 0; i < slices.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var center = Get(i);
+            if (center is not null)
+            {
+                source ??= center.File.Dataset;
+                try
+                {
+                    var previous = needsNeighbours ? Get(i - 1) : null;
+                    var next = needsNeighbours ? Get(i + 1) : null;
+                    var (input, brain, frame) = Prepare(center.Image, previous?.Image, next?.Image);
+                    input.CopyTo(batch, pending.Count * plane);
+                    double pixelMm = (center.Image.PixelSpacingMm ?? 0.5) * frame.Side / size;
+                    double area = brain.Count(v => v != 0) * pixelMm * pixelMm / 100.0;
+                    pending.Add((i, slices[i], area));
+                }
+                catch (InputRecipeException ex)
+                {
+                    var h = slices[i].Instance;
+                    failed.Add(new FailedSlice(h.Source.Location, h.SopInstanceUid, h.InstanceNumber, Reason(ex)));
+                }
+            }
+
+            loaded.Remove(i - 1);
+            if (pending.Count == batchSize)
+            {
+                Flush();
+            }
+
+            progress?.Report(i + 1);
+        }
+
+        Flush();
+        return new ScoredSeries(results, indices, failed, source);
+    }
+
+    /// <summary>The message of a dataset exception without the leading file path.</summary>
+    public static string Reason(DatasetException ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var prefix = ex.FilePath + ": ";
+        return ex.FilePath is not null && ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message[prefix.Length..] : ex.Message;
+    }
+}
