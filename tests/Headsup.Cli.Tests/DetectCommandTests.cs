@@ -58,10 +58,19 @@ public sealed class DetectCommandTests : IClassFixture<PhantomFixture>
         Assert.Equal(4, results.Count);
         Assert.All(results, s => Assert.InRange(s.GetProperty("probability").GetDouble(), 0, 1));
         Assert.All(results, s => Assert.True(s.GetProperty("slices").GetArrayLength() >= 26));
-        foreach (var sc in results.SelectMany(s => s.GetProperty("outputs").GetProperty("secondary_captures").EnumerateArray()))
+        foreach (var study in results)
         {
-            var errors = DciodvfyErrors(Path.Combine(output.Path, sc.GetString()!));
-            Assert.True(errors.Count == 0, string.Join('\n', errors));
+            // RSNA's own UIDs are not valid UIDs ("ID_515961ad20"); the outputs must keep the study UID and reference the
+            // slices, so dciodvfy's complaints that quote them (and its summary line) are the source's, not ours.
+            bool rsna = study.GetProperty("study_instance_uid").GetString()!.StartsWith("ID_", StringComparison.Ordinal);
+            var outputs = study.GetProperty("outputs");
+            foreach (var file in outputs.GetProperty("secondary_captures").EnumerateArray().Select(e => e.GetString()!).Append(outputs.GetProperty("structured_report").GetString()!))
+            {
+                var errors = DciodvfyErrors(Path.Combine(output.Path, file))
+                    .Where(l => !(rsna && (l.Contains("ID_", StringComparison.Ordinal) || l == "Error - Dicom dataset contains invalid data values for Value Representations")))
+                    .ToList();
+                Assert.True(errors.Count == 0, file + ": " + string.Join('\n', errors));
+            }
         }
     }
 
@@ -94,7 +103,7 @@ public sealed class DetectCommandTests : IClassFixture<PhantomFixture>
     [SkippableFact]
     public void Explain_APngAndADicomSlice_WritesHeatmapAtSliceSizeAndOverlay()
     {
-        var png = Directory.GetFiles(TestData.RequireSharedData("head-ct-dev"), "*.png").Order(StringComparer.Ordinal).First();
+        var png = Directory.GetFiles(TestData.RequireSharedData("head-ct-dev", "images"), "*.png").Order(StringComparer.Ordinal).First();
         var dicom = Directory.GetFiles(_phantom.DicomFolder).Order(StringComparer.Ordinal).ElementAt(8);
         foreach (var (file, method) in new[] { (png, "gradcam"), (dicom, "ig") })
         {
