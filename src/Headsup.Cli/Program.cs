@@ -21,6 +21,7 @@ internal static class Program
             DetectCommand.Create(),
             ExplainCommand.Create(),
             LesionCheckCommand.Create(),
+            CalibrateStudyCommand.Create(),
         };
 
         var parse = root.Parse(args);

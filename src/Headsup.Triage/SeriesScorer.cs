@@ -23,7 +23,8 @@ public sealed record LoadedSlice(int Index, SortedSlice Slice, SliceImage Image,
 /// <param name="Indices">Index in the sorted series of each scored slice.</param>
 /// <param name="Failed">Slices that could not be read or scored.</param>
 /// <param name="Source">The first readable instance's data set (patient and study modules for derived objects).</param>
-public sealed record ScoredSeries(IReadOnlyList<SliceResult> Slices, IReadOnlyList<int> Indices, IReadOnlyList<FailedSlice> Failed, DicomDataset? Source);
+/// <param name="Seconds">Time spent reading and decoding, preparing inputs and brain masks, and in the network.</param>
+public sealed record ScoredSeries(IReadOnlyList<SliceResult> Slices, IReadOnlyList<int> Indices, IReadOnlyList<FailedSlice> Failed, DicomDataset? Source, IReadOnlyDictionary<string, double> Seconds);
 
 /// <summary>
 /// Reads the slices of a sorted series one after another (at most three decoded at a time: the neighbours the context
@@ -114,6 +115,9 @@ public sealed class SeriesScorer
         var pending = new List<(int Index, SortedSlice Slice, double AreaCm2)>(batchSize);
         var loaded = new Dictionary<int, LoadedSlice?>();
         bool needsNeighbours = _spec.NeedsNeighbours;
+        var readClock = new System.Diagnostics.Stopwatch();
+        var prepareClock = new System.Diagnostics.Stopwatch();
+        var networkClock = new System.Diagnostics.Stopwatch();
 
         LoadedSlice? Get(int i)
         {
@@ -126,6 +130,7 @@ public sealed class SeriesScorer
             {
                 try
                 {
+                    readClock.Start();
                     value = Load(slices[i], i);
                 }
                 catch (SliceImageException ex)
@@ -133,6 +138,10 @@ public sealed class SeriesScorer
                     var h = slices[i].Instance;
                     failed.Add(new FailedSlice(h.Source.Location, h.SopInstanceUid, h.InstanceNumber, Reason(ex)));
                     value = null;
+                }
+                finally
+                {
+                    readClock.Stop();
                 }
 
                 loaded[i] = value;
@@ -148,7 +157,9 @@ public sealed class SeriesScorer
                 return;
             }
 
+            networkClock.Start();
             var logits = Predictor.Logits(_package.Network, batch, pending.Count, channels, size);
+            networkClock.Stop();
             for (int b = 0; b < pending.Count; b++)
             {
                 var (index, slice, area) = pending[b];
@@ -189,6 +200,7 @@ public sealed class SeriesScorer
                 {
                     var previous = needsNeighbours ? Get(i - 1) : null;
                     var next = needsNeighbours ? Get(i + 1) : null;
+                    prepareClock.Start();
                     var (input, brain, frame) = Prepare(center.Image, previous?.Image, next?.Image);
                     input.CopyTo(batch, pending.Count * plane);
                     double pixelMm = (center.Image.PixelSpacingMm ?? 0.5) * frame.Side / size;
@@ -199,6 +211,10 @@ public sealed class SeriesScorer
                 {
                     var h = slices[i].Instance;
                     failed.Add(new FailedSlice(h.Source.Location, h.SopInstanceUid, h.InstanceNumber, Reason(ex)));
+                }
+                finally
+                {
+                    prepareClock.Stop();
                 }
             }
 
@@ -212,7 +228,13 @@ public sealed class SeriesScorer
         }
 
         Flush();
-        return new ScoredSeries(results, indices, failed, source);
+        var seconds = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["read"] = Math.Round(readClock.Elapsed.TotalSeconds, 3),
+            ["prepare"] = Math.Round(prepareClock.Elapsed.TotalSeconds, 3),
+            ["network"] = Math.Round(networkClock.Elapsed.TotalSeconds, 3),
+        };
+        return new ScoredSeries(results, indices, failed, source, seconds);
     }
 
     /// <summary>The message of a dataset exception without the leading file path.</summary>

@@ -209,6 +209,9 @@ public sealed class StudyTriager : IDisposable
         var seconds = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["score"] = Math.Round(scoreSeconds, 3),
+            ["score_read"] = scored.Seconds["read"],
+            ["score_prepare"] = scored.Seconds["prepare"],
+            ["score_network"] = scored.Seconds["network"],
             ["explain"] = Math.Round(explainSeconds, 3),
             ["total"] = Math.Round(clock.Elapsed.TotalSeconds, 3),
         };

@@ -7,13 +7,15 @@ using Headsup.Evaluation.Reports;
 using Headsup.Models;
 using Headsup.Models.Packaging;
 using Headsup.Models.Training;
+using Headsup.Triage;
 
 namespace Headsup.Cli.Commands;
 
 /// <summary>
 /// `headsup evaluate [--model &lt;dir|zip&gt;] --data &lt;src&gt;... [--level slice|study] --out &lt;dir&gt;`: scores labelled
 /// data with a model package (default: the shipped model) and writes metrics.json, predictions.csv, PR/ROC/calibration
-/// plots and report.md. At study level, slices are grouped by study and scored with the package's study aggregation.
+/// plots and report.md. At study level, DICOM studies are scored exactly as detect scores them (series selection, slices
+/// with little brain left out, study calibration); display images are grouped by study id and aggregated.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -58,12 +60,25 @@ internal static class EvaluateCommand
                 }
 
                 var observer = new ConsoleTrainingObserver();
-                observer.Stage($"scoring {dataset.Samples.Count} slices with {manifest.Name} {manifest.Version} ({manifest.Architecture}, {manifest.Input.Recipe} {manifest.Input.Size}²)", dataset.Samples.Count);
                 var problems = new List<SampleProblem>();
                 IReadOnlyList<ScoredRow> rows;
+                bool studyPipeline = study && dataset.Samples.All(s => s.Format == SampleFormat.Dicom);
                 try
                 {
-                    rows = ModelEvaluator.ScoreSlices(package, dataset.Samples, problems, new SyncProgress<int>(observer.Advance), cancellationToken);
+                    if (studyPipeline)
+                    {
+                        // DICOM studies are scored exactly as `headsup detect` scores them (series selection, slices with
+                        // little brain left out, the package's study calibration).
+                        observer.Stage($"scoring labelled studies with {manifest.Name} {manifest.Version} as detect does", Math.Max(1, dataset.Samples.Select(s => s.StudyId).Distinct().Count()));
+                        using var triager = new StudyTriager(package);
+                        rows = StudyCalibration.Score(triager, dataset.Samples, TriageOptions.Default, new SyncProgress<int>(observer.Advance), cancellationToken)
+                            .Select(r => new ScoredRow(r.StudyInstanceUid, r.Label, r.Probability, r.Subtypes, r.Slices)).ToList();
+                    }
+                    else
+                    {
+                        observer.Stage($"scoring {dataset.Samples.Count} slices with {manifest.Name} {manifest.Version} ({manifest.Architecture}, {manifest.Input.Recipe} {manifest.Input.Size}²)", dataset.Samples.Count);
+                        rows = ModelEvaluator.ScoreSlices(package, dataset.Samples, problems, new SyncProgress<int>(observer.Advance), cancellationToken);
+                    }
                 }
                 catch (ModelException ex)
                 {
@@ -76,7 +91,7 @@ internal static class EvaluateCommand
                     observer.Problem(p);
                 }
 
-                if (study)
+                if (study && !studyPipeline)
                 {
                     rows = ModelEvaluator.ToStudies(rows, dataset.Samples, manifest.Study);
                 }

@@ -135,6 +135,27 @@ public sealed class ModelPackage : IDisposable
         }
     }
 
+    /// <summary>
+    /// Replaces model.json of a package folder, e.g. after a study-level calibration; the weights stay, and the new
+    /// manifest must name the same weights (same sha256). Written atomically.
+    /// </summary>
+    public static void UpdateManifest(string directory, ModelManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var current = ReadManifest(directory);
+        if (File.Exists(directory))
+        {
+            throw new ModelException(directory, "is a zip; unzip it or calibrate a package folder");
+        }
+
+        if (!string.Equals(current.Weights.Sha256, manifest.Weights.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelException(directory, "the new manifest names other weights than the package holds");
+        }
+
+        Headsup.Dicom.Writing.AtomicFile.Write(Path.Combine(directory, ManifestFile), stream => JsonSerializer.Serialize(stream, manifest, s_json));
+    }
+
     /// <summary>Zips a package folder into <paramref name="zipPath"/> (atomically).</summary>
     public static void Zip(string directory, string zipPath)
     {
