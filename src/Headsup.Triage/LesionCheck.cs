@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Headsup.Datasets;
 using Headsup.Dicom.Writing;
+using Headsup.Models;
 using Headsup.Models.Explain;
 using Headsup.Models.Training;
 using Headsup.Triage.Rendering;
@@ -78,6 +79,7 @@ public static class LesionCheck
         double topFraction = 0.3,
         int tolerance = DefaultTolerance,
         int overlays = 8,
+        InferencePrecision? precision = null,
         IProgress<int>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -116,7 +118,7 @@ public static class LesionCheck
             foreach (var method in methods)
             {
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                var (heatmap, region, explanation) = triager.ExplainSlice(image, null, null, method, options);
+                var (heatmap, region, explanation) = triager.ExplainSlice(image, null, null, method, options, precision);
                 double seconds = clock.Elapsed.TotalSeconds;
                 var row = Score(sample.File, StudyTriager.MethodName(method), triager.Package.Manifest.Calibration.Apply(explanation.Logit), heatmap, region, bleed, image.Width, image.Height, topFraction, tolerance, seconds);
                 rows.Add(row);

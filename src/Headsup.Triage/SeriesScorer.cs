@@ -3,6 +3,7 @@ using Headsup.Dicom;
 using Headsup.Dicom.Codecs;
 using Headsup.Imaging.Slices;
 using Headsup.Models;
+using Headsup.Models.Networks;
 using Headsup.Models.Packaging;
 using Headsup.Series;
 using Headsup.Series.Sorting;
@@ -31,24 +32,37 @@ public sealed record ScoredSeries(IReadOnlyList<SliceResult> Slices, IReadOnlyLi
 /// recipe needs), builds the model input and the brain mask at input size, and scores them in batches. Memory stays
 /// bounded by the batch, whatever the series length.
 /// </summary>
-public sealed class SeriesScorer
+public sealed class SeriesScorer : IDisposable
 {
     private static readonly Lazy<CodecRegistry> s_codecs = new(CodecRegistry.CreateDefault);
     private readonly ModelPackage _package;
     private readonly InputSpec _spec;
+    private readonly ClassifierNetwork _network;
 
-    /// <summary>Creates a scorer for a loaded package.</summary>
-    public SeriesScorer(ModelPackage package)
+    /// <summary>Creates a scorer for a loaded package, scoring in <paramref name="precision"/> (default: <see cref="InferencePrecisions.Default"/>).</summary>
+    public SeriesScorer(ModelPackage package, InferencePrecision? precision = null)
     {
         ArgumentNullException.ThrowIfNull(package);
         _package = package;
+        Precision = precision ?? InferencePrecisions.Default();
         _spec = new InputSpec(package.Manifest.Input.Recipe, package.Manifest.Input.Size);
         _spec.Validate();
         if (InputBuilder.Channels(_spec) != package.Manifest.Input.Channels)
         {
             throw new ModelException(package.Location, $"recipe {_spec.Recipe} gives {InputBuilder.Channels(_spec)} channels but the network takes {package.Manifest.Input.Channels}");
         }
+
+        _network = InferencePrecisions.Convert(package.Network, Precision);
     }
+
+    /// <summary>Side of the brain mask used for slice areas (half the input: 6× faster than at input size, same area within a few %).</summary>
+    public int AreaMaskSize => Math.Max(32, _spec.Size / 2);
+
+    /// <summary>The network that scores slices: the package's, or its bfloat16 copy.</summary>
+    public ClassifierNetwork Network => _network;
+
+    /// <summary>The number format slices are scored in.</summary>
+    public InferencePrecision Precision { get; }
 
     /// <summary>The input recipe and size.</summary>
     public InputSpec Spec => _spec;
@@ -85,16 +99,17 @@ public sealed class SeriesScorer
         }
     }
 
-    /// <summary>The network input (C×S×S) and the S×S brain mask of a slice, with its frame.</summary>
+    /// <summary>The network input (C×S×S) and the brain mask of a slice at <paramref name="maskSize"/>² (default S), with the input frame.</summary>
     /// <exception cref="InputRecipeException">The recipe needs HU and the image is a display image, or neighbours differ in size.</exception>
-    public (float[] Input, byte[] Brain, InputFrame Frame) Prepare(SliceImage center, SliceImage? previous, SliceImage? next)
+    public (float[] Input, byte[] Brain, InputFrame Frame) Prepare(SliceImage center, SliceImage? previous, SliceImage? next, int? maskSize = null)
     {
         ArgumentNullException.ThrowIfNull(center);
         var frame = InputFrame.Of(center, _spec.Size);
         var input = InputBuilder.Build(center, previous, next, _spec, frame.Box);
         bool hu = center.Intensity == SliceIntensity.Hu;
-        var resampled = frame.ToInput(center.Pixels, hu ? -1000f : 0f);
-        var brain = BrainMask.Compute(new SliceImage(resampled, _spec.Size, _spec.Size, center.Intensity));
+        int m = maskSize ?? _spec.Size;
+        var resampled = (frame with { Size = m }).ToInput(center.Pixels, hu ? -1000f : 0f);
+        var brain = BrainMask.Compute(new SliceImage(resampled, m, m, center.Intensity));
         return (input, brain, frame);
     }
 
@@ -158,7 +173,7 @@ public sealed class SeriesScorer
             }
 
             networkClock.Start();
-            var logits = Predictor.Logits(_package.Network, batch, pending.Count, channels, size);
+            var logits = Predictor.Logits(_network, batch, pending.Count, channels, size, InferencePrecisions.ScalarType(Precision));
             networkClock.Stop();
             for (int b = 0; b < pending.Count; b++)
             {
@@ -201,9 +216,9 @@ public sealed class SeriesScorer
                     var previous = needsNeighbours ? Get(i - 1) : null;
                     var next = needsNeighbours ? Get(i + 1) : null;
                     prepareClock.Start();
-                    var (input, brain, frame) = Prepare(center.Image, previous?.Image, next?.Image);
+                    var (input, brain, frame) = Prepare(center.Image, previous?.Image, next?.Image, AreaMaskSize);
                     input.CopyTo(batch, pending.Count * plane);
-                    double pixelMm = (center.Image.PixelSpacingMm ?? 0.5) * frame.Side / size;
+                    double pixelMm = (center.Image.PixelSpacingMm ?? 0.5) * frame.Side / AreaMaskSize;
                     double area = brain.Count(v => v != 0) * pixelMm * pixelMm / 100.0;
                     pending.Add((i, slices[i], area));
                 }
@@ -243,5 +258,14 @@ public sealed class SeriesScorer
         ArgumentNullException.ThrowIfNull(ex);
         var prefix = ex.FilePath + ": ";
         return ex.FilePath is not null && ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message[prefix.Length..] : ex.Message;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (!ReferenceEquals(_network, _package.Network))
+        {
+            _network.Dispose();
+        }
     }
 }

@@ -4,6 +4,7 @@ using Headsup.Dicom;
 using Headsup.Dicom.Writing;
 using Headsup.Models;
 using Headsup.Models.Explain;
+using Headsup.Models.Networks;
 using Headsup.Models.Packaging;
 using Headsup.Models.Training;
 using Headsup.Reporting;
@@ -38,6 +39,7 @@ public sealed class StudyTriager : IDisposable
     private readonly bool _ownsPackage;
     private readonly SeriesScorer _scorer;
     private readonly SeriesSelector _selector = new();
+    private ClassifierNetwork? _bf16;
 
     /// <summary>Wraps a loaded package (not disposed with the triager).</summary>
     public StudyTriager(ModelPackage package)
@@ -63,6 +65,7 @@ public sealed class StudyTriager : IDisposable
             SliceCalibration = Describe(m.Calibration),
             StudyAggregation = string.Create(CultureInfo.InvariantCulture, $"{m.Study.Method} k={m.Study.K}, then {Describe(m.Study.Calibration)}; threshold {m.Study.Threshold:0.####}"),
             Location = package.Location,
+            InferencePrecision = _scorer.Precision == InferencePrecision.BFloat16 ? "bfloat16 (CPU has AVX512-BF16/AMX)" : "float32",
         };
         Algorithm = new AlgorithmIdentity(m.Name, m.Version, m.Weights.Sha256);
     }
@@ -176,6 +179,7 @@ public sealed class StudyTriager : IDisposable
             KeySlices = keys,
             Slices = score.Slices,
             Explanation = options.Explain is { } m ? MethodName(m) : "none",
+            ExplanationPrecision = options.Explain is null ? null : (options.ExplainPrecision ?? _scorer.Precision) == InferencePrecision.BFloat16 ? "bfloat16" : "float32",
         };
 
         var studyDir = Path.Combine(outDir, string.Create(CultureInfo.InvariantCulture, $"study-{number:00}"));
@@ -218,9 +222,14 @@ public sealed class StudyTriager : IDisposable
         return result with { Outputs = outputs, Seconds = seconds };
     }
 
-    /// <summary>Explains one loaded slice: its heatmap at the slice's own rows × columns and the brain region there.</summary>
+    /// <summary>
+    /// Explains one loaded slice: its heatmap at the slice's own rows × columns and the brain region there. By default
+    /// it runs in the scoring precision (bfloat16 where the CPU has it: about 3× faster; maps agree with float32 at
+    /// Spearman ρ ≥ 0.90 on real slices, but IG completeness gaps grow from ~2 % to up to ~25 %); pass Float32 for the
+    /// exact path.
+    /// </summary>
     /// <exception cref="Datasets.InputRecipeException">The model's recipe needs HU and the slice is a display image.</exception>
-    public (float[] Heatmap, byte[] Region, Explanation Explanation) ExplainSlice(Datasets.SliceImage center, Datasets.SliceImage? previous, Datasets.SliceImage? next, ExplainMethod method, ExplainOptions options)
+    public (float[] Heatmap, byte[] Region, Explanation Explanation) ExplainSlice(Datasets.SliceImage center, Datasets.SliceImage? previous, Datasets.SliceImage? next, ExplainMethod method, ExplainOptions options, InferencePrecision? precision = null)
     {
         ArgumentNullException.ThrowIfNull(center);
         ArgumentNullException.ThrowIfNull(options);
@@ -230,7 +239,7 @@ public sealed class StudyTriager : IDisposable
         using (var scope = NewDisposeScope())
         {
             var x = tensor(input, new long[] { 1, m.Input.Channels, m.Input.Size, m.Input.Size });
-            explanation = Explainer.Explain(_package.Network, x, method, options with { Region = brain.Any(v => v != 0) ? brain : null });
+            explanation = Explainer.Explain(NetworkFor(precision ?? _scorer.Precision), x, method, options with { Region = brain.Any(v => v != 0) ? brain : null });
         }
 
         float low = explanation.Heatmap.Min();
@@ -240,9 +249,27 @@ public sealed class StudyTriager : IDisposable
         return (heatmap, region, explanation);
     }
 
+    /// <summary>The package's network in <paramref name="precision"/> (float32: the package's own; bfloat16: a copy).</summary>
+    public ClassifierNetwork NetworkFor(InferencePrecision precision)
+    {
+        if (precision == InferencePrecision.Float32)
+        {
+            return _package.Network;
+        }
+
+        if (_scorer.Precision == precision)
+        {
+            return _scorer.Network;
+        }
+
+        return _bf16 ??= InferencePrecisions.Convert(_package.Network, precision);
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
+        _scorer.Dispose();
+        _bf16?.Dispose();
         if (_ownsPackage)
         {
             _package.Dispose();
@@ -313,7 +340,7 @@ public sealed class StudyTriager : IDisposable
                 }
             }
 
-            var (heatmap, region, _) = ExplainSlice(center.Image, Neighbour(key.Index - 1)?.Image, Neighbour(key.Index + 1)?.Image, method, options.ExplainOptions);
+            var (heatmap, region, _) = ExplainSlice(center.Image, Neighbour(key.Index - 1)?.Image, Neighbour(key.Index + 1)?.Image, method, options.ExplainOptions, options.ExplainPrecision);
             int w = center.Image.Width, h = center.Image.Height;
             var name = string.Create(CultureInfo.InvariantCulture, $"key{k + 1}-slice{key.InstanceNumber ?? key.Index}");
             var overlay = OverlayRenderer.Overlay(OverlayRenderer.Background(center.Image), heatmap, region, options.OverlayTopFraction);

@@ -1,3 +1,4 @@
+using Headsup.Models;
 using Headsup.Models.Explain;
 using Headsup.Series;
 
@@ -14,6 +15,9 @@ public sealed record TriageOptions
 
     /// <summary>Explanation settings (IG steps, batch); the region is always the brain mask of the slice.</summary>
     public ExplainOptions ExplainOptions { get; init; } = ExplainOptions.Default;
+
+    /// <summary>Precision of explanations; null = the scoring precision (bfloat16 where the CPU has it).</summary>
+    public InferencePrecision? ExplainPrecision { get; init; }
 
     /// <summary>Study threshold; null = the model's study operating point.</summary>
     public double? Threshold { get; init; }

@@ -69,6 +69,9 @@ public sealed record ModelProvenance
 
     /// <summary>Where the package was loaded from (as given).</summary>
     public required string Location { get; init; }
+
+    /// <summary>Number format of slice scoring.</summary>
+    public string InferencePrecision { get; init; } = "float32";
 }
 
 /// <summary>A file that could not be used.</summary>
@@ -196,6 +199,9 @@ public sealed record StudyResult
 
     /// <summary>Explanation method used for key slices ("none" when none).</summary>
     public string Explanation { get; init; } = "none";
+
+    /// <summary>Number format the explanations ran in (float32 or bfloat16), when explained.</summary>
+    public string? ExplanationPrecision { get; init; }
 
     /// <summary>Files written for the study.</summary>
     public StudyOutputs Outputs { get; init; } = new();

@@ -28,10 +28,11 @@ internal static class DetectCommand
         var keySlices = new Option<int>("--key-slices") { Description = "Key slices reported (and explained) per study", DefaultValueFactory = _ => 3 };
         var steps = new Option<int>("--steps") { Description = "Integrated Gradients steps per baseline (ig, xrai)", DefaultValueFactory = _ => 100 };
         var noDicom = new Option<bool>("--no-dicom") { Description = "Do not write the DICOM SR and Secondary Captures" };
+        var precision = PrecisionOption();
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
         var command = new Command("detect", "Triage head CT studies: calibrated study probability, key slices, explanations, DICOM SR/SC")
         {
-            input, model, explain, threshold, keySlices, steps, noDicom, output,
+            input, model, explain, threshold, keySlices, steps, noDicom, precision, output,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -55,6 +56,7 @@ internal static class DetectCommand
                 KeySlices = keys,
                 ExplainOptions = ExplainOptions.Default with { Steps = Math.Max(1, parse.GetValue(steps)) },
                 WriteDicom = !parse.GetValue(noDicom),
+                ExplainPrecision = ParsePrecision(parse.GetValue(precision)!),
             };
             return Task.FromResult(Run(parse.GetValue(input)!, ModelLocator.Resolve(parse.GetValue(model)), parse.GetValue(output)!, options, cancellationToken));
         });
@@ -77,6 +79,26 @@ internal static class DetectCommand
         option.AcceptOnlyFromAmong(defaultValue is null ? ["ig", "xrai", "xrai-fast", "gradcam"] : ["none", "ig", "xrai", "xrai-fast", "gradcam"]);
         return option;
     }
+
+    /// <summary>The --explain-precision option.</summary>
+    public static Option<string> PrecisionOption()
+    {
+        var option = new Option<string>("--explain-precision")
+        {
+            Description = "Number format of explanations: auto (bf16 where the CPU has AVX512-BF16/AMX, ~3× faster; maps agree with fp32 at Spearman ≥ 0.9), fp32 (exact), bf16",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong("auto", "fp32", "bf16");
+        return option;
+    }
+
+    /// <summary>CLI precision → precision (null for auto).</summary>
+    public static InferencePrecision? ParsePrecision(string name) => name switch
+    {
+        "fp32" => InferencePrecision.Float32,
+        "bf16" => InferencePrecision.BFloat16,
+        _ => null,
+    };
 
     /// <summary>CLI name → method (null for none).</summary>
     public static ExplainMethod? ParseMethod(string name) => name switch

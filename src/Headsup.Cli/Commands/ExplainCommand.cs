@@ -25,7 +25,8 @@ internal static class ExplainCommand
         var steps = new Option<int>("--steps") { Description = "Integrated Gradients steps per baseline (ig, xrai)", DefaultValueFactory = _ => 100 };
         var top = new Option<double>("--top") { Description = "Fraction of the brain shown in the overlay", DefaultValueFactory = _ => 0.3 };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
-        var command = new Command("explain", "Explain one slice: heatmap (.npy) and overlay (.png)") { file, method, model, steps, top, output };
+        var precision = DetectCommand.PrecisionOption();
+        var command = new Command("explain", "Explain one slice: heatmap (.npy) and overlay (.png)") { file, method, model, steps, top, precision, output };
         command.SetAction((parse, cancellationToken) =>
         {
             var path = parse.GetValue(file)!;
@@ -65,7 +66,7 @@ internal static class ExplainCommand
                 (float[] Heatmap, byte[] Region, Explanation Explanation) result;
                 try
                 {
-                    result = triager.ExplainSlice(image, null, null, chosen, ExplainOptions.Default with { Steps = Math.Max(1, parse.GetValue(steps)) });
+                    result = triager.ExplainSlice(image, null, null, chosen, ExplainOptions.Default with { Steps = Math.Max(1, parse.GetValue(steps)) }, DetectCommand.ParsePrecision(parse.GetValue(precision)!));
                 }
                 catch (InputRecipeException ex)
                 {

@@ -26,9 +26,10 @@ internal static class LesionCheckCommand
         var top = new Option<double>("--top") { Description = "Top fraction of the brain that forms the top region", DefaultValueFactory = _ => 0.3 };
         var tolerance = new Option<int>("--tolerance") { Description = "Pointing-game tolerance in pixels", DefaultValueFactory = _ => LesionCheck.DefaultTolerance };
         var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var precision = DetectCommand.PrecisionOption();
         var command = new Command("lesion-check", "Do the explanations point at the bleed? Pointing game and top-region hit rates on slices with bleed masks")
         {
-            data, model, methods, steps, limit, top, tolerance, output,
+            data, model, methods, steps, limit, top, tolerance, precision, output,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -80,6 +81,7 @@ internal static class LesionCheckCommand
                     outDir,
                     parse.GetValue(top),
                     parse.GetValue(tolerance),
+                    precision: DetectCommand.ParsePrecision(parse.GetValue(precision)!),
                     progress: new SyncProgress<int>(observer.Advance),
                     cancellationToken: cancellationToken);
                 foreach (var p in problems)

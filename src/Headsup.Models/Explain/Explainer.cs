@@ -43,7 +43,7 @@ public static class Explainer
         using (no_grad())
         {
             network.eval();
-            logit = network.forward(input)[0, options.Output].item<float>();
+            logit = network.forward(input.to(FrozenParameters.ParameterType(network)))[0, options.Output].to(ScalarType.Float32).item<float>();
         }
 
         switch (method)

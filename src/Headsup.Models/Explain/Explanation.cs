@@ -19,14 +19,14 @@ public enum ExplainMethod
 /// <summary>Settings of an explanation (see Explainer).</summary>
 public sealed record ExplainOptions
 {
-    /// <summary>Default settings (100 IG steps, batches of 25, the first output).</summary>
+    /// <summary>Default settings (100 IG steps, batches of 8 — faster on CPU than larger batches —, the first output).</summary>
     public static readonly ExplainOptions Default = new();
 
     /// <summary>Integrated Gradients steps per baseline.</summary>
     public int Steps { get; init; } = 100;
 
     /// <summary>Path points per forward/backward batch.</summary>
-    public int BatchSize { get; init; } = 25;
+    public int BatchSize { get; init; } = 8;
 
     /// <summary>The logit explained (0 = any hemorrhage).</summary>
     public int Output { get; init; }

@@ -21,6 +21,9 @@ internal sealed class FrozenParameters : IDisposable
         }
     }
 
+    /// <summary>The type of the network's parameters (float32, or bfloat16 for an inference copy); inputs are cast to it.</summary>
+    public static ScalarType ParameterType(nn.Module network) => network.parameters().Select(p => p.dtype).FirstOrDefault(ScalarType.Float32);
+
     public void Dispose()
     {
         foreach (var (parameter, requiresGrad) in _saved)

@@ -31,16 +31,16 @@ public static class GradCam
         Tensor features;
         using (no_grad())
         {
-            features = network.FeatureMap(input);
+            features = network.FeatureMap(input.to(FrozenParameters.ParameterType(network))).to(ScalarType.Float32);
         }
 
-        var leaf = features.detach().requires_grad_(true);
+        var leaf = features.detach().to(FrozenParameters.ParameterType(network)).requires_grad_(true);
         using (enable_grad())
         {
             network.Head(leaf)[0, output].backward();
         }
 
-        var weights = leaf.grad!.mean([2, 3], keepdim: true);
+        var weights = leaf.grad!.to(ScalarType.Float32).mean([2, 3], keepdim: true);
         var map = nn.functional.relu((weights * features).sum(1, keepdim: true));
         var upsampled = nn.functional.interpolate(map, [input.shape[2], input.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
         return upsampled.contiguous().data<float>().ToArray();

@@ -36,6 +36,7 @@ public static class IntegratedGradients
 
         using var frozen = new FrozenParameters(network);
         using var scope = NewDisposeScope();
+        var dtype = FrozenParameters.ParameterType(network);
         var delta = input - baseline;
         var gradientSum = zeros_like(input);
         for (int start = 0; start < steps; start += batchSize)
@@ -49,22 +50,22 @@ public static class IntegratedGradients
 
             using var inner = NewDisposeScope();
             var alpha = tensor(alphas, new long[] { count, 1, 1, 1 });
-            var path = (baseline + (alpha * delta)).detach().requires_grad_(true);
+            var path = (baseline + (alpha * delta)).to(dtype).detach().requires_grad_(true);
             using (enable_grad())
             {
                 var logits = network.forward(path);
                 logits[.., output].sum().backward();
             }
 
-            gradientSum.add_(path.grad!.sum(0, keepdim: true));
+            gradientSum.add_(path.grad!.to(ScalarType.Float32).sum(0, keepdim: true));
         }
 
         var attributions = (delta * gradientSum / tensor((float)steps)).contiguous();
         double atInput, atBaseline;
         using (no_grad())
         {
-            atInput = network.forward(input)[0, output].item<float>();
-            atBaseline = network.forward(baseline)[0, output].item<float>();
+            atInput = network.forward(input.to(dtype))[0, output].to(ScalarType.Float32).item<float>();
+            atBaseline = network.forward(baseline.to(dtype))[0, output].to(ScalarType.Float32).item<float>();
         }
 
         var values = attributions.data<float>().ToArray();

@@ -40,15 +40,19 @@ public static class Predictor
         return result;
     }
 
-    /// <summary>Raw logits for prepared inputs (N×C×S×S floats, row-major).</summary>
-    public static float[][] Logits(ClassifierNetwork network, float[] inputs, int count, int channels, int size)
+    /// <summary>
+    /// Raw logits for prepared inputs (N×C×S×S floats, row-major). The inputs are converted to <paramref name="dtype"/>
+    /// (the network's parameter type, e.g. bfloat16 for a network from <see cref="InferencePrecisions.Convert"/>); the
+    /// logits come back as float32.
+    /// </summary>
+    public static float[][] Logits(ClassifierNetwork network, float[] inputs, int count, int channels, int size, ScalarType dtype = ScalarType.Float32)
     {
         ArgumentNullException.ThrowIfNull(network);
         network.eval();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var x = tensor(inputs, new long[] { count, channels, size, size });
-        var logits = network.forward(x).contiguous();
+        var x = tensor(inputs, new long[] { count, channels, size, size }).to(dtype);
+        var logits = network.forward(x).to(ScalarType.Float32).contiguous();
         var values = logits.data<float>().ToArray();
         int outputs = (int)logits.shape[1];
         return Enumerable.Range(0, count).Select(i => values.AsSpan(i * outputs, outputs).ToArray()).ToArray();
