@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job on an embedded default: writes synthetic head CT studies (headsup phantom), converts one to the paper's
 # E2 input (headsup preprocess, npy and png), shows the study tree (headsup inspect), and scores the studies with the
-# default model shipped in models/default (headsup evaluate, slice and study level, metrics + plots + report).
+# default model shipped in models/default (headsup evaluate, slice and study level, metrics + plots + report), and triages
+# a phantom study and, when ../shared/data is present, its real studies (headsup detect --explain xrai: results.json,
+# overlays, panel, DICOM SR and Secondary Captures).
 # Output goes to ./out/demo (override with OUT=...). Research software: NOT FOR CLINICAL USE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,4 +27,10 @@ echo "== headsup evaluate: the default model (models/default) on the phantom stu
 "${headsup[@]}" evaluate --data "$out/phantom-eval" --out "$out/evaluate-slices"
 echo "== headsup evaluate: study level"
 "${headsup[@]}" evaluate --data "$out/phantom-eval" --level study --out "$out/evaluate-studies"
-echo "done: DICOM in $out/phantom/dicom, labels in $out/phantom/labels.csv and stage_2_train.csv, a brain-window montage in $out/phantom/preview, E2 tensors in $out/e2-npy, pictures in $out/e2-png, model metrics/plots/report in $out/evaluate-slices and $out/evaluate-studies (phantoms: a plumbing check, not a measure of real performance)"
+echo "== headsup detect: triage of the subdural phantom study with XRAI explanations, DICOM SR and Secondary Captures"
+"${headsup[@]}" detect "$out/phantom/dicom" --explain xrai --out "$out/detect-phantom"
+if [ -d ../shared/data/real-ct-dev/studies ]; then
+  echo "== headsup detect: the 4 real studies of ../shared/data/real-ct-dev (RSNA uncompressed, CQ500 JPEG lossless), XRAI on the top key slice"
+  "${headsup[@]}" detect ../shared/data/real-ct-dev/studies --explain xrai --key-slices 1 --out "$out/detect-real"
+fi
+echo "done: DICOM in $out/phantom/dicom, labels in $out/phantom/labels.csv and stage_2_train.csv, a brain-window montage in $out/phantom/preview, E2 tensors in $out/e2-npy, pictures in $out/e2-png, model metrics/plots/report in $out/evaluate-slices and $out/evaluate-studies (phantoms: a plumbing check, not a measure of real performance), triage results (results.json, overlays, panel.png, SR and SC) in $out/detect-phantom and $out/detect-real"

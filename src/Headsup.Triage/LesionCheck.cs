@@ -124,7 +124,8 @@ public static class LesionCheck
                 rows.Add(row);
                 if (done < overlays)
                 {
-                    var picture = OverlayRenderer.Overlay(OverlayRenderer.Background(image), heatmap, region, topFraction);
+                    var shown = method == ExplainMethod.IntegratedGradients ? OverlayRenderer.SmoothForDisplay(heatmap, image.Width, image.Height) : heatmap;
+                    var picture = OverlayRenderer.Overlay(OverlayRenderer.Background(image), shown, region, topFraction);
                     foreach (int i in OverlayRenderer.Outline(bleed, image.Width, image.Height, 1))
                     {
                         picture.Pixels[3 * i] = 255;

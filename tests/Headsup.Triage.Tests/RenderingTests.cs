@@ -78,4 +78,36 @@ public class RenderingTests
         Assert.Equal(64, decoded.Width);
         Assert.Equal(32, decoded.Height);
     }
+
+    [Fact]
+    public void Smoothing_keeps_a_constant_map_and_spreads_a_spike()
+    {
+        const int w = 128, h = 96;
+        Assert.All(OverlayRenderer.SmoothForDisplay(Enumerable.Repeat(2.5f, w * h).ToArray(), w, h), v => Assert.Equal(2.5f, v, 5));
+        var spike = new float[w * h];
+        spike[(48 * w) + 64] = 1000f;
+        var smooth = OverlayRenderer.SmoothForDisplay(spike, w, h);
+        Assert.True(smooth.Max() < 100f);
+        Assert.Equal((48 * w) + 64, Array.IndexOf(smooth, smooth.Max()));
+        Assert.Equal(1000.0, smooth.Sum(v => (double)v), 0); // no border nearby: the mass stays
+    }
+
+    [Fact]
+    public void Specks_lose_their_outline()
+    {
+        const int w = 100, h = 100;
+        var mask = new byte[w * h];
+        for (int y = 10; y < 50; y++)
+        {
+            for (int x = 10; x < 50; x++)
+            {
+                mask[(y * w) + x] = 1;
+            }
+        }
+
+        mask[(80 * w) + 80] = mask[(90 * w) + 20] = mask[(70 * w) + 75] = 1;
+        var kept = OverlayRenderer.WithoutSpecks(mask, w, h);
+        Assert.Equal(1600, kept.Count(v => v != 0));
+        Assert.Equal(0, kept[(80 * w) + 80]);
+    }
 }

@@ -138,7 +138,7 @@ public static class OverlayRenderer
             p[(3 * i) + 2] = (byte)((0.45 * p[(3 * i) + 2]) + (0.55 * b));
         }
 
-        foreach (int i in Outline(top, columns, rows, width: 2))
+        foreach (int i in Outline(WithoutSpecks(top, columns, rows), columns, rows, width: 2))
         {
             p[3 * i] = 255;
             p[(3 * i) + 1] = 221;
@@ -146,6 +146,50 @@ public static class OverlayRenderer
         }
 
         return image;
+    }
+
+    /// <summary>
+    /// A pixel-level heatmap made readable for display: box-blurred twice with a radius of 1/64 of the image (≈ a
+    /// Gaussian), used for Integrated Gradients overlays, whose raw top pixels are speckle. The .npy keeps the raw map.
+    /// </summary>
+    public static float[] SmoothForDisplay(ReadOnlySpan<float> heatmap, int columns, int rows)
+    {
+        int radius = Math.Max(2, Math.Max(columns, rows) / 64);
+        var a = heatmap.ToArray();
+        var b = new float[a.Length];
+        for (int pass = 0; pass < 2; pass++)
+        {
+            BoxBlur(a, b, columns, rows, radius, horizontal: true);
+            BoxBlur(b, a, columns, rows, radius, horizontal: false);
+        }
+
+        return a;
+    }
+
+    /// <summary>The mask without connected parts smaller than 0.5 % of it (specks get no outline).</summary>
+    public static byte[] WithoutSpecks(byte[] mask, int columns, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        int total = mask.Count(v => v != 0);
+        var result = new byte[mask.Length];
+        var remaining = (byte[])mask.Clone();
+        while (true)
+        {
+            var (part, count) = Datasets.Morphology.Largest(remaining, columns, rows);
+            if (count == 0 || count < 0.005 * total)
+            {
+                return result;
+            }
+
+            for (int i = 0; i < part.Length; i++)
+            {
+                if (part[i] != 0)
+                {
+                    result[i] = 1;
+                    remaining[i] = 0;
+                }
+            }
+        }
     }
 
     /// <summary>Pixels of <paramref name="mask"/> within <paramref name="width"/> pixels of its border (4-neighbourhood).</summary>
@@ -306,6 +350,39 @@ public static class OverlayRenderer
         canvas.DrawText("1", area.Right, area.Bottom + 16, SKTextAlign.Center, font, text);
         canvas.DrawText("slice probability (gray: not counted; orange: key slices)", area.MidX, area.Bottom + 32, SKTextAlign.Center, font, text);
         canvas.DrawText(n.ToString(CultureInfo.InvariantCulture) + " slices", area.Left - 6, area.Top + 4, SKTextAlign.Right, font, text);
+    }
+
+    private static void BoxBlur(float[] source, float[] destination, int columns, int rows, int radius, bool horizontal)
+    {
+        int lines = horizontal ? rows : columns, length = horizontal ? columns : rows;
+        for (int line = 0; line < lines; line++)
+        {
+            int Index(int k) => horizontal ? (line * columns) + k : (k * columns) + line;
+            double sum = 0;
+            int count = 0;
+            for (int k = 0; k < Math.Min(radius, length); k++)
+            {
+                sum += source[Index(k)];
+                count++;
+            }
+
+            for (int k = 0; k < length; k++)
+            {
+                if (k + radius < length)
+                {
+                    sum += source[Index(k + radius)];
+                    count++;
+                }
+
+                if (k - radius - 1 >= 0)
+                {
+                    sum -= source[Index(k - radius - 1)];
+                    count--;
+                }
+
+                destination[Index(k)] = (float)(sum / count);
+            }
+        }
     }
 
     private static SKBitmap ToBitmap(RgbImage image)
