@@ -355,7 +355,7 @@ public sealed class StudyTriager : IDisposable
                 overlays.Add(Path.GetRelativePath(outDir, png));
                 if (k == 0)
                 {
-                    var title = string.Create(CultureInfo.InvariantCulture, $"Study P(ICH) {result.Probability:0.000} ({(result.Positive == true ? "POSITIVE" : "negative")} at {result.Threshold:0.000}) · key slice {key.InstanceNumber} p {key.Probability:0.000} · {MethodName(method)} top {options.OverlayTopFraction:P0} · {_package.Manifest.Name} {_package.Manifest.Version}");
+                    var title = string.Create(CultureInfo.InvariantCulture, $"Study P(ICH) {result.Probability:0.000} ({(result.Positive == true ? "POSITIVE" : "negative")} at {result.Threshold:0.000}) · key slice {SliceLabel(key)} p {key.Probability:0.000} · {MethodName(method)} top {options.OverlayTopFraction:P0} · {_package.Manifest.Name} {_package.Manifest.Version}");
                     var panelImage = OverlayRenderer.Panel(OverlayRenderer.BrainWindow(center.Image.Pixels, w, h), overlay, score.Slices, score.KeySlices, result.Threshold, title);
                     var panelPath = Path.Combine(studyDir, "panel.png");
                     OverlayRenderer.SavePng(panelImage, panelPath);
@@ -367,7 +367,7 @@ public sealed class StudyTriager : IDisposable
             {
                 var lines = new[]
                 {
-                    string.Create(CultureInfo.InvariantCulture, $"HEADS UP ICH  study P {result.Probability:0.000} ({(result.Positive == true ? "POSITIVE" : "negative")} at {result.Threshold:0.000})  slice {key.InstanceNumber} P {key.Probability:0.000}"),
+                    string.Create(CultureInfo.InvariantCulture, $"HEADS UP ICH  study P {result.Probability:0.000} ({(result.Positive == true ? "POSITIVE" : "negative")} at {result.Threshold:0.000})  slice {SliceLabel(key)} P {key.Probability:0.000}"),
                     $"{MethodName(method)} heatmap, top {options.OverlayTopFraction.ToString("P0", CultureInfo.InvariantCulture)} of brain · model {_package.Manifest.Name} {_package.Manifest.Version}",
                     "NOT FOR DIAGNOSTIC USE",
                 };
@@ -384,6 +384,8 @@ public sealed class StudyTriager : IDisposable
         progress?.Report(new TriageProgress("explain", result.KeySlices.Count, result.KeySlices.Count, number));
         return new StudyOutputs { Heatmaps = heatmaps, Overlays = overlays, Panel = panel, SecondaryCaptures = captures };
     }
+
+    private static string SliceLabel(KeySlice key) => key.InstanceNumber?.ToString(CultureInfo.InvariantCulture) ?? "#" + key.Index.ToString(CultureInfo.InvariantCulture);
 
     private static ReferencedImage Reference(SortedSlice slice) => new(
         slice.Instance.SopClassUid.Length > 0 ? slice.Instance.SopClassUid : DicomUid.CTImageStorage,

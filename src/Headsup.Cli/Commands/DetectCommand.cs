@@ -198,7 +198,7 @@ internal static class DetectCommand
             }
             else if (s.Partial)
             {
-                notes.Add("partial: " + string.Join(", ", s.SeriesProblems.Select(p => p.Split(':')[0]).Distinct()));
+                notes.Add("partial: " + string.Join(", ", s.SeriesProblems.Select(p => p.Split(':')[0]).Where(k => k is "Gap" or "MissingPosition").Distinct()));
             }
 
             if (s.Skipped.Count > 0)

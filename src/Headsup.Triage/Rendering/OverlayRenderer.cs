@@ -349,7 +349,7 @@ public static class OverlayRenderer
         canvas.DrawText("0", area.Left, area.Bottom + 16, SKTextAlign.Center, font, text);
         canvas.DrawText("1", area.Right, area.Bottom + 16, SKTextAlign.Center, font, text);
         canvas.DrawText("slice probability (gray: not counted; orange: key slices)", area.MidX, area.Bottom + 32, SKTextAlign.Center, font, text);
-        canvas.DrawText(n.ToString(CultureInfo.InvariantCulture) + " slices", area.Left - 6, area.Top + 4, SKTextAlign.Right, font, text);
+        canvas.DrawText(n.ToString(CultureInfo.InvariantCulture) + " slices, first at the top", area.Left, area.Top - 6, SKTextAlign.Left, font, text);
     }
 
     private static void BoxBlur(float[] source, float[] destination, int columns, int rows, int radius, bool horizontal)
