@@ -41,7 +41,7 @@ public sealed record ExplainOptions
 /// <summary>One XRAI region in rank order.</summary>
 /// <param name="Rank">1 = most important.</param>
 /// <param name="Gain">The mean attribution over the pixels the region added (the value its pixels get in the heatmap).</param>
-/// <param name="Pixels">Pixels it added (not covered by better-ranked regions).</param>
+/// <param name="Pixels">Pixels it added (not covered by regions added before it; ranks sort regions by gain afterwards, so an earlier-added region can rank lower).</param>
 public sealed record XraiRegion(int Rank, double Gain, int Pixels);
 
 /// <summary>A heatmap at the network input's resolution.</summary>
