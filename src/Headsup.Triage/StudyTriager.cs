@@ -348,7 +348,7 @@ public sealed class StudyTriager : IDisposable
             if (options.WriteImages)
             {
                 var npy = Path.Combine(studyDir, name + ".heatmap.npy");
-                NpyFile.Write(npy, heatmap, h, w);
+                OverlayRenderer.SaveHeatmap(heatmap, h, w, npy);
                 heatmaps.Add(Path.GetRelativePath(outDir, npy));
                 var png = Path.Combine(studyDir, name + ".overlay.png");
                 OverlayRenderer.SavePng(overlay, png);

@@ -1,10 +1,11 @@
 using System.Globalization;
 using Headsup.Testing;
+using Headsup.Triage.Rendering;
 using Xunit;
-using Npy = Headsup.Triage.Rendering.NpyFile;
 
 namespace Headsup.Triage.Tests;
 
+/// <summary>Heatmap files: float32 rows × columns .npy written through Imaging's NpyWriter, atomically.</summary>
 public class NpyFileTests
 {
     [SkippableFact]
@@ -15,7 +16,7 @@ public class NpyFileTests
         var path = Path.Combine(folder.Path, "h.heatmap.npy");
         var values = Enumerable.Range(0, 7 * 5).Select(i => (i * 0.25f) - 3f).ToArray();
         values[3] = float.MinValue;
-        Npy.Write(path, values, 7, 5);
+        OverlayRenderer.SaveHeatmap(values, 7, 5, path);
         var script = "import numpy as np,sys; a=np.load(sys.argv[1]); print(a.dtype, a.shape, repr(float(a.sum())), repr(float(a[0,3])), a.flags['C_CONTIGUOUS'])";
         var (exit, stdout, stderr) = ExternalTool.Run(ExternalTool.DebianPython, ["-c", script, path]);
         Assert.True(exit == 0, stderr);
@@ -34,10 +35,10 @@ public class NpyFileTests
         using var folder = TestData.CreateTempFolder();
         var path = Path.Combine(folder.Path, "a.npy");
         var values = Enumerable.Range(0, 512 * 3).Select(i => (float)Math.Sqrt(i)).ToArray();
-        Npy.Write(path, values, 3, 512);
-        var (read, rows, columns) = Npy.Read(path);
-        Assert.Equal((3, 512), (rows, columns));
-        Assert.Equal(values, read);
+        OverlayRenderer.SaveHeatmap(values, 3, 512, path);
+        var read = NpyFile.Read(path);
+        Assert.Equal(new[] { 3, 512 }, read.Shape);
+        Assert.Equal(values, read.AsFloats());
         Assert.Equal(0, (File.ReadAllBytes(path).Length - (values.Length * 4)) % 64);
     }
 
@@ -45,7 +46,7 @@ public class NpyFileTests
     public void Wrong_shape_is_refused()
     {
         using var folder = TestData.CreateTempFolder();
-        Assert.Throws<ArgumentException>(() => Npy.Write(Path.Combine(folder.Path, "b.npy"), new float[10], 3, 3));
-        Assert.False(File.Exists(Path.Combine(folder.Path, "b.npy")));
+        Assert.Throws<ArgumentException>(() => OverlayRenderer.SaveHeatmap(new float[10], 3, 3, Path.Combine(folder.Path, "b.npy")));
+        Assert.Empty(Directory.GetFiles(folder.Path));
     }
 }

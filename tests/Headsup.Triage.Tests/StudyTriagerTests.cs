@@ -42,8 +42,9 @@ public class StudyTriagerTests(TriageFixture fixture)
                 Assert.True(File.Exists(Path.Combine(output.Path, file)), file);
             }
 
-            var (heat, rows, columns) = Rendering.NpyFile.Read(Path.Combine(output.Path, study.Outputs.Heatmaps[0]));
-            Assert.Equal((256, 256), (rows, columns));
+            var npy = NpyFile.Read(Path.Combine(output.Path, study.Outputs.Heatmaps[0]));
+            var heat = npy.AsFloats();
+            Assert.Equal((256, 256), (npy.Shape[0], npy.Shape[1]));
             Assert.Contains(heat, v => v != heat[0]);
         }
     }

@@ -80,7 +80,7 @@ internal static class ExplainCommand
                 var name = Path.GetFileNameWithoutExtension(path);
                 var npy = Path.Combine(outDir, name + ".heatmap.npy");
                 var png = Path.Combine(outDir, name + ".overlay.png");
-                NpyFile.Write(npy, result.Heatmap, image.Height, image.Width);
+                OverlayRenderer.SaveHeatmap(result.Heatmap, image.Height, image.Width, npy);
                 var shown = chosen == ExplainMethod.IntegratedGradients ? OverlayRenderer.SmoothForDisplay(result.Heatmap, image.Width, image.Height) : result.Heatmap;
                 OverlayRenderer.SavePng(OverlayRenderer.Overlay(OverlayRenderer.Background(image), shown, result.Region, fraction), png);
                 double probability = triager.Package.Manifest.Calibration.Apply(result.Explanation.Logit);

@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Headsup.Dicom.Writing;
+using Headsup.Imaging.Export;
+using Headsup.Imaging.Windowing;
 using Headsup.Reporting;
 using SkiaSharp;
 
@@ -8,7 +11,7 @@ namespace Headsup.Triage.Rendering;
 /// <summary>
 /// Pictures of a triage: the slice in the brain window with the top attributions as a viridis heatmap and the outline
 /// of the top region (the paper's yellow polygon), burned-in banners for Secondary Captures, a side-by-side panel
-/// (slice | overlay | probability per slice), and PNG encoding. Text uses DejaVu Sans when installed.
+/// (slice | overlay | probability per slice), and the PNG and .npy files. Text uses DejaVu Sans when installed.
 /// </summary>
 public static class OverlayRenderer
 {
@@ -26,11 +29,12 @@ public static class OverlayRenderer
     /// <summary>The slice in the brain window (40/80 HU) as gray RGB.</summary>
     public static RgbImage BrainWindow(ReadOnlySpan<float> hu, int columns, int rows)
     {
+        var windowed = new float[columns * rows];
+        WindowApplier.Apply(HuWindow.Brain, hu[..windowed.Length], windowed);
         var pixels = new byte[columns * rows * 3];
-        for (int i = 0; i < columns * rows; i++)
+        for (int i = 0; i < windowed.Length; i++)
         {
-            byte g = (byte)Math.Clamp((int)Math.Round((hu[i] - 0f) / 80f * 255f), 0, 255);
-            pixels[3 * i] = pixels[(3 * i) + 1] = pixels[(3 * i) + 2] = g;
+            pixels[3 * i] = pixels[(3 * i) + 1] = pixels[(3 * i) + 2] = (byte)Math.Round(windowed[i] * 255f);
         }
 
         return new RgbImage(columns, rows, pixels);
@@ -301,13 +305,18 @@ public static class OverlayRenderer
         return FromBitmap(bitmap);
     }
 
-    /// <summary>Writes an image as PNG, atomically.</summary>
+    /// <summary>Writes an image as PNG (Imaging's <see cref="PngWriter"/>), atomically.</summary>
     public static void SavePng(RgbImage image, string path)
     {
         ArgumentNullException.ThrowIfNull(image);
-        using var bitmap = ToBitmap(image);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100) ?? throw new InvalidOperationException($"PNG encoding failed for {path}");
-        Headsup.Dicom.Writing.AtomicFile.Write(path, stream => data.SaveTo(stream));
+        AtomicFile.Write(path, stream => PngWriter.Write(stream, image.Pixels, image.Columns, image.Rows, 3));
+    }
+
+    /// <summary>Writes a heatmap as a rows × columns float32 .npy (Imaging's <see cref="NpyWriter"/>), atomically.</summary>
+    public static void SaveHeatmap(ReadOnlySpan<float> heatmap, int rows, int columns, string path)
+    {
+        var values = heatmap.ToArray();
+        AtomicFile.Write(path, stream => NpyWriter.Write(stream, values, rows, columns));
     }
 
     private static void DrawPlot(SKCanvas canvas, SKRect area, IReadOnlyList<SliceResult> slices, IReadOnlyList<int> keySlices, double threshold, SKFont font)
