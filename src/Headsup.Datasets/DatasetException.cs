@@ -26,10 +26,14 @@ public class DatasetException : Exception
         : base(filePath is null ? message : $"{filePath}: {message}", innerException)
     {
         FilePath = filePath;
+        Problem = message;
     }
 
     /// <summary>The file concerned, or null.</summary>
     public string? FilePath { get; }
+
+    /// <summary>What is wrong, without the file name (for reports that list the file separately).</summary>
+    public string Problem { get; }
 }
 
 /// <summary>An image file could not be decoded (corrupt, not an image, too large, unsupported).</summary>

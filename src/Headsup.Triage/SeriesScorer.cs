@@ -1,7 +1,5 @@
 using Headsup.Datasets;
 using Headsup.Dicom;
-using Headsup.Dicom.Codecs;
-using Headsup.Imaging.Slices;
 using Headsup.Models;
 using Headsup.Models.Networks;
 using Headsup.Models.Packaging;
@@ -34,7 +32,6 @@ public sealed record ScoredSeries(IReadOnlyList<SliceResult> Slices, IReadOnlyLi
 /// </summary>
 public sealed class SeriesScorer : IDisposable
 {
-    private static readonly Lazy<CodecRegistry> s_codecs = new(CodecRegistry.CreateDefault);
     private readonly ModelPackage _package;
     private readonly InputSpec _spec;
     private readonly ClassifierNetwork _network;
@@ -67,36 +64,29 @@ public sealed class SeriesScorer : IDisposable
     /// <summary>The input recipe and size.</summary>
     public InputSpec Spec => _spec;
 
-    /// <summary>Reads one slice as HU.</summary>
-    /// <exception cref="SliceImageException">The file cannot be read or decoded.</exception>
+    /// <summary>Reads one single-frame slice as HU.</summary>
+    /// <exception cref="SliceImageException">The file cannot be read or decoded, or holds several frames.</exception>
     public static LoadedSlice Load(SortedSlice slice, int index)
     {
         ArgumentNullException.ThrowIfNull(slice);
         var location = slice.Instance.Source.Location;
+        DicomFile file;
         try
         {
-            var file = slice.Instance.Source.Open();
-            int frames = file.Dataset.TryGetInt32(DicomTags.NumberOfFrames, out var n) && n > 0 ? n : 1;
-            if (frames != 1)
-            {
-                throw new SliceImageException(location, $"multi-frame instance ({frames} frames): only single-frame CT slices are analysed");
-            }
-
-            var hu = HuSliceLoader.Load(file, s_codecs.Value);
-            var image = new SliceImage(hu.Hu, hu.Columns, hu.Rows, SliceIntensity.Hu, location)
-            {
-                PixelSpacingMm = hu.PixelSpacingMm is { } ps && ps.RowMm > 0 && ps.ColumnMm > 0 ? (ps.RowMm + ps.ColumnMm) / 2 : null,
-            };
-            return new LoadedSlice(index, slice, image, file);
+            file = slice.Instance.Source.Open();
         }
-        catch (SliceImageException)
-        {
-            throw;
-        }
-        catch (Exception ex) when (ex is DicomException or IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or ArchiveException)
+        catch (Exception ex) when (ex is DicomException or IOException or UnauthorizedAccessException or InvalidDataException or ArchiveException)
         {
             throw new SliceImageException(location, ex.Message, ex);
         }
+
+        int frames = file.Dataset.TryGetInt32(DicomTags.NumberOfFrames, out var n) && n > 0 ? n : 1;
+        if (frames != 1)
+        {
+            throw new SliceImageException(location, $"multi-frame instance ({frames} frames): only single-frame CT slices are analysed");
+        }
+
+        return new LoadedSlice(index, slice, SliceImageLoader.Load(file, location), file);
     }
 
     /// <summary>The network input (C×S×S) and the brain mask of a slice at <paramref name="maskSize"/>² (default S), with the input frame.</summary>
@@ -151,7 +141,7 @@ public sealed class SeriesScorer : IDisposable
                 catch (SliceImageException ex)
                 {
                     var h = slices[i].Instance;
-                    failed.Add(new FailedSlice(h.Source.Location, h.SopInstanceUid, h.InstanceNumber, Reason(ex)));
+                    failed.Add(new FailedSlice(h.Source.Location, h.SopInstanceUid, h.InstanceNumber, ex.Problem));
                     value = null;
                 }
                 finally
@@ -225,7 +215,7 @@ public sealed class SeriesScorer : IDisposable
                 catch (InputRecipeException ex)
                 {
                     var h = slices[i].Instance;
-                    failed.Add(new FailedSlice(h.Source.Location, h.SopInstanceUid, h.InstanceNumber, Reason(ex)));
+                    failed.Add(new FailedSlice(h.Source.Location, h.SopInstanceUid, h.InstanceNumber, ex.Problem));
                 }
                 finally
                 {
@@ -250,14 +240,6 @@ public sealed class SeriesScorer : IDisposable
             ["network"] = Math.Round(networkClock.Elapsed.TotalSeconds, 3),
         };
         return new ScoredSeries(results, indices, failed, source, seconds);
-    }
-
-    /// <summary>The message of a dataset exception without the leading file path.</summary>
-    public static string Reason(DatasetException ex)
-    {
-        ArgumentNullException.ThrowIfNull(ex);
-        var prefix = ex.FilePath + ": ";
-        return ex.FilePath is not null && ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message[prefix.Length..] : ex.Message;
     }
 
     /// <inheritdoc/>

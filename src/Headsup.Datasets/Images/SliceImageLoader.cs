@@ -54,28 +54,45 @@ public static class SliceImageLoader
 
     private static SliceImage LoadDicom(string path, int frame)
     {
+        DicomFile file;
         try
         {
-            var file = DicomFileReader.Open(path);
+            file = DicomFileReader.Open(path);
+        }
+        catch (DicomException ex)
+        {
+            throw new SliceImageException(path, "DICOM cannot be decoded: " + ex.Message, ex);
+        }
+
+        return Load(file, path, frame);
+    }
+
+    /// <summary>Decodes frame <paramref name="frame"/> of a parsed DICOM file to HU; <paramref name="location"/> names it in errors.</summary>
+    /// <exception cref="SliceImageException">The frame does not exist or the pixel data cannot be decoded.</exception>
+    public static SliceImage Load(DicomFile file, string location, int frame = 0)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        try
+        {
             var frames = file.Dataset.TryGetInt32(DicomTags.NumberOfFrames, out var n) && n > 0 ? n : 1;
             if (frame < 0 || frame >= frames)
             {
-                throw new SliceImageException(path, $"frame {frame} asked but the file has {frames}");
+                throw new SliceImageException(location, $"frame {frame} asked but the file has {frames}");
             }
 
             var slice = HuSliceLoader.Load(file, s_codecs.Value, frame);
-            return new SliceImage(slice.Hu, slice.Columns, slice.Rows, SliceIntensity.Hu, path)
+            return new SliceImage(slice.Hu, slice.Columns, slice.Rows, SliceIntensity.Hu, location)
             {
                 PixelSpacingMm = slice.PixelSpacingMm is { } ps && ps.RowMm > 0 && ps.ColumnMm > 0 ? (ps.RowMm + ps.ColumnMm) / 2 : null,
             };
         }
         catch (DicomException ex)
         {
-            throw new SliceImageException(path, "DICOM cannot be decoded: " + ex.Message, ex);
+            throw new SliceImageException(location, "DICOM cannot be decoded: " + ex.Message, ex);
         }
         catch (ArgumentException ex)
         {
-            throw new SliceImageException(path, "DICOM pixel data is inconsistent: " + ex.Message, ex);
+            throw new SliceImageException(location, "DICOM pixel data is inconsistent: " + ex.Message, ex);
         }
     }
 
