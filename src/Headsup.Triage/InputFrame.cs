@@ -38,17 +38,7 @@ public sealed record InputFrame(int Width, int Height, PixelRect Box, int Size)
             throw new ArgumentException($"plane has {plane.Length} values, expected {Width}×{Height}", nameof(plane));
         }
 
-        int side = Side, left = Left, top = Top;
-        var square = new float[side * side];
-        Array.Fill(square, pad);
-        for (int y = 0; y < Box.Height; y++)
-        {
-            plane.Slice(((Box.Y + y) * Width) + Box.X, Box.Width).CopyTo(square.AsSpan(((Box.Y + y - top) * side) + Box.X - left, Box.Width));
-        }
-
-        var output = new float[Size * Size];
-        Resizer.Resize(square, side, side, output, Size, Size, ResizeMethod.Area);
-        return output;
+        return InputBuilder.CropPadResize(plane, 1, Width, Height, Box, Size, pad, clamp: false);
     }
 
     /// <summary>

@@ -140,9 +140,20 @@ public static class InputBuilder
     }
 
     /// <summary>Crops each plane to <paramref name="box"/>, pads it with 0 to a centred square and area-resamples it to size × size; values clamped to [0,1].</summary>
-    public static float[] CropPadResize(float[] planes, int channels, int width, int height, PixelRect box, int size)
+    public static float[] CropPadResize(float[] planes, int channels, int width, int height, PixelRect box, int size) =>
+        CropPadResize(planes, channels, width, height, box, size, pad: 0f, clamp: true);
+
+    /// <summary>
+    /// Crops each plane to <paramref name="box"/>, pads it with <paramref name="pad"/> to a centred square and
+    /// area-resamples it to size × size, clamping to [0,1] when <paramref name="clamp"/> (unclamped, HU stay HU).
+    /// </summary>
+    public static float[] CropPadResize(ReadOnlySpan<float> planes, int channels, int width, int height, PixelRect box, int size, float pad, bool clamp)
     {
-        ArgumentNullException.ThrowIfNull(planes);
+        if (planes.Length != channels * width * height)
+        {
+            throw new ArgumentException($"{planes.Length} values do not make {channels} planes of {width}×{height}", nameof(planes));
+        }
+
         int side = Math.Max(box.Width, box.Height);
         int offsetX = (side - box.Width) / 2;
         int offsetY = (side - box.Height) / 2;
@@ -150,8 +161,8 @@ public static class InputBuilder
         var output = new float[channels * size * size];
         for (int c = 0; c < channels; c++)
         {
-            Array.Clear(square);
-            var source = planes.AsSpan(c * width * height, width * height);
+            Array.Fill(square, pad);
+            var source = planes.Slice(c * width * height, width * height);
             for (int y = 0; y < box.Height; y++)
             {
                 source.Slice(((box.Y + y) * width) + box.X, box.Width).CopyTo(square.AsSpan(((offsetY + y) * side) + offsetX, box.Width));
@@ -159,7 +170,7 @@ public static class InputBuilder
 
             var destination = output.AsSpan(c * size * size, size * size);
             Resizer.Resize(square, side, side, destination, size, size, ResizeMethod.Area);
-            for (int i = 0; i < destination.Length; i++)
+            for (int i = 0; clamp && i < destination.Length; i++)
             {
                 destination[i] = Math.Clamp(destination[i], 0f, 1f);
             }
