@@ -39,15 +39,9 @@ internal static class CalibrateStudyCommand
                 throw new UsageException("--out must be a new folder, not the package itself");
             }
 
-            TorchSharp.torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
-            StudyTriager triager;
-            try
+            var triager = ModelLocator.LoadTriager(location);
+            if (triager is null)
             {
-                triager = StudyTriager.Load(location);
-            }
-            catch (ModelException ex)
-            {
-                Console.Error.WriteLine("error: " + ex.Message);
                 return Task.FromResult(ExitCodes.CouldNotRun);
             }
 

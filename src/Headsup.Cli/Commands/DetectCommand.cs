@@ -112,16 +112,10 @@ internal static class DetectCommand
 
     private static int Run(string input, string modelLocation, string outDir, TriageOptions options, CancellationToken cancellationToken)
     {
-        TorchSharp.torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
         var loadClock = System.Diagnostics.Stopwatch.StartNew();
-        StudyTriager triager;
-        try
+        var triager = ModelLocator.LoadTriager(modelLocation);
+        if (triager is null)
         {
-            triager = StudyTriager.Load(modelLocation);
-        }
-        catch (ModelException ex)
-        {
-            Console.Error.WriteLine("error: " + ex.Message);
             return ExitCodes.CouldNotRun;
         }
 

@@ -48,15 +48,9 @@ internal static class ExplainCommand
                 return Task.FromResult(ExitCodes.SomeInputsFailed);
             }
 
-            TorchSharp.torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
-            StudyTriager triager;
-            try
+            var triager = ModelLocator.LoadTriager(ModelLocator.Resolve(parse.GetValue(model)));
+            if (triager is null)
             {
-                triager = StudyTriager.Load(ModelLocator.Resolve(parse.GetValue(model)));
-            }
-            catch (ModelException ex)
-            {
-                Console.Error.WriteLine("error: " + ex.Message);
                 return Task.FromResult(ExitCodes.CouldNotRun);
             }
 
