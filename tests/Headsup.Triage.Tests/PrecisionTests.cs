@@ -42,34 +42,7 @@ public class PrecisionTests(TriageFixture fixture)
         var (a, region, _) = triager.ExplainSlice(image, null, null, ExplainMethod.IntegratedGradients, options, InferencePrecision.Float32);
         var (b, _, _) = triager.ExplainSlice(image, null, null, ExplainMethod.IntegratedGradients, options, InferencePrecision.BFloat16);
         var inside = Enumerable.Range(0, region.Length).Where(i => region[i] != 0).ToArray();
-        double rho = Spearman(inside.Select(i => a[i]).ToArray(), inside.Select(i => b[i]).ToArray());
+        double rho = RankCorrelation.Spearman(inside.Select(i => a[i]).ToArray(), inside.Select(i => b[i]).ToArray());
         Assert.True(rho > 0.85, $"Spearman ρ between float32 and bfloat16 IG maps {rho}");
-    }
-
-    private static double Spearman(float[] x, float[] y)
-    {
-        static double[] Ranks(float[] v)
-        {
-            var order = Enumerable.Range(0, v.Length).OrderBy(i => v[i]).ToArray();
-            var r = new double[v.Length];
-            for (int k = 0; k < order.Length; k++)
-            {
-                r[order[k]] = k;
-            }
-
-            return r;
-        }
-
-        var a = Ranks(x);
-        var b = Ranks(y);
-        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            sab += (a[i] - ma) * (b[i] - mb);
-            saa += (a[i] - ma) * (a[i] - ma);
-            sbb += (b[i] - mb) * (b[i] - mb);
-        }
-
-        return sab / Math.Sqrt(saa * sbb);
     }
 }

@@ -1,6 +1,7 @@
 using Headsup.Models.Explain;
 using Headsup.Models.Networks;
 using Headsup.Models.Tests.Networks;
+using Headsup.Testing;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -65,7 +66,7 @@ public sealed class ModelRandomisationTests(ITestOutputHelper log)
                 foreach (var method in s_methods)
                 {
                     var maps = images.Select(x => Explainer.Explain(untrained, x, method, s_options).Heatmap).ToList();
-                    var seedRhos = maps.Select((m, i) => Spearman(trainedMaps[method][i], m)).ToList();
+                    var seedRhos = maps.Select((m, i) => RankCorrelation.Spearman(trainedMaps[method][i], m)).ToList();
                     rhos[method].AddRange(seedRhos);
                     log.WriteLine($"untrained seed {seed} {method}: Spearman {Join(seedRhos)}; blob percentile {Join(maps.Select((m, i) => BlobPercentile(m, s_blobs[i])))}");
                 }
@@ -161,45 +162,5 @@ public sealed class ModelRandomisationTests(ITestOutputHelper log)
     {
         float centre = heatmap[(blob.Y * Size) + blob.X];
         return heatmap.Count(v => v < centre) / (double)heatmap.Length;
-    }
-
-    /// <summary>Spearman's ρ: Pearson correlation of the ranks, ties sharing their average rank; 0 when a map is constant (e.g. an all-zero Grad-CAM).</summary>
-    internal static double Spearman(float[] a, float[] b)
-    {
-        var ra = Ranks(a);
-        var rb = Ranks(b);
-        double ma = ra.Average(), mb = rb.Average();
-        double sab = 0, saa = 0, sbb = 0;
-        for (int i = 0; i < ra.Length; i++)
-        {
-            sab += (ra[i] - ma) * (rb[i] - mb);
-            saa += (ra[i] - ma) * (ra[i] - ma);
-            sbb += (rb[i] - mb) * (rb[i] - mb);
-        }
-
-        return saa == 0 || sbb == 0 ? 0 : sab / Math.Sqrt(saa * sbb);
-    }
-
-    private static double[] Ranks(float[] values)
-    {
-        var order = Enumerable.Range(0, values.Length).OrderBy(i => values[i]).ToArray();
-        var ranks = new double[values.Length];
-        for (int start = 0; start < order.Length;)
-        {
-            int end = start;
-            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]])
-            {
-                end++;
-            }
-
-            for (int i = start; i <= end; i++)
-            {
-                ranks[order[i]] = (start + end) / 2.0;
-            }
-
-            start = end + 1;
-        }
-
-        return ranks;
     }
 }
