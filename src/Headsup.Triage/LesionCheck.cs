@@ -8,7 +8,6 @@ using Headsup.Models;
 using Headsup.Models.Explain;
 using Headsup.Models.Training;
 using Headsup.Triage.Rendering;
-using SkiaSharp;
 
 namespace Headsup.Triage;
 
@@ -101,8 +100,7 @@ public static class LesionCheck
                 rows.Add(row);
                 if (done < overlays)
                 {
-                    var shown = method == ExplainMethod.IntegratedGradients ? OverlayRenderer.SmoothForDisplay(heatmap, image.Width, image.Height) : heatmap;
-                    var picture = OverlayRenderer.Overlay(OverlayRenderer.Background(image), shown, region, topFraction);
+                    var picture = OverlayRenderer.Explanation(image, heatmap, region, method, topFraction);
                     foreach (int i in OverlayRenderer.Outline(bleed, image.Width, image.Height, 1))
                     {
                         picture.Pixels[3 * i] = 255;
@@ -188,25 +186,19 @@ public static class LesionCheck
             seconds);
     }
 
-    /// <summary>A mask PNG (nonzero = bleed) at the slice's size; nearest-neighbour resampled when its size differs.</summary>
-    /// <exception cref="SliceImageException">The mask cannot be read.</exception>
+    /// <summary>A mask image (nonzero = bleed) at the slice's size; nearest-neighbour resampled when its size differs.</summary>
+    /// <exception cref="SliceImageException">The mask is missing or cannot be decoded.</exception>
     public static byte[] LoadMask(string path, int width, int height)
     {
-        using var bitmap = File.Exists(path) ? SKBitmap.Decode(path) : null;
-        if (bitmap is null)
-        {
-            throw new SliceImageException(path, File.Exists(path) ? "the bleed mask is not a decodable image" : "the bleed mask file is missing");
-        }
-
+        var image = SliceImageLoader.Load(path);
         var mask = new byte[width * height];
         for (int y = 0; y < height; y++)
         {
-            int sy = Math.Min(bitmap.Height - 1, (int)((y + 0.5) * bitmap.Height / height));
+            int sy = Math.Min(image.Height - 1, (int)((y + 0.5) * image.Height / height));
             for (int x = 0; x < width; x++)
             {
-                int sx = Math.Min(bitmap.Width - 1, (int)((x + 0.5) * bitmap.Width / width));
-                var c = bitmap.GetPixel(sx, sy);
-                mask[(y * width) + x] = c.Red > 0 || c.Green > 0 || c.Blue > 0 ? (byte)1 : (byte)0;
+                int sx = Math.Min(image.Width - 1, (int)((x + 0.5) * image.Width / width));
+                mask[(y * width) + x] = image.Pixels[(sy * image.Width) + sx] > 0 ? (byte)1 : (byte)0;
             }
         }
 

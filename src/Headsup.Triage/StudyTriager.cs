@@ -343,8 +343,7 @@ public sealed class StudyTriager : IDisposable
             var (heatmap, region, _) = ExplainSlice(center.Image, Neighbour(key.Index - 1)?.Image, Neighbour(key.Index + 1)?.Image, method, options.ExplainOptions, options.ExplainPrecision);
             int w = center.Image.Width, h = center.Image.Height;
             var name = string.Create(CultureInfo.InvariantCulture, $"key{k + 1}-slice{key.InstanceNumber ?? key.Index}");
-            var shown = method == ExplainMethod.IntegratedGradients ? OverlayRenderer.SmoothForDisplay(heatmap, w, h) : heatmap;
-            var overlay = OverlayRenderer.Overlay(OverlayRenderer.Background(center.Image), shown, region, options.OverlayTopFraction);
+            var overlay = OverlayRenderer.Explanation(center.Image, heatmap, region, method, options.OverlayTopFraction);
             if (options.WriteImages)
             {
                 var npy = Path.Combine(studyDir, name + ".heatmap.npy");

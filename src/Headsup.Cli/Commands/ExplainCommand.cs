@@ -75,8 +75,7 @@ internal static class ExplainCommand
                 var npy = Path.Combine(outDir, name + ".heatmap.npy");
                 var png = Path.Combine(outDir, name + ".overlay.png");
                 OverlayRenderer.SaveHeatmap(result.Heatmap, image.Height, image.Width, npy);
-                var shown = chosen == ExplainMethod.IntegratedGradients ? OverlayRenderer.SmoothForDisplay(result.Heatmap, image.Width, image.Height) : result.Heatmap;
-                OverlayRenderer.SavePng(OverlayRenderer.Overlay(OverlayRenderer.Background(image), shown, result.Region, fraction), png);
+                OverlayRenderer.SavePng(OverlayRenderer.Explanation(image, result.Heatmap, result.Region, chosen, fraction), png);
                 double probability = triager.Package.Manifest.Calibration.Apply(result.Explanation.Logit);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: slice P(ICH) {probability:0.000} (logit {result.Explanation.Logit:0.000}); {StudyTriager.MethodName(chosen)} in {seconds:0.00} s"));
                 Console.WriteLine($"  {npy} ({image.Height}×{image.Width} float32)");

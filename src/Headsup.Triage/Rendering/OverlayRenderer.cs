@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Headsup.Datasets;
 using Headsup.Dicom.Writing;
 using Headsup.Imaging.Export;
 using Headsup.Imaging.Windowing;
+using Headsup.Models.Explain;
 using Headsup.Reporting;
 using SkiaSharp;
 
@@ -41,10 +43,10 @@ public static class OverlayRenderer
     }
 
     /// <summary>The slice as gray RGB: HU in the brain window, display images as they are.</summary>
-    public static RgbImage Background(Datasets.SliceImage image)
+    public static RgbImage Background(SliceImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        if (image.Intensity == Datasets.SliceIntensity.Hu)
+        if (image.Intensity == SliceIntensity.Hu)
         {
             return BrainWindow(image.Pixels, image.Width, image.Height);
         }
@@ -153,6 +155,17 @@ public static class OverlayRenderer
     }
 
     /// <summary>
+    /// The overlay of an explanation on its slice: <see cref="Background"/>, then <see cref="Overlay"/> of the heatmap
+    /// (smoothed for display first when it is a pixel-level Integrated Gradients map).
+    /// </summary>
+    public static RgbImage Explanation(SliceImage image, float[] heatmap, ReadOnlySpan<byte> region, ExplainMethod method, double topFraction)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var shown = method == ExplainMethod.IntegratedGradients ? SmoothForDisplay(heatmap, image.Width, image.Height) : heatmap;
+        return Overlay(Background(image), shown, region, topFraction);
+    }
+
+    /// <summary>
     /// A pixel-level heatmap made readable for display: box-blurred twice with a radius of 1/64 of the image (≈ a
     /// Gaussian), used for Integrated Gradients overlays, whose raw top pixels are speckle. The .npy keeps the raw map.
     /// </summary>
@@ -179,7 +192,7 @@ public static class OverlayRenderer
         var remaining = (byte[])mask.Clone();
         while (true)
         {
-            var (part, count) = Datasets.Morphology.Largest(remaining, columns, rows);
+            var (part, count) = Morphology.Largest(remaining, columns, rows);
             if (count == 0 || count < 0.005 * total)
             {
                 return result;
