@@ -15,7 +15,8 @@ public sealed record StudyScore(double Probability, IReadOnlyList<SliceResult> S
 /// <c>minBrainFraction</c> × the series' largest are reported but not counted (the vertex and skull base, where bone
 /// and air cells cause most false positives); the remaining slices' calibrated probabilities are aggregated by the
 /// package's <see cref="StudyAggregation"/> (top-k mean, then the study calibration). Key slices are the k most probable
-/// counted slices; subtype study scores are the top-k means of the subtype probabilities over the counted slices.
+/// counted slices; subtype study scores aggregate the subtype probabilities of the counted slices the same way, without
+/// the study calibration (it was fitted for "any").
 /// </summary>
 public static class StudyScoring
 {
@@ -37,10 +38,10 @@ public static class StudyScoring
         var subtypes = new Dictionary<string, double>(StringComparer.Ordinal);
         if (marked[0].Subtypes is { } names)
         {
-            int k = Math.Max(1, aggregation.K);
+            var uncalibrated = aggregation with { Calibration = new PlattParameters() };
             foreach (var name in names.Keys)
             {
-                subtypes[name] = counted.Select(i => marked[i].Subtypes![name]).OrderByDescending(p => p).Take(k).DefaultIfEmpty(double.NaN).Average();
+                subtypes[name] = StudyAggregator.Aggregate(counted.Select(i => marked[i].Subtypes![name]).ToList(), uncalibrated);
             }
         }
 

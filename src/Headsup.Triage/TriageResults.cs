@@ -173,7 +173,7 @@ public sealed record StudyResult
     /// <summary>The study threshold used (the model's operating point unless overridden).</summary>
     public double Threshold { get; init; }
 
-    /// <summary>Per-subtype study scores (top-k mean of the slice subtype probabilities), when the model has subtypes.</summary>
+    /// <summary>Per-subtype study scores (the study aggregation, e.g. top-k mean, of the slice subtype probabilities; uncalibrated), when the model has subtypes.</summary>
     public IReadOnlyDictionary<string, double> Subtypes { get; init; } = new Dictionary<string, double>();
 
     /// <summary>Slices to look at first, best first.</summary>
