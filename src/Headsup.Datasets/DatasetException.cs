@@ -36,16 +36,6 @@ public class DatasetException : Exception
     public string Problem { get; }
 }
 
-/// <summary>An image file could not be decoded (corrupt, not an image, too large, unsupported).</summary>
-public sealed class SliceImageException : DatasetException
-{
-    /// <summary>Creates the exception.</summary>
-    public SliceImageException(string filePath, string message, Exception? innerException = null)
-        : base(filePath, message, innerException)
-    {
-    }
-}
-
 /// <summary>A manifest was written by a newer version of HEADS UP than this one can read.</summary>
 public sealed class ManifestVersionException : DatasetException
 {
@@ -62,14 +52,4 @@ public sealed class ManifestVersionException : DatasetException
 
     /// <summary>The newest version this build reads.</summary>
     public int SupportedVersion { get; }
-}
-
-/// <summary>An input recipe cannot be built from the image given (e.g. a HU recipe from a display PNG).</summary>
-public sealed class InputRecipeException : DatasetException
-{
-    /// <summary>Creates the exception.</summary>
-    public InputRecipeException(string? filePath, string message)
-        : base(filePath, message)
-    {
-    }
 }

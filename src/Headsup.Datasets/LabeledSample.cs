@@ -1,3 +1,4 @@
+using Headsup.Inputs;
 namespace Headsup.Datasets;
 
 /// <summary>One labelled image: where it is, its labels and the identifiers that group it by patient.</summary>
@@ -10,7 +11,7 @@ public sealed record LabeledSample
     public required string RelativeFile { get; init; }
 
     /// <summary>The image's format, detected from its content.</summary>
-    public required SampleFormat Format { get; init; }
+    public required ImageFormat Format { get; init; }
 
     /// <summary>Any intracranial hemorrhage: 0 or 1 (rows whose value is unknown are not samples).</summary>
     public required int Any { get; init; }

@@ -1,18 +1,5 @@
 namespace Headsup.Datasets;
 
-/// <summary>How a sample's image is stored.</summary>
-public enum SampleFormat
-{
-    /// <summary>A DICOM file (real Hounsfield units after rescale).</summary>
-    Dicom,
-
-    /// <summary>A PNG image (display values 0..255, no HU).</summary>
-    Png,
-
-    /// <summary>A JPEG image (display values 0..255, no HU).</summary>
-    Jpeg,
-}
-
 /// <summary>Label names shared by every source.</summary>
 public static class HemorrhageLabels
 {

@@ -1,4 +1,4 @@
-using Headsup.Datasets;
+using Headsup.Inputs;
 using Headsup.Dicom;
 using Headsup.Models;
 using Headsup.Models.Networks;

@@ -1,12 +1,13 @@
+using Headsup.Inputs;
+using Headsup.Core.Progress;
 using System.Diagnostics;
 using System.Globalization;
 using Headsup.Dicom;
 using Headsup.Dicom.Writing;
 using Headsup.Models;
-using Headsup.Models.Explain;
+using Headsup.Explain;
 using Headsup.Models.Networks;
 using Headsup.Models.Packaging;
-using Headsup.Models.Training;
 using Headsup.Reporting;
 using Headsup.Series;
 using Headsup.Series.Grouping;
@@ -228,8 +229,8 @@ public sealed class StudyTriager : IDisposable
     /// Spearman ρ ≥ 0.90 on real slices, but IG completeness gaps grow from ~2 % to up to ~25 %); pass Float32 for the
     /// exact path.
     /// </summary>
-    /// <exception cref="Datasets.InputRecipeException">The model's recipe needs HU and the slice is a display image.</exception>
-    public (float[] Heatmap, byte[] Region, Explanation Explanation) ExplainSlice(Datasets.SliceImage center, Datasets.SliceImage? previous, Datasets.SliceImage? next, ExplainMethod method, ExplainOptions options, InferencePrecision? precision = null)
+    /// <exception cref="InputRecipeException">The model's recipe needs HU and the slice is a display image.</exception>
+    public (float[] Heatmap, byte[] Region, Explanation Explanation) ExplainSlice(SliceImage center, SliceImage? previous, SliceImage? next, ExplainMethod method, ExplainOptions options, InferencePrecision? precision = null)
     {
         ArgumentNullException.ThrowIfNull(center);
         ArgumentNullException.ThrowIfNull(options);
@@ -318,7 +319,7 @@ public sealed class StudyTriager : IDisposable
             {
                 center = SeriesScorer.Load(series.Slices[key.Index], key.Index);
             }
-            catch (Datasets.SliceImageException)
+            catch (SliceImageException)
             {
                 continue; // it was readable a moment ago; the failure is already impossible to explain better than skipping
             }
@@ -334,7 +335,7 @@ public sealed class StudyTriager : IDisposable
                 {
                     return SeriesScorer.Load(series.Slices[i], i);
                 }
-                catch (Datasets.SliceImageException)
+                catch (SliceImageException)
                 {
                     return null;
                 }

@@ -1,5 +1,5 @@
 using Headsup.Models;
-using Headsup.Models.Explain;
+using Headsup.Explain;
 using Headsup.Series;
 
 namespace Headsup.Triage;

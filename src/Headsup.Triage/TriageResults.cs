@@ -1,3 +1,4 @@
+using Headsup.Explain;
 namespace Headsup.Triage;
 
 /// <summary>The content of results.json: one entry per study found in the input, plus files that could not be used.</summary>

@@ -5,11 +5,11 @@ using Xunit;
 namespace Headsup.Cli.Tests;
 
 /// <summary>`headsup detect` and `headsup explain` end to end with the shipped default model.</summary>
-public sealed class DetectCommandTests : IClassFixture<PhantomFixture>
+public sealed class DetectCommandTests : IClassFixture<CliPhantomFixture>
 {
-    private readonly PhantomFixture _phantom;
+    private readonly CliPhantomFixture _phantom;
 
-    public DetectCommandTests(PhantomFixture phantom) => _phantom = phantom;
+    public DetectCommandTests(CliPhantomFixture phantom) => _phantom = phantom;
 
     private static (int ExitCode, string Stdout, string Stderr) Headsup(params string[] args) => HeadsupCliTests.Headsup(args);
 

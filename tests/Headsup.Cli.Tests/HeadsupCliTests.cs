@@ -6,11 +6,11 @@ using Xunit;
 namespace Headsup.Cli.Tests;
 
 /// <summary>End-to-end runs of the built `headsup` tool: outputs, exit codes, bad input handling.</summary>
-public sealed class HeadsupCliTests : IClassFixture<PhantomFixture>
+public sealed class HeadsupCliTests : IClassFixture<CliPhantomFixture>
 {
-    private readonly PhantomFixture _phantom;
+    private readonly CliPhantomFixture _phantom;
 
-    public HeadsupCliTests(PhantomFixture phantom) => _phantom = phantom;
+    public HeadsupCliTests(CliPhantomFixture phantom) => _phantom = phantom;
 
     internal static (int ExitCode, string Stdout, string Stderr) Headsup(params string[] args)
     {
@@ -142,11 +142,11 @@ public sealed class HeadsupCliTests : IClassFixture<PhantomFixture>
 }
 
 /// <summary>One phantom study written once for the CLI tests.</summary>
-public sealed class PhantomFixture : IDisposable
+public sealed class CliPhantomFixture : IDisposable
 {
     private readonly TempFolder _folder = TestData.CreateTempFolder();
 
-    public PhantomFixture()
+    public CliPhantomFixture()
     {
         var (exit, stdout, stderr) = HeadsupCliTests.Headsup("phantom", "--out", _folder.Path, "--studies", "1", "--seed", "11", "--hemorrhage", "intraparenchymal");
         if (exit != 0)

@@ -1,8 +1,9 @@
+using Headsup.Inputs;
 using System.Text;
 
 namespace Headsup.Datasets.Tests;
 
-public class DatasetLoaderTests(ITestOutputHelper output, PhantomFixture phantom) : IClassFixture<PhantomFixture>
+public class DatasetLoaderTests(ITestOutputHelper output, SmallSubduralPhantomFixture phantom) : IClassFixture<SmallSubduralPhantomFixture>
 {
     [Fact]
     public void LabelsCsv_BadInput_ProblemsListedRestLoads()
@@ -42,7 +43,7 @@ public class DatasetLoaderTests(ITestOutputHelper output, PhantomFixture phantom
         Assert.Contains(dataset.Problems, p => p.File.EndsWith("notimage.png", StringComparison.Ordinal));
         Assert.Equal("P,2", dataset.Samples[1].PatientId);
         Assert.Equal("row:images/007.png", dataset.Samples[2].PatientId);
-        Assert.Equal(SampleFormat.Png, dataset.Samples[3].Format);
+        Assert.Equal(ImageFormat.Png, dataset.Samples[3].Format);
         Assert.All(dataset.Samples, s => Assert.True(Path.IsPathRooted(s.File)));
         Assert.All(dataset.Samples, s => Assert.Equal(5, s.Subtypes.Count));
         Assert.All(dataset.Samples, s => Assert.All(s.Subtypes, v => Assert.Null(v)));
@@ -74,7 +75,7 @@ public class DatasetLoaderTests(ITestOutputHelper output, PhantomFixture phantom
         Assert.All(dataset.Samples, s =>
         {
             Assert.Equal("phantom", s.Source);
-            Assert.Equal(SampleFormat.Dicom, s.Format);
+            Assert.Equal(ImageFormat.Dicom, s.Format);
             Assert.NotNull(s.MaskFile);
             Assert.True(File.Exists(s.MaskFile));
             Assert.NotNull(s.SopInstanceUid);
@@ -161,7 +162,7 @@ public class DatasetLoaderTests(ITestOutputHelper output, PhantomFixture phantom
         Assert.Empty(dataset.Problems);
         Assert.Equal(140, dataset.Samples.Count);
         Assert.Equal(70, dataset.Positives);
-        Assert.All(dataset.Samples, s => Assert.Equal(SampleFormat.Png, s.Format));
+        Assert.All(dataset.Samples, s => Assert.Equal(ImageFormat.Png, s.Format));
         Assert.All(dataset.Samples, s => Assert.Equal("head-ct-dev", s.Source));
         Assert.Equal(140, dataset.Samples.Select(s => s.PatientId).Distinct().Count());
     }
@@ -174,7 +175,7 @@ public class DatasetLoaderTests(ITestOutputHelper output, PhantomFixture phantom
         output.WriteLine($"real-ct-dev: {dataset.Samples.Count} samples ({dataset.Positives} positive), {dataset.UnknownLabels} unknown labels, {dataset.Problems.Count} problems");
         Assert.Empty(dataset.Problems);
         Assert.Equal(112, dataset.Samples.Count + dataset.UnknownLabels);
-        Assert.All(dataset.Samples, s => Assert.Equal(SampleFormat.Dicom, s.Format));
+        Assert.All(dataset.Samples, s => Assert.Equal(ImageFormat.Dicom, s.Format));
         Assert.All(dataset.Samples, s => Assert.NotNull(s.SopInstanceUid));
         Assert.All(dataset.Samples, s => Assert.NotNull(s.Z));
         Assert.InRange(dataset.Samples.Select(s => s.StudyId).Distinct().Count(), 2, 4);
@@ -192,7 +193,7 @@ public class DatasetLoaderTests(ITestOutputHelper output, PhantomFixture phantom
         output.WriteLine($"{name}: {dataset.Samples.Count} samples ({dataset.Positives} positive), {dataset.UnknownLabels} unknown, {dataset.Problems.Count} problems");
         Assert.Empty(dataset.Problems);
         Assert.NotEmpty(dataset.Samples);
-        Assert.All(dataset.Samples, s => Assert.Equal(SampleFormat.Dicom, s.Format));
+        Assert.All(dataset.Samples, s => Assert.Equal(ImageFormat.Dicom, s.Format));
         Assert.All(dataset.Samples, s => Assert.StartsWith("ID_", s.PatientId, StringComparison.Ordinal));
         Assert.All(dataset.Samples, s => Assert.Equal(name, s.Source));
     }

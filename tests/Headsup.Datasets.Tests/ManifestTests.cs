@@ -1,3 +1,4 @@
+using Headsup.Inputs;
 using System.Text.Json.Nodes;
 
 namespace Headsup.Datasets.Tests;
@@ -15,7 +16,7 @@ public class ManifestTests
             {
                 File = Path.Combine(folder, rel),
                 RelativeFile = rel,
-                Format = SampleFormat.Png,
+                Format = ImageFormat.Png,
                 Any = (i / 2) % 2,
                 Subtypes = [null, (i / 2) % 2, null, 0, null],
                 PatientId = "P" + (i / 2),

@@ -1,3 +1,4 @@
+using Headsup.Inputs;
 namespace Headsup.Datasets.Tests;
 
 public class SamplingTests
@@ -17,7 +18,7 @@ public class SamplingTests
                 {
                     File = $"/data/p{p}/s{k}.dcm",
                     RelativeFile = $"p{p}/s{k}.dcm",
-                    Format = SampleFormat.Dicom,
+                    Format = ImageFormat.Dicom,
                     Any = positive && k == 0 ? 1 : 0,
                     Subtypes = [null, null, null, null, null],
                     PatientId = "P" + p,

@@ -1,6 +1,6 @@
-using Headsup.Datasets;
+using Headsup.Inputs;
 using Headsup.Models;
-using Headsup.Models.Explain;
+using Headsup.Explain;
 using Headsup.Testing;
 using Xunit;
 

@@ -1,7 +1,8 @@
+using Headsup.Inputs;
 using System.Text.Json;
 using Headsup.Dicom;
 using Headsup.Dicom.Writing;
-using Headsup.Models.Explain;
+using Headsup.Explain;
 using Headsup.Testing;
 using Xunit;
 
@@ -168,7 +169,7 @@ public class StudyTriagerTests(TriageFixture fixture)
     public void Explaining_a_slice_gives_a_heatmap_at_slice_size_restricted_to_the_brain()
     {
         var file = Path.Combine(fixture.PhantomRoot, fixture.Summary.Studies[0].Files[7]);
-        var image = Datasets.SliceImageLoader.Load(file);
+        var image = SliceImageLoader.Load(file);
         var (heatmap, region, explanation) = fixture.Triager.ExplainSlice(image, null, null, ExplainMethod.GradCam, ExplainOptions.Default);
         Assert.Equal(image.Width * image.Height, heatmap.Length);
         Assert.Contains(region, v => v != 0);

@@ -17,7 +17,7 @@ public sealed class TriageFixture : IDisposable
     public TriageFixture()
     {
         PhantomRoot = Path.Combine(_folder.Path, "phantom");
-        var generator = new PhantomGenerator(new PhantomOptions { Studies = 2, Seed = 11, SliceCount = 14, MatrixSize = 256, Hemorrhage = HemorrhageMode.Random, PositiveStudyFraction = 1.0 });
+        var generator = new PhantomGenerator(PhantomPresets.TriagePair);
         Summary = generator.Generate(PhantomRoot);
         ModelPath = Path.Combine(_folder.Path, "model");
         TorchSharp.torch.manual_seed(7);

@@ -1,7 +1,7 @@
+using Headsup.Inputs;
 using System.Diagnostics;
 using System.Globalization;
-using Headsup.Datasets;
-using Headsup.Models.Explain;
+using Headsup.Explain;
 using Headsup.Phantom;
 using Headsup.Triage;
 using TorchSharp;

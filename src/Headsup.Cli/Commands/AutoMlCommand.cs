@@ -1,3 +1,4 @@
+using Headsup.Core.IO;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -6,7 +7,7 @@ using Headsup.Cli.Learning;
 using Headsup.Datasets;
 using Headsup.Dicom.Writing;
 using Headsup.Models;
-using Headsup.Models.Search;
+using Headsup.Training.Search;
 using Spectre.Console;
 
 namespace Headsup.Cli.Commands;

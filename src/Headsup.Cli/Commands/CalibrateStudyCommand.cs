@@ -1,9 +1,11 @@
+using Headsup.Training.Evaluation;
+using Headsup.Core.Progress;
 using System.CommandLine;
 using System.Globalization;
 using Headsup.Cli.Learning;
 using Headsup.Models;
 using Headsup.Models.Packaging;
-using Headsup.Models.Training;
+using Headsup.Training;
 using Headsup.Triage;
 
 namespace Headsup.Cli.Commands;

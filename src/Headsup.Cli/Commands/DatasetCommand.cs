@@ -1,3 +1,4 @@
+using Headsup.Core.Progress;
 using System.CommandLine;
 using System.Globalization;
 using Headsup.Cli.Learning;
@@ -80,7 +81,7 @@ internal static class DatasetCommand
         var observer = new ConsoleTrainingObserver();
         var all = split.Train.Concat(split.Validation).ToList();
         observer.Stage($"hashing {all.Count} files for {path}", all.Count);
-        var manifest = DatasetManifest.Create(all, split.ToSplitMap(), seed, new Models.Training.SyncProgress<ManifestProgress>(p => observer.Advance(p.Done)), cancellationToken: cancellationToken);
+        var manifest = DatasetManifest.Create(all, split.ToSplitMap(), seed, new SyncProgress<ManifestProgress>(p => observer.Advance(p.Done)), cancellationToken: cancellationToken);
         manifest.Save(path);
         static string Count(IReadOnlyList<LabeledSample> s) => $"{s.Count} ({s.Count(x => x.Any == 1)} positive, {s.Select(x => x.PatientId).Distinct().Count()} patients)";
         Console.WriteLine($"{path}: train {Count(split.Train)}, validation {Count(split.Validation)}; content hash {manifest.ContentHash}");

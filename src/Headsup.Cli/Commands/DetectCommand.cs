@@ -1,9 +1,10 @@
+using Headsup.Core.Progress;
 using System.CommandLine;
 using System.Globalization;
 using Headsup.Cli.Learning;
 using Headsup.Models;
-using Headsup.Models.Explain;
-using Headsup.Models.Training;
+using Headsup.Explain;
+using Headsup.Training;
 using Headsup.Series;
 using Headsup.Triage;
 using Spectre.Console;

@@ -1,3 +1,6 @@
+using Headsup.Inputs;
+using Headsup.Training.Evaluation;
+using Headsup.Core.Progress;
 using System.CommandLine;
 using System.Globalization;
 using Headsup.Cli.Learning;
@@ -6,7 +9,7 @@ using Headsup.Evaluation.Intervals;
 using Headsup.Evaluation.Reports;
 using Headsup.Models;
 using Headsup.Models.Packaging;
-using Headsup.Models.Training;
+using Headsup.Training;
 using Headsup.Triage;
 
 namespace Headsup.Cli.Commands;
@@ -54,7 +57,7 @@ internal static class EvaluateCommand
             using (package)
             {
                 var manifest = package.Manifest;
-                if (manifest.Input.Recipe != "gray-brain" && dataset.Samples.Any(s => s.Format != SampleFormat.Dicom))
+                if (manifest.Input.Recipe != "gray-brain" && dataset.Samples.Any(s => s.Format != ImageFormat.Dicom))
                 {
                     throw new UsageException($"the model's recipe {manifest.Input.Recipe} needs Hounsfield units, but the data has PNG/JPEG images");
                 }
@@ -62,7 +65,7 @@ internal static class EvaluateCommand
                 var observer = new ConsoleTrainingObserver();
                 var problems = new List<SampleProblem>();
                 IReadOnlyList<ScoredRow> rows;
-                bool studyPipeline = study && dataset.Samples.All(s => s.Format == SampleFormat.Dicom);
+                bool studyPipeline = study && dataset.Samples.All(s => s.Format == ImageFormat.Dicom);
                 try
                 {
                     if (studyPipeline)

@@ -1,3 +1,4 @@
+using Headsup.Core.IO;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -5,8 +6,8 @@ using Headsup.Cli.Learning;
 using Headsup.Datasets;
 using Headsup.Dicom.Writing;
 using Headsup.Models;
-using Headsup.Models.Search;
-using Headsup.Models.Training;
+using Headsup.Training.Search;
+using Headsup.Training;
 using Spectre.Console;
 
 namespace Headsup.Cli.Commands;

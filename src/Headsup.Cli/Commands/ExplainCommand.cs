@@ -1,10 +1,11 @@
+using Headsup.Inputs;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Headsup.Cli.Learning;
 using Headsup.Datasets;
 using Headsup.Models;
-using Headsup.Models.Explain;
+using Headsup.Explain;
 using Headsup.Triage;
 using Headsup.Triage.Rendering;
 

@@ -1,3 +1,4 @@
+using Headsup.Core.IO;
 using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Globalization;

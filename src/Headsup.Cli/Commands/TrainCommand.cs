@@ -1,10 +1,11 @@
+using Headsup.Inputs;
 using System.CommandLine;
 using System.Globalization;
 using Headsup.Cli.Learning;
 using Headsup.Datasets;
 using Headsup.Models;
 using Headsup.Models.Packaging;
-using Headsup.Models.Training;
+using Headsup.Training;
 
 namespace Headsup.Cli.Commands;
 
@@ -66,7 +67,7 @@ internal static class TrainCommand
             };
             var sources = parse.GetValue(data)!;
             var dataset = DataArguments.Load(sources);
-            if (options.Recipe != "gray-brain" && dataset.Samples.Any(s => s.Format != SampleFormat.Dicom))
+            if (options.Recipe != "gray-brain" && dataset.Samples.Any(s => s.Format != ImageFormat.Dicom))
             {
                 throw new UsageException($"recipe {options.Recipe} needs Hounsfield units, but the data has PNG/JPEG images; use --recipe gray-brain");
             }

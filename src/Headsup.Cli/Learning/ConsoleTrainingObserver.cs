@@ -1,5 +1,5 @@
 using System.Globalization;
-using Headsup.Models.Training;
+using Headsup.Training;
 
 namespace Headsup.Cli.Learning;
 

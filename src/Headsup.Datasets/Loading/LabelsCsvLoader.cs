@@ -1,3 +1,4 @@
+using Headsup.Inputs;
 using System.Globalization;
 using Headsup.Dicom;
 
@@ -209,7 +210,7 @@ internal static class LabelsCsvLoader
             Source = row.Source,
             MaskFile = row.Mask,
         };
-        if (format == SampleFormat.Dicom && options.ReadDicomHeaders)
+        if (format == ImageFormat.Dicom && options.ReadDicomHeaders)
         {
             var header = DicomHeaderInfo.Read(row.File);
             sample = sample with

@@ -1,3 +1,4 @@
+using Headsup.Inputs;
 using System.Globalization;
 using Headsup.Dicom;
 
@@ -156,7 +157,7 @@ internal static class RsnaLoader
             {
                 File = file,
                 RelativeFile = relative,
-                Format = SampleFormat.Dicom,
+                Format = ImageFormat.Dicom,
                 Any = labels[(n * LabelCount) + AnyIndex],
                 Subtypes = subtypes,
                 PatientId = LabeledSample.RowPatientId(relative),

@@ -1,3 +1,5 @@
+using Headsup.Inputs;
+using Headsup.Core.IO;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -345,21 +347,21 @@ public sealed class DatasetManifest
     public Dataset ToDataset(string origin) => new(ToSamples(), [], 0, origin);
 
     /// <summary>"dicom", "png" or "jpeg".</summary>
-    public static string FormatName(SampleFormat format) => format switch
+    public static string FormatName(ImageFormat format) => format switch
     {
-        SampleFormat.Dicom => "dicom",
-        SampleFormat.Png => "png",
-        SampleFormat.Jpeg => "jpeg",
+        ImageFormat.Dicom => "dicom",
+        ImageFormat.Png => "png",
+        ImageFormat.Jpeg => "jpeg",
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown format"),
     };
 
     /// <summary>Parses "dicom", "png", "jpeg" (or "jpg").</summary>
     /// <exception cref="DatasetException">Unknown name.</exception>
-    public static SampleFormat ParseFormat(string name) => name?.ToLowerInvariant() switch
+    public static ImageFormat ParseFormat(string name) => name?.ToLowerInvariant() switch
     {
-        "dicom" or "dcm" => SampleFormat.Dicom,
-        "png" => SampleFormat.Png,
-        "jpeg" or "jpg" => SampleFormat.Jpeg,
+        "dicom" or "dcm" => ImageFormat.Dicom,
+        "png" => ImageFormat.Png,
+        "jpeg" or "jpg" => ImageFormat.Jpeg,
         _ => throw new DatasetException($"format '{name}' is not dicom, png or jpeg"),
     };
 

@@ -1,3 +1,4 @@
+using Headsup.Core.IO;
 using System.Buffers.Binary;
 using System.IO.Compression;
 

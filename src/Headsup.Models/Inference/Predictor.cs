@@ -1,5 +1,4 @@
 using Headsup.Models.Networks;
-using Headsup.Models.Training;
 using static TorchSharp.torch;
 
 namespace Headsup.Models;
@@ -7,39 +6,6 @@ namespace Headsup.Models;
 /// <summary>Batched inference without gradients.</summary>
 public static class Predictor
 {
-    /// <summary>Raw logits (per input, per output) of <paramref name="network"/> on every input of <paramref name="cache"/>.</summary>
-    public static float[][] Logits(ClassifierNetwork network, InputCache cache, int batchSize = 16)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(cache);
-        bool wasTraining = network.training;
-        network.eval();
-        var result = new float[cache.Count][];
-        var indices = Enumerable.Range(0, cache.Count).ToArray();
-        using (no_grad())
-        {
-            for (int start = 0; start < cache.Count; start += batchSize)
-            {
-                using var scope = NewDisposeScope();
-                var span = indices.AsSpan(start, Math.Min(batchSize, cache.Count - start));
-                var logits = network.forward(cache.Inputs(span)).contiguous();
-                var values = logits.data<float>().ToArray();
-                int outputs = (int)logits.shape[1];
-                for (int i = 0; i < span.Length; i++)
-                {
-                    result[start + i] = values.AsSpan(i * outputs, outputs).ToArray();
-                }
-            }
-        }
-
-        if (wasTraining)
-        {
-            network.train();
-        }
-
-        return result;
-    }
-
     /// <summary>
     /// Raw logits for prepared inputs (N×C×S×S floats, row-major). The inputs are converted to <paramref name="dtype"/>
     /// (the network's parameter type, e.g. bfloat16 for a network from <see cref="InferencePrecisions.Convert"/>); the

@@ -1,3 +1,4 @@
+using Headsup.Core.IO;
 using System.IO.Compression;
 using System.Text.Json;
 using Headsup.Models.Networks;
@@ -153,7 +154,7 @@ public sealed class ModelPackage : IDisposable
             throw new ModelException(directory, "the new manifest names other weights than the package holds");
         }
 
-        Headsup.Dicom.Writing.AtomicFile.Write(Path.Combine(directory, ManifestFile), stream => JsonSerializer.Serialize(stream, manifest, s_json));
+        Headsup.Core.IO.AtomicFile.Write(Path.Combine(directory, ManifestFile), stream => JsonSerializer.Serialize(stream, manifest, s_json));
     }
 
     /// <summary>Zips a package folder into <paramref name="zipPath"/> (atomically).</summary>

@@ -1,3 +1,4 @@
+using Headsup.Core.IO;
 using System.Security.Cryptography;
 using System.Text;
 using Headsup.Dicom.Writing;

@@ -1,3 +1,4 @@
+using Headsup.Core.IO;
 using Headsup.Dicom.Writing;
 using System.Text;
 using Headsup.Phantom.Lesions;

@@ -1,10 +1,12 @@
+using Headsup.Imaging.Masks;
+using Headsup.Inputs;
+using Headsup.Core.IO;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Headsup.Datasets;
 using Headsup.Dicom.Writing;
 using Headsup.Imaging.Export;
 using Headsup.Imaging.Windowing;
-using Headsup.Models.Explain;
+using Headsup.Explain;
 using Headsup.Reporting;
 using SkiaSharp;
 

@@ -167,16 +167,6 @@ public sealed class EvaluationReportTests
     }
 
     [Fact]
-    public void AtomicOutput_FailureMidway_RemovesTemporaryFiles()
-    {
-        using var temp = TestData.CreateTempFolder();
-        var files = new (string, byte[])[] { ("a.txt", [1, 2, 3]), ("missing-folder/b.txt", [4]) };
-        var error = Assert.Throws<EvaluationOutputException>(() => AtomicOutput.WriteAll(temp.Path, files));
-        Assert.IsAssignableFrom<IOException>(error.InnerException);
-        Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
-    }
-
-    [Fact]
     public void Create_InvalidRows_Throw()
     {
         var options = new EvaluationReportOptions(EvaluationLevel.Slice, "m", "v", "d");

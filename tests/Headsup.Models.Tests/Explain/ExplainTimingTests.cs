@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Headsup.Models.Explain;
+using Headsup.Explain;
 using Headsup.Models.Networks;
 using Headsup.Models.Tests.Networks;
 using Xunit;

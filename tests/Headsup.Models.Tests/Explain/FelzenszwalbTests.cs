@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Headsup.Models.Explain;
+using Headsup.Explain;
 using Headsup.Testing;
 using Xunit;
 using Xunit.Abstractions;

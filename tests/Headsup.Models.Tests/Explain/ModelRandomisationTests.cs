@@ -1,4 +1,4 @@
-using Headsup.Models.Explain;
+using Headsup.Explain;
 using Headsup.Models.Networks;
 using Headsup.Models.Tests.Networks;
 using Headsup.Testing;

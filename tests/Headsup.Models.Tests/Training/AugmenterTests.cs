@@ -1,4 +1,4 @@
-using Headsup.Models.Training;
+using Headsup.Training;
 using Xunit;
 using static TorchSharp.torch;
 

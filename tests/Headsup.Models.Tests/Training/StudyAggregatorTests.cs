@@ -1,5 +1,5 @@
 using Headsup.Models.Packaging;
-using Headsup.Models.Training;
+using Headsup.Training;
 using Xunit;
 
 namespace Headsup.Models.Tests.Training;

@@ -1,5 +1,6 @@
+using Headsup.Inputs;
 using Headsup.Datasets;
-using Headsup.Models.Training;
+using Headsup.Training;
 
 namespace Headsup.Models.Tests.Training;
 
@@ -41,7 +42,7 @@ internal static class SyntheticData
             {
                 File = $"/synthetic/{seed}/{i}.png",
                 RelativeFile = $"{i}.png",
-                Format = SampleFormat.Png,
+                Format = ImageFormat.Png,
                 Any = any,
                 Subtypes = any == 1 ? [0, 1, 0, 0, 0] : [0, 0, 0, 0, 0],
                 PatientId = $"p{seed}-{i}",

@@ -1,6 +1,6 @@
 using Headsup.Evaluation.Metrics;
 using Headsup.Models.Tests.Networks;
-using Headsup.Models.Training;
+using Headsup.Training;
 using Headsup.Testing;
 using Xunit;
 

@@ -1,0 +1,41 @@
+using Headsup.Models.Networks;
+using static TorchSharp.torch;
+
+namespace Headsup.Training;
+
+/// <summary>Batched inference without gradients over an <see cref="InputCache"/> (validation, evaluation, experiments).</summary>
+public static class CachePredictor
+{
+    /// <summary>Raw logits (per input, per output) of <paramref name="network"/> on every input of <paramref name="cache"/>.</summary>
+    public static float[][] Logits(ClassifierNetwork network, InputCache cache, int batchSize = 16)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(cache);
+        bool wasTraining = network.training;
+        network.eval();
+        var result = new float[cache.Count][];
+        var indices = Enumerable.Range(0, cache.Count).ToArray();
+        using (no_grad())
+        {
+            for (int start = 0; start < cache.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var span = indices.AsSpan(start, Math.Min(batchSize, cache.Count - start));
+                var logits = network.forward(cache.Inputs(span)).contiguous();
+                var values = logits.data<float>().ToArray();
+                int outputs = (int)logits.shape[1];
+                for (int i = 0; i < span.Length; i++)
+                {
+                    result[start + i] = values.AsSpan(i * outputs, outputs).ToArray();
+                }
+            }
+        }
+
+        if (wasTraining)
+        {
+            network.train();
+        }
+
+        return result;
+    }
+}

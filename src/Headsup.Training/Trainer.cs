@@ -1,0 +1,307 @@
+using Headsup.Models;
+using System.Diagnostics;
+using Headsup.Datasets;
+using Headsup.Evaluation.Metrics;
+using Headsup.Models.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Headsup.Training;
+
+/// <summary>Where training is: reported after every step and every epoch.</summary>
+public sealed record TrainingProgress
+{
+    public required int Epoch { get; init; }
+
+    public required int Epochs { get; init; }
+
+    public required int Step { get; init; }
+
+    public required int StepsPerEpoch { get; init; }
+
+    /// <summary>Running mean training loss of this epoch.</summary>
+    public required double Loss { get; init; }
+
+    /// <summary>Validation average precision after the last finished epoch (NaN before the first).</summary>
+    public double ValidationAp { get; init; } = double.NaN;
+
+    /// <summary>Best validation AP so far.</summary>
+    public double BestValidationAp { get; init; } = double.NaN;
+
+    /// <summary>True when this report closes an epoch.</summary>
+    public bool EpochDone { get; init; }
+}
+
+/// <summary>One epoch's record.</summary>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidationAp, double ValidationAuc, double Seconds);
+
+/// <summary>What a finished training run gives back.</summary>
+public sealed record TrainingOutcome
+{
+    /// <summary>The network with the best validation weights, in eval mode.</summary>
+    public required ClassifierNetwork Network { get; init; }
+
+    /// <summary>Output names.</summary>
+    public required IReadOnlyList<string> Outputs { get; init; }
+
+    public required IReadOnlyList<EpochRecord> History { get; init; }
+
+    public required int BestEpoch { get; init; }
+
+    public required double BestValidationAp { get; init; }
+
+    /// <summary>Raw validation logits (any) of the best weights, in the validation cache's order.</summary>
+    public required double[] ValidationLogits { get; init; }
+
+    public required double Seconds { get; init; }
+
+    /// <summary>True when training stopped on the time limit rather than on epochs or patience.</summary>
+    public bool StoppedOnTime { get; init; }
+}
+
+/// <summary>
+/// Trains a <see cref="ClassifierNetwork"/> on an <see cref="InputCache"/>: AdamW, one-epoch linear warm-up then
+/// cosine decay, BCE-with-logits on any (positive class weighted to balance) plus masked subtype losses, batch
+/// augmentation, validation AP after every epoch, early stopping with patience, the best weights kept. A checkpoint
+/// (weights, optimiser, history) after each epoch allows <c>resume</c>.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainingOptions _options;
+
+    public Trainer(TrainingOptions options)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+    }
+
+    /// <summary>Trains; <paramref name="checkpointDirectory"/> (optional) receives a checkpoint after each epoch and, with <paramref name="resume"/>, is read first.</summary>
+    public TrainingOutcome Train(InputCache train, InputCache validation, IProgress<TrainingProgress>? progress = null, string? checkpointDirectory = null, bool resume = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        if (train.Positives == 0 || train.Positives == train.Count)
+        {
+            throw new ModelException("training data has only one class (" + train.Positives + " positives of " + train.Count + "); both are needed");
+        }
+
+        torch.set_num_threads(Math.Max(1, _options.Threads));
+        torch.manual_seed(_options.Seed);
+        var clock = Stopwatch.StartNew();
+        bool multi = _options.MultiLabel && train.Items.Any(i => i.Any == 1 && i.Subtypes.Any(s => s is not null));
+        var outputs = multi ? new List<string> { "any" }.Concat(HemorrhageLabels.Subtypes).ToList() : new List<string> { "any" };
+        var network = NetworkFactory.Create(_options.Architecture, train.Channels, outputs.Count, pretrained: _options.Architecture.EndsWith("-imagenet", StringComparison.Ordinal));
+        var optimizer = CreateOptimizer(network);
+        var checkpoint = checkpointDirectory is null ? null : new Checkpoint(checkpointDirectory);
+        var history = new List<EpochRecord>();
+        int startEpoch = 1;
+        double bestAp = double.NegativeInfinity;
+        int bestEpoch = 0;
+        Dictionary<string, Tensor>? best = null;
+        if (resume && checkpoint is not null && checkpoint.Exists)
+        {
+            var state = checkpoint.Restore(network, optimizer, _options);
+            history.AddRange(state.History);
+            startEpoch = state.Epoch + 1;
+            bestAp = state.BestAp;
+            bestEpoch = state.BestEpoch;
+            best = checkpoint.LoadBest(network);
+        }
+
+        int stepsPerEpoch = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
+        int totalSteps = stepsPerEpoch * _options.Epochs;
+        double positives = train.Positives;
+        using var posWeight = tensor(new float[] { (float)Math.Clamp((train.Count - positives) / positives, 0.2, 20) });
+        bool stoppedOnTime = false;
+        for (int epoch = startEpoch; epoch <= _options.Epochs; epoch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var epochClock = Stopwatch.StartNew();
+            network.train();
+            using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch);
+            var order = EpochOrder(train, new Random(unchecked((_options.Seed * 1_000_003) + epoch))); // not HashCode.Combine: that is randomised per process
+            double lossSum = 0;
+            for (int step = 0; step < stepsPerEpoch; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int globalStep = ((epoch - 1) * stepsPerEpoch) + step;
+                SetLearningRate(optimizer, globalStep, stepsPerEpoch, totalSteps);
+                var indices = order.AsSpan(step * _options.BatchSize, Math.Min(_options.BatchSize, train.Count - (step * _options.BatchSize)));
+                if (indices.Length < 2)
+                {
+                    continue; // BatchNorm needs two samples
+                }
+
+                using var scope = NewDisposeScope();
+                var x = augmenter.Apply(train.Inputs(indices));
+                var (targets, mask) = train.Targets(indices, outputs.Count);
+                var logits = network.forward(x);
+                var loss = Loss(logits, targets, mask, posWeight);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                lossSum += loss.item<float>();
+                progress?.Report(new TrainingProgress
+                {
+                    Epoch = epoch, Epochs = _options.Epochs, Step = step + 1, StepsPerEpoch = stepsPerEpoch, Loss = lossSum / (step + 1),
+                    BestValidationAp = bestAp == double.NegativeInfinity ? double.NaN : bestAp,
+                    ValidationAp = history.Count > 0 ? history[^1].ValidationAp : double.NaN,
+                });
+            }
+
+            var logitsVal = CachePredictor.Logits(network, validation, _options.BatchSize);
+            var labels = validation.Items.Select(i => i.Any).ToArray();
+            var scores = logitsVal.Select(l => (double)l[0]).ToArray();
+            double ap = RankingMetrics.AveragePrecision(scores, labels);
+            double auc = RankingMetrics.RocAuc(scores, labels);
+            var record = new EpochRecord(epoch, lossSum / Math.Max(1, stepsPerEpoch), ap, auc, epochClock.Elapsed.TotalSeconds);
+            history.Add(record);
+            double apForSelection = double.IsNaN(ap) ? -record.TrainLoss : ap;
+            if (apForSelection > bestAp)
+            {
+                bestAp = apForSelection;
+                bestEpoch = epoch;
+                DisposeAll(best);
+                best = Snapshot(network);
+                checkpoint?.SaveBest(network);
+            }
+
+            checkpoint?.Save(network, optimizer, _options, new CheckpointState(epoch, bestAp, bestEpoch, history));
+            progress?.Report(new TrainingProgress
+            {
+                Epoch = epoch, Epochs = _options.Epochs, Step = stepsPerEpoch, StepsPerEpoch = stepsPerEpoch, Loss = record.TrainLoss,
+                ValidationAp = ap, BestValidationAp = bestAp, EpochDone = true,
+            });
+            if (epoch - bestEpoch >= _options.Patience)
+            {
+                break;
+            }
+
+            if (_options.TimeLimit is TimeSpan limit && clock.Elapsed + epochClock.Elapsed > limit)
+            {
+                stoppedOnTime = epoch < _options.Epochs;
+                break;
+            }
+        }
+
+        if (best is not null)
+        {
+            Restore(network, best);
+            DisposeAll(best);
+        }
+
+        network.eval();
+        var finalLogits = CachePredictor.Logits(network, validation, _options.BatchSize).Select(l => (double)l[0]).ToArray();
+        return new TrainingOutcome
+        {
+            Network = network,
+            Outputs = outputs,
+            History = history,
+            BestEpoch = bestEpoch,
+            BestValidationAp = bestAp,
+            ValidationLogits = finalLogits,
+            Seconds = clock.Elapsed.TotalSeconds,
+            StoppedOnTime = stoppedOnTime,
+        };
+    }
+
+    private int[] EpochOrder(InputCache train, Random random)
+    {
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        if (_options.SourceBalance <= 0)
+        {
+            random.Shuffle(order);
+            return order;
+        }
+
+        var counts = train.Items.GroupBy(i => i.Sample.Source, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var cumulative = new double[train.Count];
+        double total = 0;
+        for (int i = 0; i < train.Count; i++)
+        {
+            total += Math.Pow(counts[train.Items[i].Sample.Source], -_options.SourceBalance);
+            cumulative[i] = total;
+        }
+
+        for (int i = 0; i < order.Length; i++)
+        {
+            int pick = Array.BinarySearch(cumulative, random.NextDouble() * total);
+            order[i] = Math.Min(pick < 0 ? ~pick : pick, train.Count - 1);
+        }
+
+        return order;
+    }
+
+    private static Tensor Loss(Tensor logits, Tensor targets, Tensor mask, Tensor posWeight)
+    {
+        var anyLoss = nn.functional.binary_cross_entropy_with_logits(logits[.., 0], targets[.., 0], null, nn.Reduction.Mean, posWeight);
+        if (logits.shape[1] == 1)
+        {
+            return anyLoss;
+        }
+
+        var sub = nn.functional.binary_cross_entropy_with_logits(logits[.., 1..], targets[.., 1..], null, nn.Reduction.None, null);
+        var known = mask[.., 1..];
+        var subLoss = (sub * known).sum() / known.sum().add(tensor(1e-6f));
+        return anyLoss + subLoss.mul(tensor(0.5f));
+    }
+
+    private TorchSharp.Modules.AdamW CreateOptimizer(ClassifierNetwork network)
+    {
+        var headNames = new HashSet<string>(network.HeadParameterNames, StringComparer.Ordinal);
+        var named = network.named_parameters().ToList();
+        var head = named.Where(p => headNames.Contains(p.name)).Select(p => p.parameter).ToList();
+        var backbone = named.Where(p => !headNames.Contains(p.name)).Select(p => p.parameter).ToList();
+        double backboneFactor = network.IsPretrained ? _options.BackboneLearningRateFactor : 1.0;
+        var groups = new List<TorchSharp.Modules.AdamW.ParamGroup>
+        {
+            new(backbone, new TorchSharp.Modules.AdamW.Options { LearningRate = _options.LearningRate * backboneFactor, weight_decay = _options.WeightDecay }),
+            new(head, new TorchSharp.Modules.AdamW.Options { LearningRate = _options.LearningRate, weight_decay = _options.WeightDecay }),
+        };
+        return optim.AdamW(groups, _options.LearningRate, weight_decay: _options.WeightDecay);
+    }
+
+    private static void SetLearningRate(TorchSharp.Modules.AdamW optimizer, int step, int stepsPerEpoch, int totalSteps)
+    {
+        double warmup = Math.Max(1, stepsPerEpoch);
+        double factor = step < warmup
+            ? (step + 1) / warmup
+            : 0.5 * (1 + Math.Cos(Math.PI * (step - warmup) / Math.Max(1, totalSteps - warmup)));
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = group.InitialLearningRate * Math.Max(factor, 0.02);
+        }
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(nn.Module module)
+    {
+        var copy = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, value) in module.state_dict())
+        {
+            copy[name] = value.detach().clone();
+        }
+
+        return copy;
+    }
+
+    private static void Restore(nn.Module module, Dictionary<string, Tensor> state)
+    {
+        using var _ = no_grad();
+        foreach (var (name, value) in module.state_dict())
+        {
+            value.copy_(state[name]);
+        }
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor>? state)
+    {
+        if (state is null)
+        {
+            return;
+        }
+
+        foreach (var t in state.Values)
+        {
+            t.Dispose();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+
+namespace Headsup.Training;
+
+/// <summary>Everything that decides a training run. Recorded in the package so a run can be repeated.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Input recipe (gray-brain, e1–e4, context).</summary>
+    public string Recipe { get; init; } = "gray-brain";
+
+    /// <summary>Input size (square).</summary>
+    public int Size { get; init; } = 256;
+
+    /// <summary>Network (small-cnn, resnet18, resnet34, resnet18-imagenet).</summary>
+    public string Architecture { get; init; } = "resnet18-imagenet";
+
+    /// <summary>Maximum epochs.</summary>
+    public int Epochs { get; init; } = 20;
+
+    /// <summary>Stop after this many epochs without a better validation AP.</summary>
+    public int Patience { get; init; } = 6;
+
+    /// <summary>Mini-batch size.</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Peak learning rate of AdamW (head); pretrained layers get <see cref="BackboneLearningRateFactor"/> × this.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Learning-rate factor for pretrained layers.</summary>
+    public double BackboneLearningRateFactor { get; init; } = 0.3;
+
+    /// <summary>AdamW weight decay.</summary>
+    public double WeightDecay { get; init; } = 1e-4;
+
+    /// <summary>Augmentation strength in [0, 1]: 0 none, 1 = flips, ±15° rotation, ±15 % scale, ±8 % shift, intensity jitter and noise.</summary>
+    public double Augmentation { get; init; } = 0.7;
+
+    /// <summary>Synthetic positives made per real training negative by lesion insertion (0 = none).</summary>
+    public double SyntheticPositivesPerNegative { get; init; }
+
+    /// <summary>
+    /// Source balancing: each epoch draws its inputs (with replacement) with weight count(source)^−b, so a small source
+    /// (a few real DICOM studies beside many PNGs and phantoms) is seen more often. 0 = plain shuffle; 1 = every source
+    /// equally often.
+    /// </summary>
+    public double SourceBalance { get; init; }
+
+    /// <summary>Train on any + the five subtypes when subtype labels exist.</summary>
+    public bool MultiLabel { get; init; } = true;
+
+    /// <summary>Fraction of patients held out for validation (early stopping, calibration, operating point).</summary>
+    public double ValidationFraction { get; init; } = 0.2;
+
+    /// <summary>Seed for splits, shuffles, augmentation and initialisation.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Torch intra-op threads (default: the machine's processor count).</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Target sensitivity used to pick the operating point on validation data.</summary>
+    public double OperatingSensitivity { get; init; } = 0.90;
+
+    /// <summary>How the package stores the weights (float16 by default; int8 per channel for size).</summary>
+    public Headsup.Models.Packaging.WeightsPrecision Precision { get; init; } = Headsup.Models.Packaging.WeightsPrecision.Float16;
+
+    /// <summary>Stop training when this much wall time has passed (AutoML budgets); null = no limit.</summary>
+    public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>The options as strings for the package's provenance.</summary>
+    public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>
+    {
+        ["recipe"] = Recipe,
+        ["size"] = Size.ToString(CultureInfo.InvariantCulture),
+        ["architecture"] = Architecture,
+        ["epochs"] = Epochs.ToString(CultureInfo.InvariantCulture),
+        ["patience"] = Patience.ToString(CultureInfo.InvariantCulture),
+        ["batch_size"] = BatchSize.ToString(CultureInfo.InvariantCulture),
+        ["learning_rate"] = LearningRate.ToString("R", CultureInfo.InvariantCulture),
+        ["backbone_learning_rate_factor"] = BackboneLearningRateFactor.ToString("R", CultureInfo.InvariantCulture),
+        ["weight_decay"] = WeightDecay.ToString("R", CultureInfo.InvariantCulture),
+        ["augmentation"] = Augmentation.ToString("R", CultureInfo.InvariantCulture),
+        ["synthetic_positives_per_negative"] = SyntheticPositivesPerNegative.ToString("R", CultureInfo.InvariantCulture),
+        ["source_balance"] = SourceBalance.ToString("R", CultureInfo.InvariantCulture),
+        ["multi_label"] = MultiLabel ? "true" : "false",
+        ["validation_fraction"] = ValidationFraction.ToString("R", CultureInfo.InvariantCulture),
+        ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
+        ["weights_precision"] = Precision.ToString(),
+        ["operating_sensitivity"] = OperatingSensitivity.ToString("R", CultureInfo.InvariantCulture),
+    };
+}

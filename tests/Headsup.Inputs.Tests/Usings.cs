@@ -1,0 +1,3 @@
+global using Headsup.Testing;
+global using Xunit;
+global using Xunit.Abstractions;
