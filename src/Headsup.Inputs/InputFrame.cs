@@ -3,9 +3,10 @@ using Headsup.Imaging.Geometry;
 namespace Headsup.Inputs;
 
 /// <summary>
-/// Where the network input sits on the slice: the head box of <see cref="InputBuilder"/>, padded to a centred square of
-/// <see cref="Side"/> pixels and resampled to <see cref="Size"/>². Maps planes both ways, so heatmaps computed at the input
-/// resolution can be shown at the slice's own rows × columns, and slice masks can restrict explanations at input size.
+/// Where the network input sits on the slice: the head box (<see cref="InputBuilder.FindHead"/>), padded to a centred
+/// square of <see cref="Side"/> pixels and area-resampled to <see cref="Size"/>². The one definition of the input's
+/// geometry: <see cref="InputBuilder"/> makes inputs through <see cref="Resample"/>, and heatmaps computed at the input
+/// resolution go back to the slice's own rows × columns through <see cref="ToSlice"/>.
 /// </summary>
 public sealed record InputFrame(int Width, int Height, PixelRect Box, int Size)
 {
@@ -18,12 +19,49 @@ public sealed record InputFrame(int Width, int Height, PixelRect Box, int Size)
     /// <summary>Slice row of the square's top edge (may be negative: padding).</summary>
     public int Top => Box.Y - ((Side - Box.Height) / 2);
 
-    /// <summary>The frame <see cref="InputBuilder.Build(SliceImage, SliceImage?, SliceImage?, InputSpec, PixelRect?)"/> uses for <paramref name="image"/>.</summary>
+    /// <summary>The frame of <paramref name="image"/>'s input: its head box, or the whole image when no head is found.</summary>
     public static InputFrame Of(SliceImage image, int size)
     {
         ArgumentNullException.ThrowIfNull(image);
         var box = InputBuilder.FindHead(image) ?? new PixelRect(0, 0, image.Width, image.Height);
         return new InputFrame(image.Width, image.Height, box, size);
+    }
+
+    /// <summary>
+    /// Crops each of <paramref name="channels"/> planes (Width × Height, row-major, one after another) to the box, pads it
+    /// with <paramref name="pad"/> to the centred square and area-resamples it to Size × Size, clamping to [0, 1] when
+    /// <paramref name="clamp"/> (unclamped, HU stay HU).
+    /// </summary>
+    public float[] Resample(ReadOnlySpan<float> planes, int channels, float pad, bool clamp)
+    {
+        if (planes.Length != channels * Width * Height)
+        {
+            throw new ArgumentException($"{planes.Length} values do not make {channels} planes of {Width}×{Height}", nameof(planes));
+        }
+
+        int side = Side;
+        int offsetX = (side - Box.Width) / 2;
+        int offsetY = (side - Box.Height) / 2;
+        var square = new float[side * side];
+        var output = new float[channels * Size * Size];
+        for (int c = 0; c < channels; c++)
+        {
+            Array.Fill(square, pad);
+            var source = planes.Slice(c * Width * Height, Width * Height);
+            for (int y = 0; y < Box.Height; y++)
+            {
+                source.Slice(((Box.Y + y) * Width) + Box.X, Box.Width).CopyTo(square.AsSpan(((offsetY + y) * side) + offsetX, Box.Width));
+            }
+
+            var destination = output.AsSpan(c * Size * Size, Size * Size);
+            Resizer.Resize(square, side, side, destination, Size, Size, ResizeMethod.Area);
+            for (int i = 0; clamp && i < destination.Length; i++)
+            {
+                destination[i] = Math.Clamp(destination[i], 0f, 1f);
+            }
+        }
+
+        return output;
     }
 
     /// <summary>
@@ -37,7 +75,7 @@ public sealed record InputFrame(int Width, int Height, PixelRect Box, int Size)
             throw new ArgumentException($"plane has {plane.Length} values, expected {Width}×{Height}", nameof(plane));
         }
 
-        return InputBuilder.CropPadResize(plane, 1, Width, Height, Box, Size, pad, clamp: false);
+        return Resample(plane, 1, pad, clamp: false);
     }
 
     /// <summary>

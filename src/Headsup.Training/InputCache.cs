@@ -38,7 +38,7 @@ public sealed class InputCache
     public InputCache(InputSpec spec)
     {
         Spec = spec ?? throw new ArgumentNullException(nameof(spec));
-        Channels = InputBuilder.Channels(spec);
+        Channels = spec.Channels;
     }
 
     /// <summary>The input recipe and size.</summary>
@@ -74,10 +74,12 @@ public sealed class InputCache
             var sample = samples[i];
             try
             {
-                var data = cache.Prepare(SampleImages.Load(sample), neighbours?[i] ?? default);
+                var around = neighbours?[i] ?? default;
+                var stack = SliceStack.Read(sample, around.Previous, around.Next, spec.Recipe, SampleImages.Load);
+                var data = InputBuilder.Build(stack, spec).ToBytes();
                 results[i] = new CachedInput { Data = data, Any = sample.Any, Subtypes = sample.Subtypes, Sample = sample };
             }
-            catch (Exception ex) when (ex is DatasetException or Headsup.Dicom.DicomException or IOException or InvalidDataException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is InputException or DatasetException or Headsup.Dicom.DicomException or IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 errors[i] = new SampleProblem(sample.File, ex.Message);
             }
@@ -116,20 +118,20 @@ public sealed class InputCache
     }
 
     /// <summary>
-    /// The quantised input for <paramref name="center"/>: its neighbours are loaded when the recipe needs them (a
-    /// neighbour that cannot be read is left out, and the recipe repeats the centre), then built and quantised.
+    /// The input (as bytes) for <paramref name="center"/>, an image already in memory (e.g. a negative with an inserted
+    /// lesion): its neighbours are read as <see cref="SliceStack.Read"/> reads them when the recipe needs them.
     /// </summary>
     public byte[] Prepare(SliceImage center, Neighbours neighbours) =>
-        Quantise(InputBuilder.Build(center, Spec.NeedsNeighbours ? TryLoad(neighbours.Previous) : null, Spec.NeedsNeighbours ? TryLoad(neighbours.Next) : null, Spec));
+        InputBuilder.Build(SliceStack.Read<object>(center, neighbours.Previous, neighbours.Next, Spec.Recipe, LoadNeighbour), Spec).ToBytes();
 
-    /// <summary>Quantises a [0, 1] input to bytes.</summary>
+    /// <summary>Quantises a [0, 1] input to its levels (<see cref="InputQuantisation"/>).</summary>
     public static byte[] Quantise(float[] input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var bytes = new byte[input.Length];
         for (int i = 0; i < input.Length; i++)
         {
-            bytes[i] = (byte)Math.Clamp((int)MathF.Round(input[i] * 255f), 0, 255);
+            bytes[i] = InputQuantisation.Level(input[i]);
         }
 
         return bytes;
@@ -146,7 +148,7 @@ public sealed class InputCache
         }
 
         using var bytes = tensor(buffer, new long[] { indices.Length, Channels, Spec.Size, Spec.Size }, ScalarType.Byte);
-        using var scale = tensor(1f / 255f);
+        using var scale = tensor(InputQuantisation.Step);
         return bytes.to_type(ScalarType.Float32).mul_(scale);
     }
 
@@ -177,20 +179,10 @@ public sealed class InputCache
         return (tensor(targets, new long[] { indices.Length, outputs }), tensor(mask, new long[] { indices.Length, outputs }));
     }
 
-    private static SliceImage? TryLoad(LabeledSample? sample)
+    private static SliceImage LoadNeighbour(object slice) => slice switch
     {
-        if (sample is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return SampleImages.Load(sample);
-        }
-        catch (Exception ex) when (ex is DatasetException or Headsup.Dicom.DicomException or IOException)
-        {
-            return null;
-        }
-    }
+        SliceImage image => image,
+        LabeledSample sample => SampleImages.Load(sample),
+        _ => throw new ArgumentException("not a slice", nameof(slice)),
+    };
 }

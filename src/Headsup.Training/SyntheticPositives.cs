@@ -53,7 +53,7 @@ public static class SyntheticPositives
                     made[j] = new CachedInput { Data = data, Any = 1, Subtypes = subtypes, Sample = source.Sample, Synthetic = true };
                 }
             }
-            catch (Exception ex) when (ex is DatasetException or Headsup.Dicom.DicomException or IOException)
+            catch (Exception ex) when (ex is InputException or DatasetException or Headsup.Dicom.DicomException or IOException)
             {
                 observer.Problem(new SampleProblem(source.Sample.File, "lesion insertion: " + ex.Message));
             }

@@ -42,12 +42,7 @@ public sealed class SeriesScorer : IDisposable
         ArgumentNullException.ThrowIfNull(package);
         _package = package;
         Precision = precision ?? InferencePrecisions.Default();
-        _spec = new InputSpec(package.Manifest.Input.Recipe, package.Manifest.Input.Size);
-        _spec.Validate();
-        if (InputBuilder.Channels(_spec) != package.Manifest.Input.Channels)
-        {
-            throw new ModelException(package.Location, $"recipe {_spec.Recipe} gives {InputBuilder.Channels(_spec)} channels but the network takes {package.Manifest.Input.Channels}");
-        }
+        _spec = package.InputSpec;
 
         _network = InferencePrecisions.Convert(package.Network, Precision);
     }
@@ -89,18 +84,32 @@ public sealed class SeriesScorer : IDisposable
         return new LoadedSlice(index, slice, SliceImageLoader.Load(file, location), file);
     }
 
-    /// <summary>The network input (C×S×S) and the brain mask of a slice at <paramref name="maskSize"/>² (default S), with the input frame.</summary>
+    /// <summary>The network input (C×S×S, with its frame) and the brain mask of the centre slice at <paramref name="maskSize"/>² (default S).</summary>
     /// <exception cref="InputRecipeException">The recipe needs HU and the image is a display image, or neighbours differ in size.</exception>
-    public (float[] Input, byte[] Brain, InputFrame Frame) Prepare(SliceImage center, SliceImage? previous, SliceImage? next, int? maskSize = null)
+    public (NetworkInput Input, byte[] Brain) Prepare(SliceStack stack, int? maskSize = null)
     {
-        ArgumentNullException.ThrowIfNull(center);
-        var frame = InputFrame.Of(center, _spec.Size);
-        var input = InputBuilder.Build(center, previous, next, _spec, frame.Box);
+        ArgumentNullException.ThrowIfNull(stack);
+        var input = InputBuilder.Build(stack, _spec);
+        var center = stack.Center;
         bool hu = center.Intensity == SliceIntensity.Hu;
         int m = maskSize ?? _spec.Size;
-        var resampled = (frame with { Size = m }).ToInput(center.Pixels, hu ? -1000f : 0f);
+        var resampled = (input.Frame with { Size = m }).ToInput(center.Pixels, hu ? -1000f : 0f);
         var brain = BrainMask.Compute(new SliceImage(resampled, m, m, center.Intensity));
-        return (input, brain, frame);
+        return (input, brain);
+    }
+
+    /// <summary>
+    /// Reads slice <paramref name="index"/> of <paramref name="series"/> with the neighbours the recipe needs, through
+    /// <paramref name="load"/> (which may cache); a neighbour that cannot be read is left out.
+    /// </summary>
+    /// <exception cref="SliceImageException">The slice itself cannot be read.</exception>
+    public SliceStack Read(SortedSeries series, int index, Func<int, SliceImage> load)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(load);
+        int? previous = index > 0 ? index - 1 : null;
+        int? next = index + 1 < series.Slices.Count ? index + 1 : null;
+        return SliceStack.Read<int?>(index, previous, next, _spec.Recipe, i => load(i!.Value));
     }
 
     /// <summary>Scores every slice of <paramref name="series"/>; unreadable slices are reported and the rest scored.</summary>
@@ -118,31 +127,25 @@ public sealed class SeriesScorer : IDisposable
 
         var batch = new float[batchSize * plane];
         var pending = new List<(int Index, SortedSlice Slice, double AreaCm2)>(batchSize);
-        var loaded = new Dictionary<int, LoadedSlice?>();
-        bool needsNeighbours = _spec.NeedsNeighbours;
+        var loaded = new Dictionary<int, (LoadedSlice? Slice, SliceImageException? Error)>();
         var readClock = new System.Diagnostics.Stopwatch();
         var prepareClock = new System.Diagnostics.Stopwatch();
         var networkClock = new System.Diagnostics.Stopwatch();
 
-        LoadedSlice? Get(int i)
+        // Each slice is decoded once: at most three are kept (the neighbours the context recipe needs); a failure is
+        // kept too, reported once when the slice is the centre, and leaves the slice out as a neighbour.
+        LoadedSlice Get(int i)
         {
-            if (i < 0 || i >= slices.Count)
-            {
-                return null;
-            }
-
             if (!loaded.TryGetValue(i, out var value))
             {
                 try
                 {
                     readClock.Start();
-                    value = Load(slices[i], i);
+                    value = (Load(slices[i], i), null);
                 }
                 catch (SliceImageException ex)
                 {
-                    var h = slices[i].Instance;
-                    failed.Add(new FailedSlice(h.Source.Location, h.SopInstanceUid, h.InstanceNumber, ex.Problem));
-                    value = null;
+                    value = (null, ex);
                 }
                 finally
                 {
@@ -152,7 +155,7 @@ public sealed class SeriesScorer : IDisposable
                 loaded[i] = value;
             }
 
-            return value;
+            return value.Slice ?? throw value.Error!;
         }
 
         void Flush()
@@ -197,30 +200,25 @@ public sealed class SeriesScorer : IDisposable
         for (int i = 0; i < slices.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var center = Get(i);
-            if (center is not null)
+            try
             {
-                source ??= center.File.Dataset;
-                try
-                {
-                    var previous = needsNeighbours ? Get(i - 1) : null;
-                    var next = needsNeighbours ? Get(i + 1) : null;
-                    prepareClock.Start();
-                    var (input, brain, frame) = Prepare(center.Image, previous?.Image, next?.Image, AreaMaskSize);
-                    input.CopyTo(batch, pending.Count * plane);
-                    double pixelMm = (center.Image.PixelSpacingMm ?? 0.5) * frame.Side / AreaMaskSize;
-                    double area = brain.Count(v => v != 0) * pixelMm * pixelMm / 100.0;
-                    pending.Add((i, slices[i], area));
-                }
-                catch (InputRecipeException ex)
-                {
-                    var h = slices[i].Instance;
-                    failed.Add(new FailedSlice(h.Source.Location, h.SopInstanceUid, h.InstanceNumber, ex.Problem));
-                }
-                finally
-                {
-                    prepareClock.Stop();
-                }
+                var stack = Read(series, i, j => Get(j).Image);
+                source ??= Get(i).File.Dataset;
+                prepareClock.Start();
+                var (input, brain) = Prepare(stack, AreaMaskSize);
+                input.Values.CopyTo(batch, pending.Count * plane);
+                double pixelMm = (stack.Center.PixelSpacingMm ?? 0.5) * input.Frame.Side / AreaMaskSize;
+                double area = brain.Count(v => v != 0) * pixelMm * pixelMm / 100.0;
+                pending.Add((i, slices[i], area));
+            }
+            catch (InputException ex)
+            {
+                var h = slices[i].Instance;
+                failed.Add(new FailedSlice(h.Source.Location, h.SopInstanceUid, h.InstanceNumber, ex.Problem));
+            }
+            finally
+            {
+                prepareClock.Stop();
             }
 
             loaded.Remove(i - 1);

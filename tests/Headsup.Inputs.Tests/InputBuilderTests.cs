@@ -15,7 +15,7 @@ public class InputBuilderTests(ITestOutputHelper output, SmallSubduralPhantomFix
     {
         var samples = DatasetLoader.Load(phantom.Folder.Path).Samples.Take(3).Select(SampleImages.Load).ToArray();
         var spec = new InputSpec(recipe, 64);
-        Assert.Equal(channels, InputBuilder.Channels(spec));
+        Assert.Equal(channels, spec.Channels);
         var input = InputBuilder.Build(samples[1], samples[0], samples[2], spec);
         Assert.Equal(channels * 64 * 64, input.Length);
         Assert.All(input, v => Assert.InRange(v, 0f, 1f));

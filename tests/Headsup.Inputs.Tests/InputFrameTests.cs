@@ -24,7 +24,7 @@ public class InputFrameTests
     }
 
     [Fact]
-    public void ToInput_of_a_windowed_plane_equals_the_input_builder()
+    public void ToInput_WindowedPlane_EqualsInputBuilderWithinOneStep()
     {
         var slice = Head();
         var frame = InputFrame.Of(slice, 64);
@@ -34,7 +34,8 @@ public class InputFrameTests
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < actual.Length; i++)
         {
-            Assert.Equal(expected[i], actual[i], 5);
+            // The input is rounded to 1/255 steps (InputQuantisation); the frame's resampling is not.
+            Assert.InRange(expected[i] - actual[i], -0.5f / 255f - 1e-6f, 0.5f / 255f + 1e-6f);
         }
     }
 

@@ -1,3 +1,4 @@
+using Headsup.Explain;
 using Headsup.Reporting;
 using Headsup.Testing;
 using Headsup.Triage.Rendering;
@@ -21,7 +22,7 @@ public class RenderingTests
         const int n = 100;
         var heat = Enumerable.Range(0, n).Select(i => (float)i).ToArray();
         var region = Enumerable.Range(0, n).Select(i => i < 50 ? (byte)1 : (byte)0).ToArray();
-        var top = OverlayRenderer.TopMask(heat, region, 0.3);
+        var top = HeatmapRegion.Top(heat, region, 0.3);
         Assert.Equal(15, top.Count(v => v != 0)); // 30 % of the 50 region pixels
         Assert.All(Enumerable.Range(0, n).Where(i => top[i] != 0), i => Assert.InRange(i, 35, 49));
     }
@@ -29,7 +30,7 @@ public class RenderingTests
     [Fact]
     public void A_constant_heatmap_shows_nothing()
     {
-        var top = OverlayRenderer.TopMask(new float[64], [], 0.3);
+        var top = HeatmapRegion.Top(new float[64], [], 0.3);
         Assert.All(top, v => Assert.Equal(0, v));
     }
 
@@ -106,7 +107,7 @@ public class RenderingTests
         }
 
         mask[(80 * w) + 80] = mask[(90 * w) + 20] = mask[(70 * w) + 75] = 1;
-        var kept = OverlayRenderer.WithoutSpecks(mask, w, h);
+        var kept = HeatmapRegion.WithoutSpecks(mask, w, h);
         Assert.Equal(1600, kept.Count(v => v != 0));
         Assert.Equal(0, kept[(80 * w) + 80]);
     }

@@ -1,3 +1,4 @@
+using Headsup.Inputs;
 using Headsup.Core.IO;
 using System.CommandLine;
 using System.Globalization;
@@ -64,7 +65,7 @@ internal static class AutoMlCommand
                 result = AutoMlSearch.Run(dataset.Samples, sources, options, Path.Combine(outDir, "model"), observer, trial =>
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  trial {trial.Id} (bracket {trial.Bracket}, rung {trial.Rung}, {trial.Epochs} epochs): {trial.Config} → validation AP {trial.ValidationAp:0.000} in {trial.Seconds:0} s")), cancellationToken);
             }
-            catch (Exception ex) when (ex is ModelException or DatasetException)
+            catch (Exception ex) when (ex is ModelException or DatasetException or InputException)
             {
                 Console.Error.WriteLine("error: " + ex.Message);
                 return Task.FromResult(ExitCodes.CouldNotRun);

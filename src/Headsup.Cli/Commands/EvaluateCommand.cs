@@ -56,32 +56,16 @@ internal static class EvaluateCommand
 
             using (package)
             {
-                var manifest = package.Manifest;
-                if (manifest.Input.Recipe != "gray-brain" && dataset.Samples.Any(s => s.Format != ImageFormat.Dicom))
-                {
-                    throw new UsageException($"the model's recipe {manifest.Input.Recipe} needs Hounsfield units, but the data has PNG/JPEG images");
-                }
-
                 var observer = new ConsoleTrainingObserver();
-                var problems = new List<SampleProblem>();
-                IReadOnlyList<ScoredRow> rows;
-                bool studyPipeline = study && dataset.Samples.All(s => s.Format == ImageFormat.Dicom);
+                var request = new EvaluationRequest(study, sources, new BootstrapOptions(parse.GetValue(resamples), (ulong)parse.GetValue(seed)));
+                EvaluationOutcome outcome;
                 try
                 {
-                    if (studyPipeline)
-                    {
-                        // DICOM studies are scored exactly as `headsup detect` scores them (series selection, slices with
-                        // little brain left out, the package's study calibration).
-                        observer.Stage($"scoring labelled studies with {manifest.Name} {manifest.Version} as detect does", Math.Max(1, dataset.Samples.Select(s => s.StudyId).Distinct().Count()));
-                        using var triager = new StudyTriager(package);
-                        rows = StudyCalibration.Score(triager, dataset.Samples, TriageOptions.Default, new SyncProgress<int>(observer.Advance), cancellationToken)
-                            .Select(r => new ScoredRow(r.StudyInstanceUid, r.Label, r.Probability, r.Subtypes, r.Slices)).ToList();
-                    }
-                    else
-                    {
-                        observer.Stage($"scoring {dataset.Samples.Count} slices with {manifest.Name} {manifest.Version} ({manifest.Architecture}, {manifest.Input.Recipe} {manifest.Input.Size}²)", dataset.Samples.Count);
-                        rows = ModelEvaluator.ScoreSlices(package, dataset.Samples, problems, new SyncProgress<int>(observer.Advance), cancellationToken);
-                    }
+                    outcome = PackageEvaluation.Run(package, dataset, request, s => observer.Stage(s.Description, s.Total), new SyncProgress<int>(observer.Advance), cancellationToken);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new UsageException(ex.Message);
                 }
                 catch (ModelException ex)
                 {
@@ -89,73 +73,23 @@ internal static class EvaluateCommand
                     return Task.FromResult(ExitCodes.CouldNotRun);
                 }
 
-                foreach (var p in problems)
+                foreach (var p in outcome.Problems)
                 {
                     observer.Problem(p);
                 }
 
-                if (study && !studyPipeline)
-                {
-                    rows = ModelEvaluator.ToStudies(rows, dataset.Samples, manifest.Study);
-                }
-
-                if (rows.Count == 0)
-                {
-                    Console.Error.WriteLine("error: nothing could be scored");
-                    return Task.FromResult(ExitCodes.CouldNotRun);
-                }
-
-                var subtypeNames = manifest.Outputs.Skip(1).ToList();
-                var labelsByFile = dataset.Samples.GroupBy(s => s.File, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-                var evaluationRows = rows.Select(r => new EvaluationRow(
-                    Display(r.Id, sources),
-                    r.Label,
-                    r.Probability,
-                    subtypeNames.Count > 0 ? subtypeNames.Select(n => r.Subtypes[n]).ToList() : null,
-                    !study && subtypeNames.Count > 0 && labelsByFile.TryGetValue(r.Id, out var s) && s.Subtypes.All(v => v is not null)
-                        ? s.Subtypes.Select(v => v!.Value).ToList()
-                        : null)).ToList();
-                if (evaluationRows.Any(r => r.SubtypeLabels is null))
-                {
-                    evaluationRows = evaluationRows.Select(r => r with { SubtypeLabels = null }).ToList();
-                }
-
-                double operatingPoint = study ? manifest.Study.Threshold : manifest.Thresholds.OperatingPoint;
-                var options = new EvaluationReportOptions(
-                    study ? EvaluationLevel.Study : EvaluationLevel.Slice,
-                    manifest.Name,
-                    manifest.Version,
-                    $"{string.Join(", ", sources)}: {rows.Count} {(study ? "studies" : "slices")}")
-                {
-                    OperatingPointThreshold = operatingPoint,
-                    OperatingPointDescription = study ? $"study threshold of the package ({manifest.Study.Method}, k = {manifest.Study.K})" : manifest.Thresholds.OperatingPointRule,
-                    SubtypeNames = subtypeNames,
-                    Bootstrap = new BootstrapOptions(parse.GetValue(resamples), (ulong)parse.GetValue(seed)),
-                };
-                var report = EvaluationReport.Create(evaluationRows, options, cancellationToken);
                 var outDir = parse.GetValue(output)!;
-                report.WriteTo(outDir);
-                Print(report, outDir);
+                outcome.Report.WriteTo(outDir);
+                Print(outcome.Report, outDir);
+                if (outcome.Problems.Count > 0)
+                {
+                    return Task.FromResult(ExitCodes.SomeInputsFailed);
+                }
             }
 
             return Task.FromResult(dataset.Problems.Count > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok);
         });
         return command;
-    }
-
-    private static string Display(string file, IReadOnlyList<string> sources)
-    {
-        foreach (var source in sources)
-        {
-            var root = Directory.Exists(source) ? source : Path.GetDirectoryName(Path.GetFullPath(source)) ?? string.Empty;
-            var full = Path.GetFullPath(root);
-            if (file.StartsWith(full + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            {
-                return Path.GetRelativePath(full, file);
-            }
-        }
-
-        return file;
     }
 
     private static void Print(EvaluationReport report, string outDir)

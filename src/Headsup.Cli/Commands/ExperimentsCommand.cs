@@ -1,3 +1,4 @@
+using Headsup.Inputs;
 using Headsup.Core.IO;
 using System.CommandLine;
 using System.Globalization;
@@ -62,7 +63,7 @@ internal static class ExperimentsCommand
                 rows = PaperExperiments.Run(dataset.Samples, options, observer, row =>
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Experiment} at {row.Requested}: AP {row.AveragePrecision.Value:0.000}, precision {row.Precision.Value:0.000}, recall {row.Recall.Value:0.000} on {row.TestN} test slices")), cancellationToken);
             }
-            catch (Exception ex) when (ex is ModelException or DatasetException)
+            catch (Exception ex) when (ex is ModelException or DatasetException or InputException)
             {
                 Console.Error.WriteLine("error: " + ex.Message);
                 return Task.FromResult(ExitCodes.CouldNotRun);

@@ -58,7 +58,7 @@ internal static class ExplainCommand
             using (triager)
             {
                 var clock = Stopwatch.StartNew();
-                (float[] Heatmap, byte[] Region, Explanation Explanation) result;
+                ExplainedSlice result;
                 try
                 {
                     result = triager.ExplainSlice(image, null, null, chosen, ExplainOptions.Default with { Steps = Math.Max(1, parse.GetValue(steps)) }, DetectCommand.ParsePrecision(parse.GetValue(precision)!));

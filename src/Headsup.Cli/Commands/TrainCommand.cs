@@ -92,7 +92,7 @@ internal static class TrainCommand
                     observer,
                     cancellationToken);
             }
-            catch (Exception ex) when (ex is ModelException or DatasetException)
+            catch (Exception ex) when (ex is ModelException or DatasetException or InputException)
             {
                 Console.Error.WriteLine("error: " + ex.Message);
                 return Task.FromResult(ExitCodes.CouldNotRun);

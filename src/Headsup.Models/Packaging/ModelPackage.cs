@@ -1,3 +1,4 @@
+using Headsup.Inputs;
 using Headsup.Core.IO;
 using System.IO.Compression;
 using System.Text.Json;
@@ -18,12 +19,16 @@ public sealed class ModelPackage : IDisposable
 
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
 
-    private ModelPackage(string location, ModelManifest manifest, ClassifierNetwork network)
+    private ModelPackage(string location, ModelManifest manifest, InputSpec inputSpec, ClassifierNetwork network)
     {
         Location = location;
         Manifest = manifest;
+        InputSpec = inputSpec;
         Network = network;
     }
+
+    /// <summary>What the network takes: the manifest's recipe and size, parsed and checked against its channels at load.</summary>
+    public InputSpec InputSpec { get; }
 
     /// <summary>Folder or zip the package was loaded from.</summary>
     public string Location { get; }
@@ -173,6 +178,7 @@ public sealed class ModelPackage : IDisposable
     private static ModelPackage LoadFolder(string folder, string location)
     {
         var manifest = ReadManifest(folder);
+        var spec = InputSpecOf(manifest, location);
         var weights = Path.Combine(folder, manifest.Weights.File);
         if (!File.Exists(weights))
         {
@@ -206,7 +212,30 @@ public sealed class ModelPackage : IDisposable
         }
 
         network.eval();
-        return new ModelPackage(location, manifest, network);
+        return new ModelPackage(location, manifest, spec, network);
+    }
+
+    /// <summary>The manifest's input, parsed once; the recipe must be known and give the network's channels.</summary>
+    /// <exception cref="ModelException">Unknown recipe, bad size, or a channel count that does not match the recipe.</exception>
+    public static InputSpec InputSpecOf(ModelManifest manifest, string location)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        InputSpec spec;
+        try
+        {
+            spec = new InputSpec(manifest.Input.Recipe, manifest.Input.Size);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ModelException(location, $"model.json input: {ex.Message}", ex);
+        }
+
+        if (spec.Channels != manifest.Input.Channels)
+        {
+            throw new ModelException(location, $"recipe {spec.Recipe} gives {spec.Channels} channels but the network takes {manifest.Input.Channels}");
+        }
+
+        return spec;
     }
 
     private static ModelManifest ParseManifest(string location, string json)

@@ -81,7 +81,7 @@ public static class LesionCheck
                 image = SampleImages.Load(sample);
                 bleed = LoadMask(sample.MaskFile!, image.Width, image.Height);
             }
-            catch (DatasetException ex)
+            catch (Exception ex) when (ex is InputException or DatasetException)
             {
                 problems.Add(new SampleProblem(sample.File, ex.Message));
                 progress?.Report(++done);
@@ -105,7 +105,7 @@ public static class LesionCheck
                 if (done < overlays)
                 {
                     var picture = OverlayRenderer.Explanation(image, heatmap, region, method, topFraction);
-                    foreach (int i in OverlayRenderer.Outline(bleed, image.Width, image.Height, 1))
+                    foreach (int i in HeatmapRegion.Outline(bleed, image.Width, image.Height, 1))
                     {
                         picture.Pixels[3 * i] = 255;
                         picture.Pixels[(3 * i) + 1] = 40;
@@ -169,7 +169,7 @@ public static class LesionCheck
             }
         }
 
-        var top = OverlayRenderer.TopMask(heatmap, anyRegion ? region : [], topFraction);
+        var top = HeatmapRegion.Top(heatmap, anyRegion ? region : [], topFraction);
         int topCount = 0, overlap = 0, bleedCount = 0;
         for (int i = 0; i < n; i++)
         {

@@ -18,7 +18,7 @@ public static class ModelEvaluator
     {
         ArgumentNullException.ThrowIfNull(package);
         var manifest = package.Manifest;
-        var spec = new InputSpec(manifest.Input.Recipe, manifest.Input.Size);
+        var spec = package.InputSpec;
         var cache = InputCache.Build(samples, spec, problems, progress, cancellationToken);
         if (cache.Channels != manifest.Input.Channels)
         {

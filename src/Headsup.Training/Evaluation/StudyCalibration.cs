@@ -73,7 +73,7 @@ public static class StudyCalibration
                     continue;
                 }
 
-                var result = triager.Triage(study, 0, Path.GetTempPath(), options with { Explain = null, WriteDicom = false, WriteImages = false }, cancellationToken: cancellationToken);
+                var result = triager.Assess(study, options, cancellationToken).Result;
                 if (result.Slices.Count == 0)
                 {
                     continue;

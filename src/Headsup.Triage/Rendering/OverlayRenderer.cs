@@ -1,4 +1,3 @@
-using Headsup.Imaging.Masks;
 using Headsup.Inputs;
 using Headsup.Core.IO;
 using System.Globalization;
@@ -73,41 +72,6 @@ public static class OverlayRenderer
     }
 
     /// <summary>
-    /// The top <paramref name="topFraction"/> of <paramref name="heatmap"/> within <paramref name="region"/> (all pixels when
-    /// null): 1 where a pixel's value is at least the (1 − fraction) quantile of the region's values.
-    /// </summary>
-    public static byte[] TopMask(ReadOnlySpan<float> heatmap, ReadOnlySpan<byte> region, double topFraction)
-    {
-        var values = new List<float>();
-        for (int i = 0; i < heatmap.Length; i++)
-        {
-            if ((region.IsEmpty || region[i] != 0) && float.IsFinite(heatmap[i]))
-            {
-                values.Add(heatmap[i]);
-            }
-        }
-
-        var mask = new byte[heatmap.Length];
-        if (values.Count == 0 || topFraction <= 0)
-        {
-            return mask;
-        }
-
-        values.Sort();
-        float threshold = values[Math.Clamp((int)Math.Floor(values.Count * (1 - Math.Min(topFraction, 1))), 0, values.Count - 1)];
-        bool constant = values[0] == values[^1];
-        for (int i = 0; i < heatmap.Length; i++)
-        {
-            if ((region.IsEmpty || region[i] != 0) && heatmap[i] >= threshold && !constant)
-            {
-                mask[i] = 1;
-            }
-        }
-
-        return mask;
-    }
-
-    /// <summary>
     /// The overlay: brain-window slice, the top region coloured by viridis (normalised over the shown values, 55 %
     /// opaque) and its outline in yellow, 2 pixels wide.
     /// </summary>
@@ -121,7 +85,7 @@ public static class OverlayRenderer
         }
 
         var image = new RgbImage(columns, rows, (byte[])background.Pixels.Clone());
-        var top = TopMask(heatmap, region, topFraction);
+        var top = HeatmapRegion.Top(heatmap, region, topFraction);
         float low = float.MaxValue, high = float.MinValue;
         for (int i = 0; i < top.Length; i++)
         {
@@ -146,7 +110,7 @@ public static class OverlayRenderer
             p[(3 * i) + 2] = (byte)((0.45 * p[(3 * i) + 2]) + (0.55 * b));
         }
 
-        foreach (int i in Outline(WithoutSpecks(top, columns, rows), columns, rows, width: 2))
+        foreach (int i in HeatmapRegion.Outline(HeatmapRegion.WithoutSpecks(top, columns, rows), columns, rows, width: 2))
         {
             p[3 * i] = 255;
             p[(3 * i) + 1] = 221;
@@ -183,76 +147,6 @@ public static class OverlayRenderer
         }
 
         return a;
-    }
-
-    /// <summary>The mask without connected parts smaller than 0.5 % of it (specks get no outline).</summary>
-    public static byte[] WithoutSpecks(byte[] mask, int columns, int rows)
-    {
-        ArgumentNullException.ThrowIfNull(mask);
-        int total = mask.Count(v => v != 0);
-        var result = new byte[mask.Length];
-        var remaining = (byte[])mask.Clone();
-        while (true)
-        {
-            var (part, count) = Morphology.Largest(remaining, columns, rows);
-            if (count == 0 || count < 0.005 * total)
-            {
-                return result;
-            }
-
-            for (int i = 0; i < part.Length; i++)
-            {
-                if (part[i] != 0)
-                {
-                    result[i] = 1;
-                    remaining[i] = 0;
-                }
-            }
-        }
-    }
-
-    /// <summary>Pixels of <paramref name="mask"/> within <paramref name="width"/> pixels of its border (4-neighbourhood).</summary>
-    public static IEnumerable<int> Outline(byte[] mask, int columns, int rows, int width)
-    {
-        ArgumentNullException.ThrowIfNull(mask);
-        var edge = new byte[mask.Length];
-        for (int y = 0; y < rows; y++)
-        {
-            for (int x = 0; x < columns; x++)
-            {
-                int i = (y * columns) + x;
-                if (mask[i] != 0 && (x == 0 || y == 0 || x == columns - 1 || y == rows - 1 || mask[i - 1] == 0 || mask[i + 1] == 0 || mask[i - columns] == 0 || mask[i + columns] == 0))
-                {
-                    edge[i] = 1;
-                }
-            }
-        }
-
-        for (int pass = 1; pass < width; pass++)
-        {
-            var grown = (byte[])edge.Clone();
-            for (int y = 0; y < rows; y++)
-            {
-                for (int x = 0; x < columns; x++)
-                {
-                    int i = (y * columns) + x;
-                    if (edge[i] == 0 && mask[i] != 0 && ((x > 0 && edge[i - 1] != 0) || (x < columns - 1 && edge[i + 1] != 0) || (y > 0 && edge[i - columns] != 0) || (y < rows - 1 && edge[i + columns] != 0)))
-                    {
-                        grown[i] = 1;
-                    }
-                }
-            }
-
-            edge = grown;
-        }
-
-        for (int i = 0; i < edge.Length; i++)
-        {
-            if (edge[i] != 0)
-            {
-                yield return i;
-            }
-        }
     }
 
     /// <summary>The image with a black banner above it holding <paramref name="lines"/> (white; the last line red).</summary>
