@@ -17,14 +17,6 @@ internal static class ContentItem
     /// <summary>INFERRED FROM: the source was inferred from the target.</summary>
     public const string InferredFrom = "INFERRED FROM";
 
-    /// <summary>A CONTAINER item with SEPARATE continuity.</summary>
-    public static DicomDataset Container(string relationship, CodedConcept name, params DicomDataset[] children)
-    {
-        var item = Start(relationship, "CONTAINER", name);
-        item.AddString(DicomTags.ContinuityOfContent, "SEPARATE");
-        return WithChildren(item, children);
-    }
-
     /// <summary>A TEXT item (UT value).</summary>
     public static DicomDataset Text(string relationship, CodedConcept name, string text, params DicomDataset[] children)
     {

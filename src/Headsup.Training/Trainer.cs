@@ -89,7 +89,7 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         bool multi = _options.MultiLabel && train.Items.Any(i => i.Any == 1 && i.Subtypes.Any(s => s is not null));
         var outputs = multi ? new List<string> { "any" }.Concat(HemorrhageLabels.Subtypes).ToList() : new List<string> { "any" };
-        var network = NetworkFactory.Create(_options.Architecture, train.Channels, outputs.Count, pretrained: _options.Architecture.EndsWith("-imagenet", StringComparison.Ordinal));
+        var network = NetworkFactory.Create(_options.Architecture, train.Channels, outputs.Count, pretrained: NetworkFactory.HasPretrainedWeights(_options.Architecture));
         var optimizer = CreateOptimizer(network);
         var checkpoint = checkpointDirectory is null ? null : new Checkpoint(checkpointDirectory);
         var history = new List<EpochRecord>();

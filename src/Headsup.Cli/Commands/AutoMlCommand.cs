@@ -71,7 +71,7 @@ internal static class AutoMlCommand
                 return Task.FromResult(ExitCodes.CouldNotRun);
             }
 
-            WriteLeaderboard(outDir, result);
+            Leaderboard.Write(outDir, result);
             var table = new Table().Title("AutoML leaderboard (validation AP, slice level)");
             foreach (var column in s_columns)
             {
@@ -115,18 +115,5 @@ internal static class AutoMlCommand
         }
 
         return items;
-    }
-
-    private static void WriteLeaderboard(string outDir, AutoMlResult result)
-    {
-        var csv = new StringBuilder("trial,bracket,rung,epochs,architecture,recipe,size,learning_rate,augmentation,validation_ap,validation_auc,seconds,stopped_on_time\n");
-        foreach (var t in result.Leaderboard)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{t.Id},{t.Bracket},{t.Rung},{t.Epochs},{t.Config.Architecture},{t.Config.Recipe},{t.Config.Size},{t.Config.LearningRate:R},{t.Config.Augmentation:R},{t.ValidationAp:R},{t.ValidationAuc:R},{t.Seconds:0.0},{(t.StoppedOnTime ? "true" : "false")}\n");
-        }
-
-        AtomicFile.Write(Path.Combine(outDir, "leaderboard.csv"), s => s.Write(Encoding.UTF8.GetBytes(csv.ToString())));
-        var json = JsonSerializer.Serialize(new { best = result.Best, trials = result.Leaderboard, elapsed_seconds = result.Elapsed.TotalSeconds }, s_json);
-        AtomicFile.Write(Path.Combine(outDir, "leaderboard.json"), s => s.Write(Encoding.UTF8.GetBytes(json)));
     }
 }

@@ -41,7 +41,7 @@ internal static class ExperimentsCommand
             var recipeList = parse.GetValue(recipes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             foreach (var r in recipeList)
             {
-                if (r is not ("e1" or "e2" or "e3" or "e4" or "context" or "gray-brain"))
+                if (!InputRecipe.TryParse(r, out _))
                 {
                     throw new UsageException($"--recipes: '{r}' is not a recipe");
                 }
@@ -69,15 +69,12 @@ internal static class ExperimentsCommand
                 return Task.FromResult(ExitCodes.CouldNotRun);
             }
 
-            var markdown = Markdown(rows, options);
             AnsiConsole.Write(Table(rows));
             Console.WriteLine("Paper: Vertex AutoML on RSNA slices; only its best model's numbers are available (E4, 6,000 images). Ours: slice level, balanced test split, threshold 0.5, 95 % bootstrap CIs. NOT FOR CLINICAL USE.");
             if (parse.GetValue(output) is { } outDir)
             {
-                Directory.CreateDirectory(outDir);
-                AtomicFile.Write(Path.Combine(outDir, "experiments.md"), s => s.Write(Encoding.UTF8.GetBytes(markdown)));
-                AtomicFile.Write(Path.Combine(outDir, "experiments.csv"), s => s.Write(Encoding.UTF8.GetBytes(Csv(rows))));
-                Console.WriteLine($"written: {Path.Combine(outDir, "experiments.md")}, experiments.csv");
+                var written = ExperimentReport.Write(outDir, rows, options);
+                Console.WriteLine($"written: {string.Join(", ", written)}");
             }
 
             return Task.FromResult(dataset.Problems.Count > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok);
@@ -85,9 +82,9 @@ internal static class ExperimentsCommand
         return command;
     }
 
-    private static string Ci(MetricWithCi m) => double.IsNaN(m.Value) ? "undefined" : string.Create(CultureInfo.InvariantCulture, $"{m.Value:0.000} [{m.Low:0.000}–{m.High:0.000}]");
+    private static string Ci(MetricWithCi m) => ExperimentReport.Ci(m);
 
-    private static string Paper(double? value) => value is double v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "n/r";
+    private static string Paper(double? value) => ExperimentReport.Paper(value);
 
     private static Table Table(IReadOnlyList<ExperimentRow> rows)
     {
@@ -109,36 +106,5 @@ internal static class ExperimentsCommand
         }
 
         return table;
-    }
-
-    private static string Markdown(IReadOnlyList<ExperimentRow> rows, ExperimentOptions options)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine("# The paper's experiments, reproduced");
-        sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Protocol: balanced sample of N slices (N/2 per class), 90/10 split by patient, threshold 0.5; network {options.Training.Architecture} at {options.Training.Size}², up to {options.Training.Epochs} epochs, seed {options.Seed}. Slice level; 95 % percentile bootstrap CIs. \"n/r\": not reported in the text available to us.");
-        sb.AppendLine();
-        sb.AppendLine("| Experiment | Recipe | Images used/asked | Paper AP | Paper precision | Paper recall | Ours AP [95 % CI] | Ours precision | Ours recall | Ours AUC | Test n (positives) | Note |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var row in rows)
-        {
-            var paper = PaperExperiments.Paper.FirstOrDefault(p => p.Experiment == row.Experiment);
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {row.Experiment} | {row.Recipe} | {row.Used}/{row.Requested} | {Paper(paper?.AveragePrecision)} | {Paper(paper?.Precision)} | {Paper(paper?.Recall)} | {Ci(row.AveragePrecision)} | {Ci(row.Precision)} | {Ci(row.Recall)} | {Ci(row.Auc)} | {row.TestN} ({row.TestPositives}) | {row.Note} |");
-        }
-
-        sb.AppendLine();
-        sb.AppendLine("NOT FOR CLINICAL USE — research software, not validated.");
-        return sb.ToString();
-    }
-
-    private static string Csv(IReadOnlyList<ExperimentRow> rows)
-    {
-        var sb = new StringBuilder("experiment,recipe,requested,used,test_n,test_positives,ap,ap_low,ap_high,auc,auc_low,auc_high,precision,precision_low,precision_high,recall,recall_low,recall_high,seconds\n");
-        foreach (var r in rows)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"{r.Experiment},{r.Recipe},{r.Requested},{r.Used},{r.TestN},{r.TestPositives},{r.AveragePrecision.Value:R},{r.AveragePrecision.Low:R},{r.AveragePrecision.High:R},{r.Auc.Value:R},{r.Auc.Low:R},{r.Auc.High:R},{r.Precision.Value:R},{r.Precision.Low:R},{r.Precision.High:R},{r.Recall.Value:R},{r.Recall.Low:R},{r.Recall.High:R},{r.Seconds:0.0}\n");
-        }
-
-        return sb.ToString();
     }
 }

@@ -83,14 +83,6 @@ public sealed class DicomDataset
         return Add(new DicomElement(tag, DicomVR.US, bytes));
     }
 
-    /// <summary>Adds a signed short (SS).</summary>
-    public DicomDataset AddInt16(DicomTag tag, short value)
-    {
-        var bytes = new byte[2];
-        BinaryPrimitives.WriteInt16LittleEndian(bytes, value);
-        return Add(new DicomElement(tag, DicomVR.SS, bytes));
-    }
-
     /// <summary>Adds an unsigned long (UL).</summary>
     public DicomDataset AddUInt32(DicomTag tag, uint value)
     {

@@ -20,9 +20,6 @@ public readonly record struct DicomTag(ushort Group, ushort Element) : IComparab
     /// <summary>True for odd (private) groups.</summary>
     public bool IsPrivate => (Group & 1) == 1;
 
-    /// <summary>Builds a tag from its 32-bit form.</summary>
-    public static DicomTag FromValue(uint value) => new((ushort)(value >> 16), (ushort)value);
-
     /// <inheritdoc />
     public int CompareTo(DicomTag other) => Value.CompareTo(other.Value);
 

@@ -2,18 +2,14 @@ using System.Globalization;
 
 namespace Headsup.Imaging.Windowing;
 
-/// <summary>The window function that maps HU into [0, 1].</summary>
-public enum WindowFunction
-{
-    /// <summary>(clip(x, c − w/2, c + w/2) − (c − w/2)) / w, as the HEADS UP paper's code (not DICOM's LINEAR with its −0.5 offsets).</summary>
-    LinearClip,
-}
-
-/// <summary>A display window in Hounsfield units (centre and width) and its function.</summary>
+/// <summary>
+/// A window in Hounsfield units (centre and width). It maps HU into [0, 1] as (clip(x, c − w/2, c + w/2) − (c − w/2)) / w,
+/// the HEADS UP paper's code (not DICOM's LINEAR with its −0.5 offsets); that is the only window function in use.
+/// </summary>
 public readonly record struct HuWindow
 {
     /// <summary>Creates a window; width must be positive.</summary>
-    public HuWindow(double centerHu, double widthHu, WindowFunction function = WindowFunction.LinearClip)
+    public HuWindow(double centerHu, double widthHu)
     {
         if (!(widthHu > 0) || !double.IsFinite(centerHu) || !double.IsFinite(widthHu))
         {
@@ -22,7 +18,6 @@ public readonly record struct HuWindow
 
         CenterHu = centerHu;
         WidthHu = widthHu;
-        Function = function;
     }
 
     /// <summary>Brain window 40/80 → [0, 80] HU.</summary>
@@ -39,9 +34,6 @@ public readonly record struct HuWindow
 
     /// <summary>Window width in HU.</summary>
     public double WidthHu { get; }
-
-    /// <summary>The window function.</summary>
-    public WindowFunction Function { get; }
 
     /// <summary>Lowest HU shown (maps to 0).</summary>
     public double LowerHu => CenterHu - (WidthHu / 2);

@@ -61,7 +61,6 @@ public static class NetworkFactory
         }
     }
 
-    /// <summary>Whether <paramref name="architecture"/> can load pretrained weights.</summary>
+    /// <summary>Whether <paramref name="architecture"/> starts from pretrained (ImageNet) weights.</summary>
     public static bool HasPretrainedWeights(string architecture) => architecture == ResNet18ImageNet;
-
 }
