@@ -134,6 +134,7 @@ public sealed class CalibrateStudyCommandTests(CalibrateStudyCommandTests.Fixtur
         var (exit, _, stderr) = Headsup("calibrate-study", "--data", fixture.Positives, "--data", fixture.Negatives, "--model", fixture.Model, "--out", output.Path);
         Assert.Equal(2, exit);
         Assert.Contains("exists and is not empty", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("scoring labelled studies", stderr, StringComparison.Ordinal);
         Assert.Equal(["keep.txt"], Directory.GetFileSystemEntries(output.Path).Select(Path.GetFileName));
     }
 
@@ -153,6 +154,19 @@ public sealed class CalibrateStudyCommandTests(CalibrateStudyCommandTests.Fixtur
         var (exit, _, stderr) = Headsup("calibrate-study", "--data", fixture.Positives, "--data", fixture.Negatives, "--model", output.Path, "--out", Path.Combine(output.Path, "x"));
         Assert.Equal(3, exit);
         Assert.Contains("model.json", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CalibrateStudy_ZippedPackage_ExitsTwoAskingForAFolder()
+    {
+        // It used to score every study and then crash (unhandled DirectoryNotFoundException, exit 134) copying the zip.
+        using var output = TestData.CreateTempFolder();
+        var zip = Path.Combine(output.Path, "model.zip");
+        ModelPackage.Zip(fixture.Model, zip);
+        var (exit, stdout, stderr) = Headsup("calibrate-study", "--data", fixture.Positives, "--data", fixture.Negatives, "--model", zip, "--out", Path.Combine(output.Path, "x"));
+        Assert.True(exit == 2, $"exit {exit}: {stdout}{stderr}");
+        Assert.Contains("--model must be a package folder", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("scoring labelled studies", stderr, StringComparison.Ordinal);
     }
 
     /// <summary>
