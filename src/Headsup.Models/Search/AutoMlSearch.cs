@@ -219,9 +219,20 @@ public static class AutoMlSearch
         return best;
     }
 
-    /// <summary>A trial at a higher rung (trained longer after surviving) beats one at a lower rung; then validation AP decides.</summary>
-    private static bool IsBetter(Trial candidate, Trial current) =>
-        candidate.Rung > current.Rung || (candidate.Rung == current.Rung && candidate.ValidationAp > current.ValidationAp);
+    /// <summary>
+    /// A trial with a validation AP beats one without (NaN: e.g. a diverged network); then a trial at a higher rung
+    /// (trained longer after surviving) beats one at a lower rung; then validation AP decides.
+    /// </summary>
+    private static bool IsBetter(Trial candidate, Trial current)
+    {
+        bool scored = !double.IsNaN(candidate.ValidationAp);
+        if (scored != !double.IsNaN(current.ValidationAp))
+        {
+            return scored;
+        }
+
+        return candidate.Rung > current.Rung || (candidate.Rung == current.Rung && candidate.ValidationAp > current.ValidationAp);
+    }
 
     private static TrainingOptions Options(SearchConfig config, AutoMlOptions options, int epochs, TimeSpan remaining) => new()
     {

@@ -173,6 +173,27 @@ public sealed class AutoMlScheduleTests
         Assert.Same(high, AutoMlSearch.Best([low, high, tie]));
     }
 
+    [Fact]
+    public void Best_FirstTrialHasNaNAp_TheScoredTrialWins()
+    {
+        // Before the fix a NaN first trial stayed best at its rung (0.8 > NaN is false) and would have been packaged.
+        var config = new SearchConfig("gray-brain", "small-cnn", 128, 1e-3, 0.5);
+        var failed = new Trial(1, 1, config, 0, 1, double.NaN, double.NaN, 1, false);
+        var scored = new Trial(2, 1, config, 0, 1, 0.8, 0.8, 1, false);
+        Assert.Same(scored, AutoMlSearch.Best([failed, scored]));
+    }
+
+    [Fact]
+    public void Best_NaNApAtAHigherRung_LosesToAScoredTrial()
+    {
+        var config = new SearchConfig("gray-brain", "small-cnn", 128, 1e-3, 0.5);
+        var scored = new Trial(1, 1, config, 0, 1, 0.7, 0.7, 1, false);
+        var diverged = new Trial(2, 1, config, 1, 3, double.NaN, double.NaN, 3, false);
+        Assert.Same(scored, AutoMlSearch.Best([scored, diverged]));
+        var onlyFailed = new Trial(3, 1, config, 0, 1, double.NaN, double.NaN, 1, false);
+        Assert.Same(diverged, AutoMlSearch.Best([onlyFailed, diverged])); // all NaN: the higher rung, as before
+    }
+
     private static AutoMlOptions Options(double budgetSeconds) => new() { Budget = TimeSpan.FromSeconds(budgetSeconds), Candidates = 9, Eta = 3, MinEpochs = 1, Seed = 1 };
 
     /// <summary>
