@@ -44,16 +44,25 @@ public sealed class StudyTriager : IDisposable
 
     /// <summary>Wraps a loaded package (not disposed with the triager).</summary>
     public StudyTriager(ModelPackage package)
-        : this(package, ownsPackage: false)
+        : this(package, ownsPackage: false, precision: null)
     {
     }
 
-    private StudyTriager(ModelPackage package, bool ownsPackage)
+    /// <summary>
+    /// Wraps a loaded package (not disposed with the triager) and scores in <paramref name="precision"/> whatever the CPU
+    /// and <see cref="InferencePrecisions.EnvironmentVariable"/> say (e.g. float32 for reproducible reference scores).
+    /// </summary>
+    public StudyTriager(ModelPackage package, InferencePrecision precision)
+        : this(package, ownsPackage: false, precision)
+    {
+    }
+
+    private StudyTriager(ModelPackage package, bool ownsPackage, InferencePrecision? precision)
     {
         ArgumentNullException.ThrowIfNull(package);
         _package = package;
         _ownsPackage = ownsPackage;
-        _scorer = new SeriesScorer(package);
+        _scorer = new SeriesScorer(package, precision);
         _assessor = new StudyAssessor(_scorer, package.Manifest.Study);
         _explainer = new SliceExplainer(package, _scorer);
         var m = package.Manifest;
@@ -89,7 +98,7 @@ public sealed class StudyTriager : IDisposable
         var package = ModelPackage.Load(location);
         try
         {
-            return new StudyTriager(package, ownsPackage: true);
+            return new StudyTriager(package, ownsPackage: true, precision: null);
         }
         catch
         {

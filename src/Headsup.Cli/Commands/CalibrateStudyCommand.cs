@@ -41,6 +41,16 @@ internal static class CalibrateStudyCommand
                 throw new UsageException("--out must be a new folder, not the package itself");
             }
 
+            if (File.Exists(location))
+            {
+                throw new UsageException("--model must be a package folder (its files are copied into --out); unzip a zipped package first");
+            }
+
+            if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
+            {
+                throw new UsageException($"{outDir} exists and is not empty");
+            }
+
             var triager = ModelLocator.LoadTriager(location);
             if (triager is null)
             {

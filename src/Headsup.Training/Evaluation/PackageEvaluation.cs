@@ -1,3 +1,4 @@
+using Headsup.Training;
 using Headsup.Core.Progress;
 using Headsup.Datasets;
 using Headsup.Evaluation.Intervals;

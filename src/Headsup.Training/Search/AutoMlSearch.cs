@@ -53,6 +53,12 @@ public sealed record AutoMlOptions
     public double ValidationFraction { get; init; } = 0.2;
 }
 
+/// <summary>One trial to run: its number, bracket and rung, the configuration and how many epochs to train.</summary>
+public sealed record TrialRequest(int Id, int Bracket, int Rung, SearchConfig Config, int Epochs);
+
+/// <summary>What one trial gave: epochs run, the best validation AP (and the AUC at that epoch), time, whether the budget cut it short.</summary>
+public sealed record TrialResult(int Epochs, double ValidationAp, double ValidationAuc, double Seconds, bool StoppedOnTime);
+
 /// <summary>What the search found.</summary>
 public sealed record AutoMlResult(IReadOnlyList<Trial> Leaderboard, Trial Best, TrainingResult BestModel, TimeSpan Elapsed);
 
@@ -72,7 +78,6 @@ public static class AutoMlSearch
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(observer);
         var clock = Stopwatch.StartNew();
-        var random = new Random(options.Seed);
         bool hasDisplay = samples.Any(s => s.Format != ImageFormat.Dicom);
         var recipes = options.Recipes.Where(r => !hasDisplay || r == "gray-brain").ToList();
         if (recipes.Count == 0)
@@ -83,68 +88,41 @@ public static class AutoMlSearch
         var split = PatientSplitter.Split(samples, options.ValidationFraction, options.Seed);
         var caches = new Dictionary<(string, int), (InputCache Train, InputCache Validation)>();
         var problems = new List<SampleProblem>();
-        var trials = new List<Trial>();
         (Trial Trial, TrainingOutcome Outcome, TrainingOptions Options, InputCache Train, InputCache Validation)? best = null;
-        for (int bracket = 1; clock.Elapsed < options.Budget; bracket++)
+        (TrainingOutcome Outcome, TrainingOptions Options, InputCache Train, InputCache Validation)? last = null;
+        TrialResult Train(TrialRequest request, CancellationToken token)
         {
-            int before = trials.Count;
-            int rung = 0;
-            int epochs = options.MinEpochs;
-            var survivors = Enumerable.Range(0, options.Candidates).Select(_ => Draw(random, options, recipes)).Distinct().ToList();
-            while (survivors.Count > 0)
+            var config = request.Config;
+            if (!caches.TryGetValue((config.Recipe, config.Size), out var data))
             {
-                var rungResults = new List<(SearchConfig Config, Trial Trial)>();
-                foreach (var config in survivors)
-                {
-                    var remaining = options.Budget - clock.Elapsed;
-                    if (remaining <= TimeSpan.Zero)
-                    {
-                        break;
-                    }
-
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (!caches.TryGetValue((config.Recipe, config.Size), out var data))
-                    {
-                        var trainingOptions0 = Options(config, options, epochs, remaining);
-                        data = TrainingRun.Prepare(split.Train, split.Validation, new InputSpec(config.Recipe, config.Size), trainingOptions0, observer, problems, cancellationToken);
-                        caches[(config.Recipe, config.Size)] = data;
-                    }
-
-                    var trainingOptions = Options(config, options, epochs, options.Budget - clock.Elapsed);
-                    observer.Stage($"bracket {bracket}, rung {rung}, trial {trials.Count + 1}: {config}, {epochs} epochs", 0);
-                    var outcome = new Trainer(trainingOptions).Train(data.Train, data.Validation, new SyncProgress<TrainingProgress>(observer.Training), cancellationToken: cancellationToken);
-                    var trial = new Trial(trials.Count + 1, bracket, config, rung, outcome.History.Count, outcome.BestValidationAp, outcome.History.Where(h => h.Epoch == outcome.BestEpoch).Select(h => h.ValidationAuc).FirstOrDefault(double.NaN), outcome.Seconds, outcome.StoppedOnTime);
-                    trials.Add(trial);
-                    onTrial?.Invoke(trial);
-                    rungResults.Add((config, trial));
-                    if (best is null || IsBetter(trial, best.Value.Trial))
-                    {
-                        best?.Outcome.Network.Dispose();
-                        best = (trial, outcome, trainingOptions, data.Train, data.Validation);
-                    }
-                    else
-                    {
-                        outcome.Network.Dispose();
-                    }
-                }
-
-                if (rungResults.Count <= 1 || clock.Elapsed >= options.Budget)
-                {
-                    break; // this bracket is done: one configuration trained longest, or no time left
-                }
-
-                int keep = Math.Max(1, rungResults.Count / options.Eta);
-                survivors = rungResults.OrderByDescending(r => r.Trial.ValidationAp).Take(keep).Select(r => r.Config).ToList();
-                rung++;
-                epochs *= options.Eta;
+                var trainingOptions0 = Options(config, options, request.Epochs, options.Budget - clock.Elapsed);
+                data = TrainingRun.Prepare(split.Train, split.Validation, new InputSpec(config.Recipe, config.Size), trainingOptions0, observer, problems, token);
+                caches[(config.Recipe, config.Size)] = data;
             }
 
-            if (trials.Count == before)
+            var trainingOptions = Options(config, options, request.Epochs, options.Budget - clock.Elapsed);
+            observer.Stage($"bracket {request.Bracket}, rung {request.Rung}, trial {request.Id}: {config}, {request.Epochs} epochs", 0);
+            var outcome = new Trainer(trainingOptions).Train(data.Train, data.Validation, new SyncProgress<TrainingProgress>(observer.Training), cancellationToken: token);
+            last = (outcome, trainingOptions, data.Train, data.Validation);
+            return new TrialResult(outcome.History.Count, outcome.BestValidationAp, outcome.History.Where(h => h.Epoch == outcome.BestEpoch).Select(h => h.ValidationAuc).FirstOrDefault(double.NaN), outcome.Seconds, outcome.StoppedOnTime);
+        }
+
+        void Keep(Trial trial)
+        {
+            onTrial?.Invoke(trial);
+            var (outcome, trainingOptions, train, validation) = last!.Value;
+            if (best is null || IsBetter(trial, best.Value.Trial))
             {
-                break; // the budget could not start another trial
+                best?.Outcome.Network.Dispose();
+                best = (trial, outcome, trainingOptions, train, validation);
+            }
+            else
+            {
+                outcome.Network.Dispose();
             }
         }
 
+        var trials = Schedule(options, recipes, Train, () => clock.Elapsed, Keep, cancellationToken);
         if (best is null)
         {
             throw new ModelException($"the budget ({options.Budget}) ended before any trial finished; give more time");
@@ -165,9 +143,99 @@ public static class AutoMlSearch
         return new AutoMlResult(leaderboard, bestTrial, model, clock.Elapsed);
     }
 
-    /// <summary>A trial at a higher rung (trained longer after surviving) beats one at a lower rung; then validation AP decides.</summary>
-    private static bool IsBetter(Trial candidate, Trial current) =>
-        candidate.Rung > current.Rung || (candidate.Rung == current.Rung && candidate.ValidationAp > current.ValidationAp);
+    /// <summary>
+    /// The schedule of the search without the training: brackets of successive halving while <paramref name="elapsed"/>
+    /// is below the budget. Each bracket draws <see cref="AutoMlOptions.Candidates"/> configurations (duplicates dropped)
+    /// from <paramref name="recipes"/> and the options' space with a generator seeded by <see cref="AutoMlOptions.Seed"/>,
+    /// runs each for <see cref="AutoMlOptions.MinEpochs"/> epochs, keeps the best ⌊n/η⌋ (at least one) by validation AP
+    /// (ties: the earlier trial), runs those η times longer, and so on until one configuration is left. No trial starts
+    /// once the budget is spent; a running one finishes. <paramref name="runTrial"/> trains one configuration (the real
+    /// search trains a network; tests give hand-made results); <paramref name="onTrial"/> sees each trial as it ends.
+    /// </summary>
+    /// <returns>Every trial, in the order they ran.</returns>
+    public static IReadOnlyList<Trial> Schedule(AutoMlOptions options, IReadOnlyList<string> recipes, Func<TrialRequest, CancellationToken, TrialResult> runTrial, Func<TimeSpan> elapsed, Action<Trial>? onTrial = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(recipes);
+        ArgumentNullException.ThrowIfNull(runTrial);
+        ArgumentNullException.ThrowIfNull(elapsed);
+        var random = new Random(options.Seed);
+        var trials = new List<Trial>();
+        for (int bracket = 1; elapsed() < options.Budget; bracket++)
+        {
+            int before = trials.Count;
+            int rung = 0;
+            int epochs = options.MinEpochs;
+            var survivors = Enumerable.Range(0, options.Candidates).Select(_ => Draw(random, options, recipes)).Distinct().ToList();
+            while (survivors.Count > 0)
+            {
+                var rungResults = new List<(SearchConfig Config, Trial Trial)>();
+                foreach (var config in survivors)
+                {
+                    var remaining = options.Budget - elapsed();
+                    if (remaining <= TimeSpan.Zero)
+                    {
+                        break;
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var result = runTrial(new TrialRequest(trials.Count + 1, bracket, rung, config, epochs), cancellationToken);
+                    var trial = new Trial(trials.Count + 1, bracket, config, rung, result.Epochs, result.ValidationAp, result.ValidationAuc, result.Seconds, result.StoppedOnTime);
+                    trials.Add(trial);
+                    onTrial?.Invoke(trial);
+                    rungResults.Add((config, trial));
+                }
+
+                if (rungResults.Count <= 1 || elapsed() >= options.Budget)
+                {
+                    break; // this bracket is done: one configuration trained longest, or no time left
+                }
+
+                int keep = Math.Max(1, rungResults.Count / options.Eta);
+                survivors = rungResults.OrderByDescending(r => r.Trial.ValidationAp).Take(keep).Select(r => r.Config).ToList();
+                rung++;
+                epochs *= options.Eta;
+            }
+
+            if (trials.Count == before)
+            {
+                break; // the budget could not start another trial
+            }
+        }
+
+        return trials;
+    }
+
+    /// <summary>The trial the search would package: the first trial no later one <see cref="IsBetter"/> than (null when none ran).</summary>
+    public static Trial? Best(IEnumerable<Trial> trials)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        Trial? best = null;
+        foreach (var trial in trials)
+        {
+            if (best is null || IsBetter(trial, best))
+            {
+                best = trial;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// A trial with a validation AP beats one without (NaN: e.g. a diverged network); then a trial at a higher rung
+    /// (trained longer after surviving) beats one at a lower rung; then validation AP decides.
+    /// </summary>
+    private static bool IsBetter(Trial candidate, Trial current)
+    {
+        bool scored = !double.IsNaN(candidate.ValidationAp);
+        if (scored != !double.IsNaN(current.ValidationAp))
+        {
+            return scored;
+        }
+
+        return candidate.Rung > current.Rung || (candidate.Rung == current.Rung && candidate.ValidationAp > current.ValidationAp);
+    }
 
     private static TrainingOptions Options(SearchConfig config, AutoMlOptions options, int epochs, TimeSpan remaining) => new()
     {
@@ -185,7 +253,7 @@ public static class AutoMlSearch
         TimeLimit = remaining,
     };
 
-    private static SearchConfig Draw(Random random, AutoMlOptions options, List<string> recipes)
+    private static SearchConfig Draw(Random random, AutoMlOptions options, IReadOnlyList<string> recipes)
     {
         double logMin = Math.Log(options.LearningRate.Min), logMax = Math.Log(options.LearningRate.Max);
         double lr = Math.Exp(logMin + (random.NextDouble() * (logMax - logMin)));
