@@ -85,12 +85,13 @@ internal static class Program
     internal static string MessageFor(Exception exception, int exitCode)
     {
         var ex = Unwrap(exception);
+        var text = ex.Message.ReplaceLineEndings(" ").Trim();
         return ex switch
         {
             OperationCanceledException => "cancelled",
             UsageException or DicomException or DatasetException or ModelException or EvaluationOutputException
-                or IOException or UnauthorizedAccessException => "error: " + ex.Message,
-            _ => $"error: internal error: {ex.GetType().FullName}: {ex.Message} (exit {exitCode}; please report it with the input that caused it)",
+                or IOException or UnauthorizedAccessException => "error: " + text,
+            _ => $"error: internal error: {ex.GetType().FullName}: {text} (exit {exitCode}; please report it with the input that caused it)",
         };
     }
 
