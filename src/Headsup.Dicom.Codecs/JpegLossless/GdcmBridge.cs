@@ -156,6 +156,6 @@ internal static class GdcmBridge
     };
 #else
     private const string NotBuiltIn =
-        "this build was made without GDCM's C# bindings (HeadsupAllowMissingGdcm=true); install the package, then rebuild";
+        "built with -p:HeadsupAllowMissingGdcm=true, without GDCM's C# bindings; rebuild after installing them";
 #endif
 }
