@@ -39,6 +39,27 @@ public sealed class CodecRegistry : IFrameDecoderRegistry
         return registry;
     }
 
+    /// <summary>
+    /// Tries to load every codec's library (GDCM's C# bindings and glue, CharLS, OpenJPEG) and says which are usable and
+    /// why the others are not. Cheap after the first call; loads nothing that decoding would not load anyway.
+    /// </summary>
+    public static IReadOnlyList<CodecStatus> ProbeAvailability()
+    {
+        var statuses = new List<CodecStatus>
+        {
+            new("RLE Lossless (managed)", "RLE Lossless", string.Empty, true, "built in"),
+        };
+        bool gdcm = GdcmBridge.TryProbe(out var gdcmWhy);
+        statuses.Add(new(GdcmBridge.CodecName, "JPEG Lossless (Process 14, SV1), JPEG Baseline, JPEG Extended", GdcmBridge.AptPackage, gdcm, gdcm ? "gdcm-sharp 3.0" : gdcmWhy));
+        foreach (var (library, syntaxes) in new[] { (NativeLibraries.OpenJpeg, "JPEG 2000, JPEG 2000 Lossless"), (NativeLibraries.CharLs, "JPEG-LS Lossless, JPEG-LS Near-Lossless") })
+        {
+            bool ok = NativeLibraries.TryRequire(library, out var why);
+            statuses.Add(new(NativeLibraries.CodecName(library), syntaxes, NativeLibraries.AptPackage(library), ok, ok ? NativeLibraries.LibraryFile(library) : why));
+        }
+
+        return statuses;
+    }
+
     /// <summary>Registers (or replaces) the decoder for a syntax.</summary>
     public void Register(TransferSyntax syntax, IFrameDecoder decoder)
     {

@@ -19,17 +19,36 @@ internal static class NativeLibraries
     private static readonly Dictionary<string, IntPtr> s_handles = new(StringComparer.Ordinal);
     private static bool s_resolverInstalled;
 
-    private static readonly Dictionary<string, (string[] Candidates, string AptPackage)> s_known = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, (string[] Candidates, string AptPackage, string Codec)> s_known = new(StringComparer.Ordinal)
     {
-        [CharLs] = (["libcharls.so.2", "/usr/lib/x86_64-linux-gnu/libcharls.so.2", "/usr/lib/aarch64-linux-gnu/libcharls.so.2"], "libcharls2"),
-        [OpenJpeg] = (["libopenjp2.so.7", "/usr/lib/x86_64-linux-gnu/libopenjp2.so.7", "/usr/lib/aarch64-linux-gnu/libopenjp2.so.7"], "libopenjp2-7"),
+        [CharLs] = (["libcharls.so.2", "/usr/lib/x86_64-linux-gnu/libcharls.so.2", "/usr/lib/aarch64-linux-gnu/libcharls.so.2"], "libcharls2", "JPEG-LS (CharLS)"),
+        [OpenJpeg] = (["libopenjp2.so.7", "/usr/lib/x86_64-linux-gnu/libopenjp2.so.7", "/usr/lib/aarch64-linux-gnu/libopenjp2.so.7"], "libopenjp2-7", "JPEG 2000 (OpenJPEG)"),
     };
+
+    /// <summary>The codec a logical library provides, for messages.</summary>
+    public static string CodecName(string logicalName) => s_known[logicalName].Codec;
+
+    /// <summary>The shared object a logical library is loaded from (its first candidate).</summary>
+    public static string LibraryFile(string logicalName) => s_known[logicalName].Candidates[0];
+
+    /// <summary>The Debian package that provides a logical library.</summary>
+    public static string AptPackage(string logicalName) => s_known[logicalName].AptPackage;
 
     /// <summary>
     /// Loads a library (once) and installs the resolver for this assembly.
     /// </summary>
-    /// <exception cref="DllNotFoundException">The library is not installed; the message names the apt package.</exception>
+    /// <exception cref="DicomCodecUnavailableException">The library is not installed; names the codec and the apt package.</exception>
     public static void Require(string logicalName)
+    {
+        if (!TryRequire(logicalName, out var why))
+        {
+            var (_, package, codec) = s_known[logicalName];
+            throw new DicomCodecUnavailableException(string.Empty, codec, package, why);
+        }
+    }
+
+    /// <summary>Like <see cref="Require"/>, but returns false with the reason instead of throwing.</summary>
+    public static bool TryRequire(string logicalName, out string why)
     {
         lock (s_gate)
         {
@@ -39,13 +58,24 @@ internal static class NativeLibraries
                 s_resolverInstalled = true;
             }
 
+            why = string.Empty;
             if (s_handles.ContainsKey(logicalName))
             {
-                return;
+                return true;
             }
 
-            var (candidates, package) = s_known[logicalName];
-            s_handles[logicalName] = LoadFirst(candidates, package);
+            var (candidates, _, _) = s_known[logicalName];
+            foreach (var candidate in candidates)
+            {
+                if (NativeLibrary.TryLoad(candidate, out var handle))
+                {
+                    s_handles[logicalName] = handle;
+                    return true;
+                }
+            }
+
+            why = $"{candidates[0]} was not found (tried {string.Join(", ", candidates)})";
+            return false;
         }
     }
 

@@ -38,4 +38,23 @@ public sealed class ScanResult
 
     /// <summary>Instances kept over all studies.</summary>
     public int InstanceCount => Studies.Sum(s => s.InstanceCount);
+
+    /// <summary>The path that was scanned, as given.</summary>
+    public string Input { get; init; } = string.Empty;
+
+    /// <summary>True when the input was one plain file (not a folder or an archive).</summary>
+    public bool InputIsSingleFile { get; init; }
+
+    /// <summary>
+    /// Throws when a folder or archive gave no DICOM instance at all: there is nothing to work on. A single file that
+    /// is not DICOM is a failed input instead (it is in <see cref="Failures"/>).
+    /// </summary>
+    /// <exception cref="NoDicomFoundException">A folder or archive without any usable DICOM instance.</exception>
+    public void ThrowIfNoDicomFound()
+    {
+        if (InstanceCount == 0 && !InputIsSingleFile)
+        {
+            throw new NoDicomFoundException(Input, SourcesScanned, Failures.Count);
+        }
+    }
 }

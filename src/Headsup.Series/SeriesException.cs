@@ -25,3 +25,20 @@ public sealed class ScanInputException : SeriesException
     /// <summary>The path that was given.</summary>
     public string Input { get; }
 }
+
+/// <summary>A folder or archive holds no DICOM instance that could be grouped into a study: there is nothing to work on.</summary>
+public sealed class NoDicomFoundException : SeriesException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="input">The folder or archive that was scanned.</param>
+    /// <param name="sourcesScanned">How many files (and archive entries) were looked at.</param>
+    /// <param name="failures">How many of them could not be read (each reported separately).</param>
+    public NoDicomFoundException(string input, int sourcesScanned, int failures)
+        : base($"{input}: no DICOM study found ({sourcesScanned} file(s) scanned{(failures > 0 ? $", {failures} could not be used: see the failures reported" : string.Empty)})")
+    {
+        Input = input;
+    }
+
+    /// <summary>The path that was scanned.</summary>
+    public string Input { get; }
+}

@@ -6,8 +6,9 @@ namespace Headsup.Series;
 
 /// <summary>
 /// Entry point of study assembly: reads the headers of every DICOM instance under a file, a folder (recursively) or a
-/// zip archive, and groups them into studies and series. Files that are not DICOM or cannot be read are reported in
-/// <see cref="ScanResult.Failures"/> and the scan goes on; DICOMDIR files are skipped with a note.
+/// zip archive, and groups them into studies and series. Files that are not DICOM or cannot be read, and dangling
+/// symbolic links, are reported in <see cref="ScanResult.Failures"/> and the scan goes on; DICOMDIR files and symbolic
+/// link loops are skipped with a note (<see cref="InputWalker"/> follows links to folders and files).
 /// </summary>
 public static class StudyScanner
 {
@@ -26,9 +27,12 @@ public static class StudyScanner
     public static ScanResult Scan(string input, ScanOptions? options = null, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= ScanOptions.Default;
-        var files = InputWalker.Walk(input, cancellationToken);
+        var listing = InputWalker.List(input, cancellationToken);
+        var files = listing.Files;
         bool singleArchive = files.Count == 1 && files[0].IsArchive && File.Exists(input);
         var state = new ScanState(options, progress, files.Count, cancellationToken);
+        state.Failures.AddRange(listing.Failures);
+        state.Skipped.AddRange(listing.Skipped);
 
         for (int f = 0; f < files.Count && !state.Stopped; f++)
         {
@@ -53,7 +57,11 @@ public static class StudyScanner
             state.InputFilesScanned = f + 1;
         }
 
-        return new ScanResult(StudyGrouper.Group(state.Headers), state.Failures, state.Skipped, state.SourcesScanned);
+        return new ScanResult(StudyGrouper.Group(state.Headers), state.Failures, state.Skipped, state.SourcesScanned)
+        {
+            Input = input,
+            InputIsSingleFile = files.Count == 1 && !files[0].IsArchive && File.Exists(input),
+        };
     }
 
     private static void ScanArchive(InputFile file, ScanState state)

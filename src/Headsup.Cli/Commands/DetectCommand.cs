@@ -124,40 +124,23 @@ internal static class DetectCommand
         {
             var m = triager.Package.Manifest;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model {m.Name} {m.Version} ({m.Architecture}, {m.Input.Recipe} {m.Input.Size}²) loaded in {loadClock.Elapsed.TotalSeconds:0.00} s"));
-            TriageResults results;
-            try
-            {
-                results = AnsiConsole.Progress()
-                    .AutoClear(true)
-                    .HideCompleted(true)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                    .Start(ctx =>
+
+            // A missing input (ScanInputException) or an output that cannot be written (IOException) ends in Program.cs.
+            var results = AnsiConsole.Progress()
+                .AutoClear(true)
+                .HideCompleted(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("scanning", maxValue: 1);
+                    var progress = new SyncProgress<TriageProgress>(p =>
                     {
-                        var task = ctx.AddTask("scanning", maxValue: 1);
-                        var progress = new SyncProgress<TriageProgress>(p =>
-                        {
-                            task.Description = p.Study == 0 ? "scanning" : $"study {p.Study}: {p.Stage}";
-                            task.MaxValue = Math.Max(1, p.Total);
-                            task.Value = p.Done;
-                        });
-                        return triager.Run(input, outDir, options, progress, cancellationToken);
+                        task.Description = p.Study == 0 ? "scanning" : $"study {p.Study}: {p.Stage}";
+                        task.MaxValue = Math.Max(1, p.Total);
+                        task.Value = p.Done;
                     });
-            }
-            catch (ScanInputException ex)
-            {
-                Console.Error.WriteLine("error: " + ex.Message);
-                return ExitCodes.CouldNotRun;
-            }
-            catch (IOException ex)
-            {
-                Console.Error.WriteLine($"error: cannot write to {outDir}: {ex.Message}");
-                return ExitCodes.CouldNotRun;
-            }
-            catch (UnauthorizedAccessException ex)
-            {
-                Console.Error.WriteLine($"error: cannot write to {outDir}: {ex.Message}");
-                return ExitCodes.CouldNotRun;
-            }
+                    return triager.Run(input, outDir, options, progress, cancellationToken);
+                });
 
             Print(results, outDir);
             if (results.Studies.Count == 0)

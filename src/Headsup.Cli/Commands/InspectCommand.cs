@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Headsup.Dicom;
+using Headsup.Dicom.Codecs;
+using Headsup.Dicom.Pixels;
 using Headsup.Series;
 using Headsup.Series.Selection;
 using Spectre.Console;
@@ -22,20 +24,22 @@ internal static class InspectCommand
 
     private static int Run(string input, bool asJson, CancellationToken cancellationToken)
     {
-        if (!File.Exists(input) && !Directory.Exists(input))
+        // A missing input (ScanInputException) and a folder without DICOM (NoDicomFoundException) end in Program.cs.
+        var scan = StudyScanner.Scan(input, cancellationToken: cancellationToken);
+        bool singleFile = scan.InputIsSingleFile;
+        var failures = scan.Failures.Select(f => (f.Source, f.Reason)).ToList();
+        JsonObject? fileNode = null;
+        if (singleFile && scan.Failures.Count == 0 && scan.InstanceCount > 0)
         {
-            throw new UsageException($"input '{input}' does not exist");
-        }
-
-        ScanResult scan;
-        try
-        {
-            scan = StudyScanner.Scan(input, cancellationToken: cancellationToken);
-        }
-        catch (SeriesException ex)
-        {
-            Console.Error.WriteLine("error: " + ex.Message);
-            return ExitCodes.SomeInputsFailed;
+            try
+            {
+                fileNode = FileNode(input, cancellationToken);
+            }
+            catch (DicomException ex)
+            {
+                // The header was fine but the whole file (pixel data included) is not: the single input failed.
+                failures.Add((Path.GetFullPath(input), ex.Message));
+            }
         }
 
         var selector = new SeriesSelector();
@@ -44,13 +48,21 @@ internal static class InspectCommand
             ["input"] = input,
             ["files_scanned"] = scan.SourcesScanned,
             ["studies"] = new JsonArray(scan.Studies.Select(study => (JsonNode)StudyNode(study, selector.Select(study))).ToArray()),
-            ["failures"] = new JsonArray(scan.Failures.Select(f => (JsonNode)new JsonObject { ["file"] = f.Source, ["reason"] = f.Reason }).ToArray()),
+            ["failures"] = new JsonArray(failures.Select(f => (JsonNode)new JsonObject { ["file"] = f.Source, ["reason"] = f.Reason }).ToArray()),
             ["skipped"] = new JsonArray(scan.Skipped.Select(f => (JsonNode)new JsonObject { ["file"] = f.Source, ["reason"] = f.Reason }).ToArray()),
+            ["codecs"] = new JsonArray(CodecRegistry.ProbeAvailability().Select(c => (JsonNode)new JsonObject
+            {
+                ["codec"] = c.Codec,
+                ["transfer_syntaxes"] = c.TransferSyntaxes,
+                ["available"] = c.Available,
+                ["detail"] = c.Detail,
+                ["package"] = c.Package.Length > 0 ? c.Package : null,
+            }).ToArray()),
         };
 
-        if (File.Exists(input) && !input.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) && scan.Failures.Count == 0)
+        if (fileNode is not null)
         {
-            report["file"] = FileNode(input);
+            report["file"] = fileNode;
         }
 
         if (asJson)
@@ -62,13 +74,29 @@ internal static class InspectCommand
             PrintTree(report);
         }
 
-        return scan.Failures.Count > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
+        scan.ThrowIfNoDicomFound();
+        return failures.Count > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
     }
 
-    private static JsonObject FileNode(string path)
+    /// <summary>Reads the whole file and decodes every frame, so a single file's pixel data problems are reported too.</summary>
+    private static JsonObject FileNode(string path, CancellationToken cancellationToken)
     {
         var file = DicomFileReader.Open(path);
         var ds = file.Dataset;
+        JsonObject? pixels = null;
+        if (ds.Contains(DicomTags.PixelData))
+        {
+            var reader = PixelFrameReader.Create(file, CodecRegistry.CreateDefault());
+            reader.VerifyFrames(cancellationToken);
+            pixels = new JsonObject
+            {
+                ["frames"] = reader.FrameCount,
+                ["encapsulated"] = reader.IsEncapsulated,
+                ["frame_bytes"] = reader.FrameBytes,
+                ["decoded"] = true,
+            };
+        }
+
         var node = new JsonObject
         {
             ["transfer_syntax"] = file.TransferSyntax.ToString(),
@@ -76,6 +104,7 @@ internal static class InspectCommand
             ["has_file_meta"] = file.HasFileMeta,
             ["elements"] = ds.Count,
             ["warnings"] = new JsonArray(file.Warnings.Select(w => (JsonNode)w).ToArray()),
+            ["pixel_data"] = pixels,
         };
         foreach (var tag in new[]
         {
@@ -175,5 +204,10 @@ internal static class InspectCommand
         {
             AnsiConsole.MarkupLine("[grey]skipped[/] " + Markup.Escape($"{skipped!["file"]}: {skipped["reason"]}"));
         }
+
+        var codecs = report["codecs"]!.AsArray();
+        AnsiConsole.MarkupLine("codecs: " + string.Join(", ", codecs.Select(c => c!["available"]!.GetValue<bool>()
+            ? Markup.Escape($"{c["codec"]}") + " [green]available[/]"
+            : Markup.Escape($"{c["codec"]}") + " [red]MISSING[/] " + Markup.Escape($"({c["detail"]}; apt-get install {c["package"]})"))));
     }
 }

@@ -108,7 +108,7 @@ internal sealed class PreprocessJob
     {
         if (!File.Exists(_input) && !Directory.Exists(_input))
         {
-            throw new UsageException($"input '{_input}' does not exist");
+            throw new ScanInputException(_input, "no such file or folder");
         }
 
         if (_format == "png" && (_options.Kind == RecipeKind.Hu || _options.Channels > 3))
@@ -168,6 +168,7 @@ internal sealed class PreprocessJob
             Console.Error.WriteLine("failed: " + failure);
         }
 
+        scan.ThrowIfNoDicomFound();
         return _failures.IsEmpty ? ExitCodes.Ok : ExitCodes.SomeInputsFailed;
     }
 

@@ -1,6 +1,7 @@
 using Headsup.Inputs;
 using System.Globalization;
 using Headsup.Dicom;
+using Headsup.Series.Sources;
 
 namespace Headsup.Datasets.Loading;
 
@@ -108,9 +109,16 @@ internal static class RsnaLoader
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         if (Directory.Exists(folder))
         {
-            foreach (var path in Directory.EnumerateFiles(folder, "ID_*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }))
+            // The shared walker follows symbolic links to folders (with loop protection) and reports what it skips.
+            var listing = InputWalker.List(folder);
+            foreach (var file in listing.Files.Where(f => Path.GetFileName(f.FullPath).StartsWith("ID_", StringComparison.Ordinal)))
             {
-                files.TryAdd(Path.GetFileNameWithoutExtension(path), path);
+                files.TryAdd(Path.GetFileNameWithoutExtension(file.FullPath), file.FullPath);
+            }
+
+            foreach (var entry in listing.Skipped.Concat(listing.Failures))
+            {
+                problems.Add(entry.Source, entry.Reason);
             }
         }
         else

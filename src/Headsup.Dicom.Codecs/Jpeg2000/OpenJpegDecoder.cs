@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Headsup.Dicom.Pixels;
@@ -14,6 +15,12 @@ namespace Headsup.Dicom.Codecs.Jpeg2000;
 public sealed class OpenJpegDecoder : IFrameDecoder
 {
     private const int ErrorBufferBytes = 512;
+
+    /// <summary>Most tiles accepted in a codestream's tile grid (DICOM images use one or a few).</summary>
+    private const long MaxTiles = 4096;
+
+    /// <summary>The JP2 contiguous codestream box type, "jp2c".</summary>
+    private const uint Jp2CodestreamBox = 0x6A703263;
 
     private static readonly byte[] s_jp2Signature = [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20];
 
@@ -95,6 +102,140 @@ public sealed class OpenJpegDecoder : IFrameDecoder
                 OpenJpegNative.DestroyCodec(codec);
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Reads the SIZ segment of the codestream (inside the jp2c box for JP2): image and component sizes, subsampling,
+    /// precision, and the tile grid, which is limited to <see cref="MaxTiles"/> tiles because OpenJPEG allocates
+    /// per-tile state for the whole grid before decoding.
+    /// </remarks>
+    public void CheckHeader(ReadOnlySpan<byte> start, long encodedLength, in PixelDataInfo info)
+    {
+        var codestream = start;
+        if (start.StartsWith(s_jp2Signature))
+        {
+            if (!TryFindCodestream(start, out codestream))
+            {
+                return;
+            }
+        }
+
+        if (codestream.Length < 4 || codestream[0] != 0xFF || codestream[1] != 0x4F)
+        {
+            throw new InvalidDataException("JPEG 2000 data starts with neither a codestream SOC marker (FF 4F) nor a JP2 signature box");
+        }
+
+        if (codestream[2] != 0xFF || codestream[3] != 0x51)
+        {
+            throw new InvalidDataException("JPEG 2000 codestream has no SIZ segment (FF 51) after its SOC marker");
+        }
+
+        const int SizFixed = 2 + 2 + 2 + (8 * 4) + 2; // marker, Lsiz, Rsiz, 8 sizes, Csiz
+        if (codestream.Length < 4 + SizFixed - 2)
+        {
+            return;
+        }
+
+        var siz = codestream[4..];
+        int lsiz = BinaryPrimitives.ReadUInt16BigEndian(siz);
+        uint xsiz = BinaryPrimitives.ReadUInt32BigEndian(siz[4..]);
+        uint ysiz = BinaryPrimitives.ReadUInt32BigEndian(siz[8..]);
+        uint xosiz = BinaryPrimitives.ReadUInt32BigEndian(siz[12..]);
+        uint yosiz = BinaryPrimitives.ReadUInt32BigEndian(siz[16..]);
+        uint xtsiz = BinaryPrimitives.ReadUInt32BigEndian(siz[20..]);
+        uint ytsiz = BinaryPrimitives.ReadUInt32BigEndian(siz[24..]);
+        uint xtosiz = BinaryPrimitives.ReadUInt32BigEndian(siz[28..]);
+        uint ytosiz = BinaryPrimitives.ReadUInt32BigEndian(siz[32..]);
+        int components = BinaryPrimitives.ReadUInt16BigEndian(siz[36..]);
+        long width = (long)xsiz - xosiz;
+        long height = (long)ysiz - yosiz;
+        if (width != info.Columns || height != info.Rows || components != info.SamplesPerPixel)
+        {
+            throw new InvalidDataException(
+                $"JPEG 2000 image is {height}×{width}×{components} but the data set says {info.Rows}×{info.Columns}×{info.SamplesPerPixel}");
+        }
+
+        if (lsiz != 38 + (3 * components))
+        {
+            throw new InvalidDataException($"JPEG 2000 SIZ segment length {lsiz} does not fit {components} components");
+        }
+
+        if (xtsiz == 0 || ytsiz == 0 || xtosiz > xosiz || ytosiz > yosiz)
+        {
+            throw new InvalidDataException($"JPEG 2000 tile grid {xtsiz}×{ytsiz} at {xtosiz},{ytosiz} is invalid");
+        }
+
+        long tiles = (((long)xsiz - xtosiz + xtsiz - 1) / xtsiz) * (((long)ysiz - ytosiz + ytsiz - 1) / ytsiz);
+        if (tiles > MaxTiles)
+        {
+            throw new InvalidDataException($"JPEG 2000 tile grid of {tiles} tiles ({xtsiz}×{ytsiz} each) is more than the {MaxTiles} accepted");
+        }
+
+        for (int c = 0; c < components && 40 + (3 * c) + 2 < siz.Length; c++)
+        {
+            int ssiz = siz[38 + (3 * c)];
+            int precision = (ssiz & 0x7F) + 1;
+            int dx = siz[39 + (3 * c)];
+            int dy = siz[40 + (3 * c)];
+            if (dx != 1 || dy != 1)
+            {
+                throw new InvalidDataException($"JPEG 2000 component {c} has subsampling {dx}×{dy}; expected none");
+            }
+
+            if (precision > info.BitsAllocated || precision > 31)
+            {
+                throw new InvalidDataException($"JPEG 2000 component {c} precision {precision} bits does not fit Bits Allocated {info.BitsAllocated}");
+            }
+        }
+    }
+
+    /// <summary>Finds the contiguous codestream box (jp2c) among a JP2 file's top-level boxes; false when not within <paramref name="jp2"/>.</summary>
+    private static bool TryFindCodestream(ReadOnlySpan<byte> jp2, out ReadOnlySpan<byte> codestream)
+    {
+        codestream = default;
+        int at = 0;
+        while (at + 8 <= jp2.Length)
+        {
+            ulong length = BinaryPrimitives.ReadUInt32BigEndian(jp2[at..]);
+            uint type = BinaryPrimitives.ReadUInt32BigEndian(jp2[(at + 4)..]);
+            int header = 8;
+            if (length == 1)
+            {
+                if (at + 16 > jp2.Length)
+                {
+                    return false;
+                }
+
+                length = BinaryPrimitives.ReadUInt64BigEndian(jp2[(at + 8)..]);
+                header = 16;
+            }
+
+            if (type == Jp2CodestreamBox)
+            {
+                codestream = jp2[(at + header)..];
+                return true;
+            }
+
+            if (length == 0)
+            {
+                return false; // the last box, and it is not the codestream
+            }
+
+            if (length < (ulong)header)
+            {
+                throw new InvalidDataException($"JP2 box at byte {at} has length {length}");
+            }
+
+            if (length > (ulong)(jp2.Length - at))
+            {
+                return false;
+            }
+
+            at += (int)length;
+        }
+
+        return false;
     }
 
     private static unsafe void CheckGeometry(OpenJpegNative.Image* image, in PixelDataInfo info, bool decoded)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Headsup.Dicom.Pixels;
 
@@ -5,22 +6,87 @@ namespace Headsup.Dicom.Codecs.JpegLossless;
 
 /// <summary>
 /// The only code that touches GDCM. Compiled against /usr/lib/cli/gdcm-sharp-3.0/gdcm-sharp.dll when that file exists
-/// at build time (HEADSUP_GDCM); otherwise every call explains which package to install.
+/// at build time (HEADSUP_GDCM; the build fails without it unless HeadsupAllowMissingGdcm=true); otherwise every call
+/// throws <see cref="DicomCodecUnavailableException"/> naming the package to install.
 /// </summary>
 internal static class GdcmBridge
 {
     /// <summary>Debian package holding gdcm-sharp.dll and its glue library.</summary>
     public const string AptPackage = "libgdcm-cil";
 
+    /// <summary>The codec's name in messages and availability reports.</summary>
+    public const string CodecName = "JPEG lossless/baseline/extended (GDCM)";
+
     private const string GlueLibrary = "/usr/lib/cli/gdcm-sharp-3.0/libgdcmsharpglue.so";
+
+    /// <summary>Whether GDCM can be used here, and why not.</summary>
+    public static bool TryProbe(out string why)
+    {
+#if HEADSUP_GDCM
+        try
+        {
+            _ = s_setUp.Value;
+            ProbeCore();
+            why = string.Empty;
+            return true;
+        }
+        catch (DicomCodecUnavailableException ex)
+        {
+            why = ex.Why;
+            return false;
+        }
+        catch (Exception ex) when (IsLoadFailure(ex))
+        {
+            why = LoadFailure(ex);
+            return false;
+        }
+#else
+        why = NotBuiltIn;
+        return false;
+#endif
+    }
+
+    /// <summary>Decodes one JPEG stream of <paramref name="length"/> bytes into <paramref name="output"/>.</summary>
+    /// <exception cref="DicomCodecUnavailableException">GDCM's bindings or native libraries cannot be loaded.</exception>
+    /// <exception cref="InvalidDataException">GDCM could not decode the stream.</exception>
+    public static void Decode(TransferSyntax syntax, byte[] input, int length, in PixelDataInfo info, byte[] output)
+    {
+#if HEADSUP_GDCM
+        try
+        {
+            _ = s_setUp.Value;
+            DecodeCore(syntax, input, length, info, output);
+        }
+        catch (Exception ex) when (IsLoadFailure(ex))
+        {
+            throw new DicomCodecUnavailableException(string.Empty, CodecName, AptPackage, LoadFailure(ex), ex);
+        }
+#else
+        throw new DicomCodecUnavailableException(string.Empty, CodecName, AptPackage, NotBuiltIn);
+#endif
+    }
 
 #if HEADSUP_GDCM
     private static readonly Lazy<bool> s_setUp = new(SetUp, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>Decodes one JPEG stream of <paramref name="length"/> bytes into <paramref name="output"/>.</summary>
-    public static void Decode(TransferSyntax syntax, byte[] input, int length, in PixelDataInfo info, byte[] output)
+    /// <summary>gdcm-sharp.dll missing or unloadable at run time, or its glue/GDCM shared libraries missing.</summary>
+    private static bool IsLoadFailure(Exception ex) =>
+        ex is FileNotFoundException or FileLoadException or BadImageFormatException or TypeLoadException or DllNotFoundException or EntryPointNotFoundException
+        || (ex is TypeInitializationException { InnerException: { } inner } && IsLoadFailure(inner));
+
+    private static string LoadFailure(Exception ex) =>
+        $"GDCM's C# bindings or native libraries cannot be loaded: {(ex is TypeInitializationException { InnerException: { } inner } ? inner.Message : ex.Message)}";
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ProbeCore()
     {
-        _ = s_setUp.Value;
+        using var image = new gdcm.Image();
+        image.SetNumberOfDimensions(2);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void DecodeCore(TransferSyntax syntax, byte[] input, int length, in PixelDataInfo info, byte[] output)
+    {
         using var image = new gdcm.Image();
         using var pixelFormat = new gdcm.PixelFormat((ushort)info.SamplesPerPixel, (ushort)info.BitsAllocated, (ushort)info.BitsStored, (ushort)info.HighBit, (ushort)info.PixelRepresentation);
         using var photometric = new gdcm.PhotometricInterpretation(Photometric(info.PhotometricInterpretation));
@@ -58,7 +124,7 @@ internal static class GdcmBridge
     {
         if (!File.Exists(GlueLibrary))
         {
-            throw new DllNotFoundException($"{GlueLibrary} was not found: install the Debian package with `apt-get install {AptPackage}`");
+            throw new DicomCodecUnavailableException(string.Empty, CodecName, AptPackage, $"{GlueLibrary} was not found");
         }
 
         NativeLibrary.SetDllImportResolver(typeof(gdcm.Image).Assembly, static (name, _, _) =>
@@ -89,9 +155,7 @@ internal static class GdcmBridge
         _ => gdcm.PhotometricInterpretation.PIType.MONOCHROME2,
     };
 #else
-    /// <summary>Always throws: this build has no GDCM bindings.</summary>
-    public static void Decode(TransferSyntax syntax, byte[] input, int length, in PixelDataInfo info, byte[] output) =>
-        throw new DllNotFoundException(
-            $"JPEG decoding needs GDCM's C# bindings, which were absent when Headsup.Dicom.Codecs was built: `apt-get install {AptPackage}`, then rebuild");
+    private const string NotBuiltIn =
+        "built with -p:HeadsupAllowMissingGdcm=true, without GDCM's C# bindings; rebuild after installing them";
 #endif
 }

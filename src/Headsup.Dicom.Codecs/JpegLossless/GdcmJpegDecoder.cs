@@ -56,6 +56,15 @@ public sealed class GdcmJpegDecoder : IFrameDecoder
         }
     }
 
+    /// <inheritdoc />
+    public void CheckHeader(ReadOnlySpan<byte> start, long encodedLength, in PixelDataInfo info)
+    {
+        if (JpegFrameHeader.TryReadStart(start, jpegLs: false, out var header))
+        {
+            Check(header, info);
+        }
+    }
+
     private static bool IsJpeg(TransferSyntax syntax) =>
         syntax.Uid == TransferSyntax.JpegBaseline.Uid || syntax.Uid == TransferSyntax.JpegExtended.Uid
         || syntax.Uid == TransferSyntax.JpegLossless.Uid || syntax.Uid == TransferSyntax.JpegLosslessSV1.Uid;

@@ -20,16 +20,46 @@ public readonly record struct JpegFrameHeader(byte StartOfFrameMarker, int Preci
     /// <exception cref="InvalidDataException">The stream is not a complete JPEG stream.</exception>
     public static JpegFrameHeader Read(ReadOnlySpan<byte> stream)
     {
-        if (stream.Length < 4 || stream[0] != 0xFF || stream[1] != 0xD8)
-        {
-            throw new InvalidDataException("JPEG stream does not start with the SOI marker (FF D8)");
-        }
-
+        RequireSoi(stream, "JPEG");
         if (!EndsWithEoi(stream))
         {
             throw new InvalidDataException($"JPEG stream of {stream.Length} bytes has no EOI marker (FF D9) at its end: truncated");
         }
 
+        return Walk(stream, jpegLs: false, complete: true, out var header)
+            ? header
+            : throw new InvalidDataException("JPEG stream has no start-of-frame marker before its scan");
+    }
+
+    /// <summary>
+    /// Reads the frame header from the start of a stream (e.g. a frame's first fragment) without requiring the rest:
+    /// false when <paramref name="start"/> ends before the start-of-frame segment.
+    /// </summary>
+    /// <param name="start">The first bytes of the stream.</param>
+    /// <param name="jpegLs">True for JPEG-LS (ITU T.87), whose frame header is SOF55 (FF F7).</param>
+    /// <param name="header">The frame header when found.</param>
+    /// <exception cref="InvalidDataException">The bytes are not the start of a JPEG (or JPEG-LS) stream.</exception>
+    public static bool TryReadStart(ReadOnlySpan<byte> start, bool jpegLs, out JpegFrameHeader header)
+    {
+        RequireSoi(start, jpegLs ? "JPEG-LS" : "JPEG");
+        return Walk(start, jpegLs, complete: false, out header);
+    }
+
+    private static void RequireSoi(ReadOnlySpan<byte> stream, string kind)
+    {
+        if (stream.Length < 4 || stream[0] != 0xFF || stream[1] != 0xD8)
+        {
+            throw new InvalidDataException($"{kind} stream does not start with the SOI marker (FF D8)");
+        }
+    }
+
+    /// <summary>
+    /// Walks the marker segments after SOI up to the frame header. Every segment length is checked against the bytes
+    /// present: past the end is an error for a complete stream, and "not found yet" (false) for a stream's start.
+    /// </summary>
+    private static bool Walk(ReadOnlySpan<byte> stream, bool jpegLs, bool complete, out JpegFrameHeader header)
+    {
+        header = default;
         int at = 2;
         while (at + 4 <= stream.Length)
         {
@@ -46,12 +76,21 @@ public readonly record struct JpegFrameHeader(byte StartOfFrameMarker, int Preci
             }
 
             int length = BinaryPrimitives.ReadUInt16BigEndian(stream[(at + 2)..]);
-            if (length < 2 || at + 2 + length > stream.Length)
+            if (length < 2)
             {
-                throw new InvalidDataException($"JPEG marker FF {marker:X2} at byte {at} has length {length}, past the end of the stream");
+                throw new InvalidDataException($"JPEG marker FF {marker:X2} at byte {at} has length {length}");
             }
 
-            bool isStartOfFrame = marker is >= 0xC0 and <= 0xCF && marker is not (0xC4 or 0xC8 or 0xCC);
+            if (at + 2 + length > stream.Length)
+            {
+                return complete
+                    ? throw new InvalidDataException($"JPEG marker FF {marker:X2} at byte {at} has length {length}, past the end of the stream")
+                    : false;
+            }
+
+            bool isStartOfFrame = jpegLs
+                ? marker == 0xF7
+                : marker is >= 0xC0 and <= 0xCF && marker is not (0xC4 or 0xC8 or 0xCC);
             if (isStartOfFrame)
             {
                 if (length < 8)
@@ -60,24 +99,24 @@ public readonly record struct JpegFrameHeader(byte StartOfFrameMarker, int Preci
                 }
 
                 var sof = stream.Slice(at + 4, length - 2);
-                var header = new JpegFrameHeader(marker, sof[0], BinaryPrimitives.ReadUInt16BigEndian(sof[1..]), BinaryPrimitives.ReadUInt16BigEndian(sof[3..]), sof[5]);
+                header = new JpegFrameHeader(marker, sof[0], BinaryPrimitives.ReadUInt16BigEndian(sof[1..]), BinaryPrimitives.ReadUInt16BigEndian(sof[3..]), sof[5]);
                 if (length != 8 + (3 * header.Components))
                 {
                     throw new InvalidDataException($"JPEG SOF segment length {length} does not fit {header.Components} components");
                 }
 
-                return header;
+                return true;
             }
 
             if (marker == 0xDA)
             {
-                break;
+                throw new InvalidDataException("JPEG stream has no start-of-frame marker before its scan");
             }
 
             at += 2 + length;
         }
 
-        throw new InvalidDataException("JPEG stream has no start-of-frame marker before its scan");
+        return complete ? throw new InvalidDataException("JPEG stream has no start-of-frame marker before its scan") : false;
     }
 
     private static bool EndsWithEoi(ReadOnlySpan<byte> stream)

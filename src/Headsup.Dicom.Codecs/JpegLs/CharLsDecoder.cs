@@ -107,6 +107,16 @@ public sealed class CharLsDecoder : IFrameDecoder
         }
     }
 
+    /// <inheritdoc />
+    public void CheckHeader(ReadOnlySpan<byte> start, long encodedLength, in PixelDataInfo info)
+    {
+        if (JpegLossless.JpegFrameHeader.TryReadStart(start, jpegLs: true, out var frame))
+        {
+            // A height of 0 in SOF55 means "given later by an LSE segment" (T.87 C.2.2): only the rest can be checked now.
+            Check(new JpegLsStreamInfo(frame.Rows == 0 ? info.Rows : frame.Rows, frame.Columns, frame.Precision, frame.Components, 0), info);
+        }
+    }
+
     private static unsafe JpegLsStreamInfo ReadHeader(IntPtr decoder, byte* source, int length, out CharLsNative.InterleaveMode interleave)
     {
         CharLsNative.Check(CharLsNative.SetSourceBuffer(decoder, source, (nuint)length), "set_source_buffer");

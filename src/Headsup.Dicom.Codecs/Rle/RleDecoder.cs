@@ -65,6 +65,30 @@ public sealed class RleDecoder : IFrameDecoder
         }
     }
 
+    /// <inheritdoc />
+    public void CheckHeader(ReadOnlySpan<byte> start, long encodedLength, in PixelDataInfo info)
+    {
+        if (start.Length < HeaderBytes)
+        {
+            throw new InvalidDataException($"RLE frame starts with {start.Length} bytes, shorter than the {HeaderBytes}-byte header");
+        }
+
+        int segments = info.SamplesPerPixel * info.BytesPerSample;
+        uint declared = BinaryPrimitives.ReadUInt32LittleEndian(start);
+        if (declared != segments)
+        {
+            throw new InvalidDataException($"RLE header declares {declared} segments but {info.SamplesPerPixel} sample(s) of {info.BitsAllocated} bits need {segments}");
+        }
+
+        // PackBits turns two bytes into at most 128: each segment needs at least 2 bytes per 128 pixels.
+        long pixels = (long)info.Rows * info.Columns;
+        long minimum = HeaderBytes + (segments * 2 * ((pixels + 127) / 128));
+        if (encodedLength < minimum)
+        {
+            throw new InvalidDataException($"RLE frame of {encodedLength} bytes cannot hold {segments} segment(s) of {pixels} pixels (at least {minimum} bytes)");
+        }
+    }
+
     /// <summary>
     /// PackBits: header n in 0..127 copies n+1 literal bytes, n in -127..-1 repeats the next byte 1-n times, -128 is a
     /// no-op. Writes every <paramref name="stride"/>-th byte of <paramref name="output"/>; stops after

@@ -96,3 +96,40 @@ public sealed class DicomAttributeException : DicomException
     /// <summary>The attribute.</summary>
     public DicomTag Tag { get; }
 }
+
+/// <summary>
+/// The codec a file needs is not installed (a missing native library, or a build without it). Names the codec and the
+/// Debian package that provides it. Decoders throw it without a source; <see cref="Pixels.PixelFrameReader"/> adds the file.
+/// </summary>
+public sealed class DicomCodecUnavailableException : DicomException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="sourceName">The file, or an empty string when not known yet.</param>
+    /// <param name="codec">The codec, e.g. "JPEG Lossless (GDCM)".</param>
+    /// <param name="package">The Debian package to install, e.g. "libgdcm-cil".</param>
+    /// <param name="why">Why it is unavailable.</param>
+    /// <param name="inner">The loader's exception, when there was one.</param>
+    public DicomCodecUnavailableException(string sourceName, string codec, string package, string why, Exception? inner = null)
+        : base($"{(sourceName.Length > 0 ? sourceName + ": " : string.Empty)}codec {codec} is not available ({why}): install it with `apt-get install {package}`", inner)
+    {
+        SourceName = sourceName;
+        Codec = codec;
+        Package = package;
+        Why = why;
+    }
+
+    /// <summary>The file that needed the codec; empty when thrown by a decoder.</summary>
+    public string SourceName { get; }
+
+    /// <summary>The codec.</summary>
+    public string Codec { get; }
+
+    /// <summary>The Debian package that provides it.</summary>
+    public string Package { get; }
+
+    /// <summary>Why it is unavailable.</summary>
+    public string Why { get; }
+
+    /// <summary>The same error, naming the file that needed the codec.</summary>
+    public DicomCodecUnavailableException ForSource(string sourceName) => new(sourceName, Codec, Package, Why, InnerException);
+}

@@ -248,18 +248,30 @@ public sealed class DicomDataset
         switch (element.VR)
         {
             case DicomVR.FL:
-                value = (decimal)BinaryPrimitives.ReadSingleLittleEndian(element.Value.Span);
-                return true;
+                return TryToDecimal(BinaryPrimitives.ReadSingleLittleEndian(element.Value.Span), out value);
             case DicomVR.FD:
-                value = (decimal)BinaryPrimitives.ReadDoubleLittleEndian(element.Value.Span);
-                return true;
+                return TryToDecimal(BinaryPrimitives.ReadDoubleLittleEndian(element.Value.Span), out value);
             default:
                 var first = GetStrings(tag).FirstOrDefault();
                 return first is not null && decimal.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
         }
     }
 
-    /// <summary>Reads all values of a DS/IS/FL/FD attribute as doubles; false when absent or any value is malformed.</summary>
+    /// <summary>A binary float as a decimal; false for NaN, infinities and values beyond decimal's range (the cast would throw).</summary>
+    private static bool TryToDecimal(double number, out decimal value)
+    {
+        const double DecimalLimit = 7.9e28;
+        if (!double.IsFinite(number) || Math.Abs(number) >= DecimalLimit)
+        {
+            value = 0;
+            return false;
+        }
+
+        value = (decimal)number;
+        return true;
+    }
+
+    /// <summary>Reads all values of a DS/IS/FL/FD attribute as doubles; false when absent or any value is malformed or not finite.</summary>
     public bool TryGetDoubles(DicomTag tag, out double[] values)
     {
         values = [];
@@ -278,7 +290,7 @@ public sealed class DicomDataset
                     values[i] = BinaryPrimitives.ReadSingleLittleEndian(span[(i * 4)..]);
                 }
 
-                return true;
+                return values.All(double.IsFinite) || Reject(out values);
             case DicomVR.FD:
                 values = new double[span.Length / 8];
                 for (int i = 0; i < values.Length; i++)
@@ -286,7 +298,7 @@ public sealed class DicomDataset
                     values[i] = BinaryPrimitives.ReadDoubleLittleEndian(span[(i * 8)..]);
                 }
 
-                return true;
+                return values.All(double.IsFinite) || Reject(out values);
             default:
                 var parts = GetStrings(tag);
                 var result = new double[parts.Length];
@@ -301,6 +313,12 @@ public sealed class DicomDataset
                 values = result;
                 return true;
         }
+    }
+
+    private static bool Reject(out double[] values)
+    {
+        values = [];
+        return false;
     }
 
     /// <summary>Reads the first item of a sequence, if any.</summary>

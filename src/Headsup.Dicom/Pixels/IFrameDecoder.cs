@@ -19,6 +19,15 @@ public interface IFrameDecoder
     /// <paramref name="info"/>; the caller wraps it with file and frame.
     /// </summary>
     void Decode(ReadOnlySpan<byte> encoded, in PixelDataInfo info, Span<byte> destination);
+
+    /// <summary>
+    /// Checks, without decoding and without native code, that a frame's codestream agrees with <paramref name="info"/>
+    /// (image size, components, precision) as far as <paramref name="start"/> (the frame's first fragment) shows, and
+    /// that <paramref name="encodedLength"/> (all of the frame's fragments) is plausible. Lets a caller refuse a lying
+    /// header before it allocates the decoded frame. Throws <see cref="InvalidDataException"/> when it does not agree;
+    /// a header that continues past <paramref name="start"/> is left to <see cref="Decode"/>.
+    /// </summary>
+    void CheckHeader(ReadOnlySpan<byte> start, long encodedLength, in PixelDataInfo info);
 }
 
 /// <summary>Chooses a decoder for a transfer syntax.</summary>

@@ -57,6 +57,11 @@ public readonly record struct PixelDataInfo(
             throw new DicomPixelDataException(source, $"Bits Stored {bitsStored} is outside 1..{bitsAllocated} (Bits Allocated)");
         }
 
+        if (highBit < 0 || highBit >= bitsAllocated)
+        {
+            throw new DicomPixelDataException(source, $"High Bit {highBit} is outside 0..{bitsAllocated - 1} (Bits Allocated − 1)");
+        }
+
         if (samples is not (1 or 3))
         {
             throw new DicomPixelDataException(source, $"Samples per Pixel {samples} is not supported (1 or 3)");
@@ -65,6 +70,11 @@ public readonly record struct PixelDataInfo(
         if (representation is not (0 or 1))
         {
             throw new DicomPixelDataException(source, $"Pixel Representation {representation} is not 0 or 1");
+        }
+
+        if (samples > 1 && planar is not (0 or 1))
+        {
+            throw new DicomPixelDataException(source, $"Planar Configuration {planar} is not 0 or 1");
         }
 
         if (frames < 1)

@@ -8,6 +8,12 @@ namespace Headsup.Dicom.Pixels;
 /// </summary>
 public sealed class PixelFrameReader
 {
+    /// <summary>Decoded frames up to this size (16 MiB) are allocated whatever their compressed size.</summary>
+    private const long MaxUncheckedFrameBytes = 16L * 1024 * 1024;
+
+    /// <summary>Above <see cref="MaxUncheckedFrameBytes"/>, a frame may decode to at most this many times its encoded size.</summary>
+    private const long MaxInflation = 1000;
+
     private readonly DicomFile _file;
     private readonly IFrameDecoderRegistry? _codecs;
     private readonly DicomElement? _native;
@@ -65,7 +71,7 @@ public sealed class PixelFrameReader
                     throw new DicomPixelDataException(file.SourceName, $"encapsulated pixel data in a native transfer syntax {file.TransferSyntax}");
                 }
 
-                if (codecs is null || !codecs.TryGet(file.TransferSyntax, out _))
+                if (codecs is null || !codecs.TryGet(file.TransferSyntax, out var decoder))
                 {
                     throw new DicomUnsupportedTransferSyntaxException(file.SourceName, file.TransferSyntax.Uid, "no decoder registered for " + file.TransferSyntax.Name);
                 }
@@ -76,9 +82,32 @@ public sealed class PixelFrameReader
                 }
 
                 var frames = EncapsulatedFrameLocator.Locate(fragments, info.NumberOfFrames, file.SourceName);
+                CheckFrameHeaders(file.SourceName, decoder, info, fragments, frames);
                 return new PixelFrameReader(file, codecs, info, null, fragments, frames);
             default:
                 throw new DicomPixelDataException(file.SourceName, "Pixel Data is a sequence, not pixel values");
+        }
+    }
+
+    /// <summary>
+    /// Decodes every frame once (into one pooled buffer) to prove the pixel data is readable; throws the typed error of
+    /// the first frame that is not.
+    /// </summary>
+    /// <exception cref="DicomException">A frame cannot be decoded.</exception>
+    public void VerifyFrames(CancellationToken cancellationToken = default)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(FrameBytes);
+        try
+        {
+            for (int frame = 0; frame < FrameCount; frame++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ReadFrame(frame, buffer);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -134,6 +163,10 @@ public sealed class PixelFrameReader
 
             decoder.Decode(encoded, Info, destination);
         }
+        catch (DicomCodecUnavailableException ex) when (ex.SourceName.Length == 0)
+        {
+            throw ex.ForSource(_file.SourceName);
+        }
         catch (Exception ex) when (ex is not DicomException and not OutOfMemoryException)
         {
             throw new DicomCodecException(_file.SourceName, decoder.Name, index, ex.Message, ex);
@@ -143,6 +176,38 @@ public sealed class PixelFrameReader
             if (rented is not null)
             {
                 ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses, before anything is decoded or allocated, frames whose codestream header disagrees with the data set and
+    /// large frames that would inflate implausibly from few bytes (a lying Rows/Columns with a matching lie in the stream).
+    /// </summary>
+    private static void CheckFrameHeaders(string source, IFrameDecoder decoder, in PixelDataInfo info, DicomFragments pixelData, FrameFragments[] frames)
+    {
+        var fragments = pixelData.Fragments;
+        for (int frame = 0; frame < frames.Length; frame++)
+        {
+            var range = frames[frame];
+            long encodedLength = 0;
+            for (int i = range.First; i < range.First + range.Count; i++)
+            {
+                encodedLength += fragments[i].Data.Length;
+            }
+
+            if (info.FrameBytes > MaxUncheckedFrameBytes && info.FrameBytes > MaxInflation * encodedLength)
+            {
+                throw new DicomPixelDataException(source, $"frame {frame} would decode {encodedLength} bytes of {decoder.Name} into {info.FrameBytes} bytes ({info.Rows}×{info.Columns}×{info.SamplesPerPixel} at {info.BitsAllocated} bits), more than {MaxInflation} times its size: the header is not believed");
+            }
+
+            try
+            {
+                decoder.CheckHeader(fragments[range.First].Data.Span, encodedLength, info);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new DicomCodecException(source, decoder.Name, frame, ex.Message, ex);
             }
         }
     }

@@ -45,8 +45,11 @@ public sealed record RescaleParameters
     /// <summary>Values below this HU (e.g. −2048, −3024 out-of-field fill) become air; null disables.</summary>
     public float? OutOfFieldBelowHu { get; init; } = -1500f;
 
-    /// <summary>True when slope is 1 and intercept an integer, so integer arithmetic is exact.</summary>
-    public bool IsIntegral => Slope == 1m && Intercept == decimal.Truncate(Intercept);
+    /// <summary>
+    /// True when slope is 1 and intercept an integer small enough (|intercept| ≤ 1,000,000) that integer arithmetic on
+    /// stored values is exact and cannot overflow; a corrupt header's absurd intercept takes the floating-point path.
+    /// </summary>
+    public bool IsIntegral => Slope == 1m && Intercept == decimal.Truncate(Intercept) && Math.Abs(Intercept) <= 1_000_000m;
 
     /// <summary>Reads the parameters from a CT image's data set.</summary>
     public static RescaleParameters FromDataset(DicomDataset dataset, in PixelDataInfo info, bool applyRsnaCorrection = true)
@@ -60,7 +63,7 @@ public sealed record RescaleParameters
         }
 
         bool signed = info.IsSigned;
-        bool rsna = applyRsnaCorrection && info.BitsStored == 12 && !signed && (int)decimal.Truncate(intercept) > -100;
+        bool rsna = applyRsnaCorrection && info.BitsStored == 12 && !signed && decimal.Truncate(intercept) > -100m;
         int? padding = dataset.TryGetInt32(DicomTags.PixelPaddingValue, out var pv) ? pv : null;
         int? limit = dataset.TryGetInt32(DicomTags.PixelPaddingRangeLimit, out var pl) ? pl : null;
         if (padding is { } p && signed && dataset.TryGetElement(DicomTags.PixelPaddingValue, out var pe) && pe.VR == DicomVR.US)

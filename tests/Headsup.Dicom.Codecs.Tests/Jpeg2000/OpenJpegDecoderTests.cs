@@ -1,6 +1,7 @@
 using Headsup.Dicom.Codecs.Jpeg2000;
 using Headsup.Testing;
 using Xunit;
+using System.Buffers.Binary;
 
 namespace Headsup.Dicom.Codecs.Tests.Jpeg2000;
 
@@ -59,5 +60,66 @@ public sealed class OpenJpegDecoderTests
             var ex = Assert.Throws<InvalidDataException>(() => new OpenJpegDecoder().Decode(encoded, wrong, new byte[wrong.FrameBytes]));
             Assert.Contains("JPEG 2000", ex.Message, StringComparison.Ordinal);
         }
+    }
+
+    private static readonly Headsup.Dicom.Pixels.PixelDataInfo s_ct = new(512, 512, 1, 16, 16, 15, 1, 0, 1, "MONOCHROME2");
+
+    [Fact]
+    public void CheckHeader_MatchingSiz_Accepts()
+    {
+        new OpenJpegDecoder().CheckHeader(Siz(512, 512, 512, 512, 16), 10_000, s_ct);
+        new OpenJpegDecoder().CheckHeader(Siz(512, 512, 512, 512, 16).AsSpan(0, 20), 10_000, s_ct); // cut before the sizes: left to Decode
+    }
+
+    [Fact]
+    public void CheckHeader_SizeDisagreesWithDataSet_ThrowsWithoutNativeCode()
+    {
+        var ex = Assert.Throws<InvalidDataException>(() => new OpenJpegDecoder().CheckHeader(Siz(65535, 65535, 65535, 65535, 16), 10_000, s_ct));
+        Assert.Contains("65535×65535×1 but the data set says 512×512×1", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckHeader_TileGridOfOnePixelTiles_Refused()
+    {
+        // 262,144 tiles: OpenJPEG would allocate per-tile state for all of them before decoding anything.
+        var ex = Assert.Throws<InvalidDataException>(() => new OpenJpegDecoder().CheckHeader(Siz(512, 512, 1, 1, 16), 10_000, s_ct));
+        Assert.Contains("tiles", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckHeader_PrecisionAboveBitsAllocated_Throws()
+    {
+        Assert.Throws<InvalidDataException>(() => new OpenJpegDecoder().CheckHeader(Siz(512, 512, 512, 512, 24), 10_000, s_ct));
+    }
+
+    [SkippableFact]
+    public void CheckHeader_RealCodestreams_Accepted()
+    {
+        foreach (var name in new[] { "CT1_J2KR", "CT1_J2KI" })
+        {
+            var (encoded, info) = Frames.FirstFrame(TestData.RequireSharedData("dicom", "WG04", name));
+            new OpenJpegDecoder().CheckHeader(encoded, encoded.Length, info);
+        }
+    }
+
+    /// <summary>SOC + SIZ of a one-component codestream (ITU T.800 A.5.1).</summary>
+    private static byte[] Siz(uint width, uint height, uint tileWidth, uint tileHeight, int precision)
+    {
+        var bytes = new byte[4 + 2 + 38 + 3];
+        bytes[0] = 0xFF;
+        bytes[1] = 0x4F;
+        bytes[2] = 0xFF;
+        bytes[3] = 0x51;
+        var siz = bytes.AsSpan(4);
+        BinaryPrimitives.WriteUInt16BigEndian(siz, 41);
+        BinaryPrimitives.WriteUInt32BigEndian(siz[4..], width);
+        BinaryPrimitives.WriteUInt32BigEndian(siz[8..], height);
+        BinaryPrimitives.WriteUInt32BigEndian(siz[20..], tileWidth);
+        BinaryPrimitives.WriteUInt32BigEndian(siz[24..], tileHeight);
+        BinaryPrimitives.WriteUInt16BigEndian(siz[36..], 1);
+        siz[38] = (byte)(0x80 | (precision - 1));
+        siz[39] = 1;
+        siz[40] = 1;
+        return bytes;
     }
 }

@@ -136,4 +136,24 @@ public sealed class GdcmJpegDecoderTests(ITestOutputHelper output)
         var ex = Assert.Throws<DicomCodecException>(() => reader.ReadFrame(0, new byte[reader.FrameBytes]));
         Assert.Contains("corrupt-CT1_JPLL.dcm", ex.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(512, 512, true)]
+    [InlineData(65535, 65535, false)]
+    [InlineData(512, 511, false)]
+    public void CheckHeader_FrameHeaderComparedWithDataSetBeforeGdcmSeesIt(int rows, int columns, bool agrees)
+    {
+        var info = new Headsup.Dicom.Pixels.PixelDataInfo(512, 512, 1, 16, 16, 15, 1, 0, 1, "MONOCHROME2");
+        byte[] stream = [0xFF, 0xD8, 0xFF, 0xC3, 0x00, 0x0B, 16, (byte)(rows >> 8), (byte)rows, (byte)(columns >> 8), (byte)columns, 0x01, 0x01, 0x11, 0x00];
+        var check = () => new GdcmJpegDecoder(TransferSyntax.JpegLosslessSV1).CheckHeader(stream, 10_000, info);
+        if (agrees)
+        {
+            check();
+            new GdcmJpegDecoder(TransferSyntax.JpegLosslessSV1).CheckHeader(stream.AsSpan(0, 8), 10_000, info); // SOF cut: left to Decode
+        }
+        else
+        {
+            Assert.Contains("but the data set says 512×512×1", Assert.Throws<InvalidDataException>(check).Message, StringComparison.Ordinal);
+        }
+    }
 }

@@ -47,4 +47,32 @@ public sealed class CharLsDecoderTests
             Assert.Contains("JPEG-LS", ex.Message, StringComparison.Ordinal);
         }
     }
+
+    private static readonly Headsup.Dicom.Pixels.PixelDataInfo s_ct = new(512, 512, 1, 16, 16, 15, 1, 0, 1, "MONOCHROME2");
+
+    [Theory]
+    [InlineData(512, 512, 16, true)]
+    [InlineData(0, 512, 16, true)] // height given later by an LSE segment
+    [InlineData(65535, 65535, 16, false)]
+    [InlineData(512, 256, 16, false)]
+    [InlineData(512, 512, 1, false)]
+    public void CheckHeader_Sof55_ComparedWithDataSetBeforeCharLsSeesIt(int rows, int columns, int precision, bool agrees)
+    {
+        byte[] stream = [0xFF, 0xD8, 0xFF, 0xF7, 0x00, 0x0B, (byte)precision, (byte)(rows >> 8), (byte)rows, (byte)(columns >> 8), (byte)columns, 0x01, 0x01, 0x11, 0x00];
+        var check = () => new CharLsDecoder().CheckHeader(stream, 10_000, s_ct);
+        if (agrees)
+        {
+            check();
+        }
+        else
+        {
+            Assert.Contains("JPEG-LS", Assert.Throws<InvalidDataException>(check).Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void CheckHeader_NotJpegLs_Throws()
+    {
+        Assert.Throws<InvalidDataException>(() => new CharLsDecoder().CheckHeader(new byte[16], 10_000, s_ct));
+    }
 }

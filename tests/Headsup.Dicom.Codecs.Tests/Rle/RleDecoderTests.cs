@@ -131,4 +131,18 @@ public sealed class RleDecoderTests
 
         return [.. header, .. segments.SelectMany(s => s)];
     }
+
+    [Fact]
+    public void CheckHeader_TooFewBytesForTheFrame_Throws()
+    {
+        // 512 × 512 × 16 bits needs two segments of at least 2 bytes per 128 pixels (PackBits' longest run).
+        var info = new PixelDataInfo(512, 512, 1, 16, 16, 15, 1, 0, 1, "MONOCHROME2");
+        var header = new byte[64];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, 2);
+        var ex = Assert.Throws<InvalidDataException>(() => new RleDecoder().CheckHeader(header, 1000, info));
+        Assert.Contains("cannot hold", ex.Message, StringComparison.Ordinal);
+        new RleDecoder().CheckHeader(header, 64 + (2 * 2 * 2048), info);
+        BinaryPrimitives.WriteUInt32LittleEndian(header, 3);
+        Assert.Throws<InvalidDataException>(() => new RleDecoder().CheckHeader(header, 1_000_000, info));
+    }
 }

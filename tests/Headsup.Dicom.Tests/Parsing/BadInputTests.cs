@@ -190,6 +190,148 @@ public sealed class BadInputTests
         }
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(1e30)]
+    public void TryGetDecimal_NonFiniteOrHugeBinaryFloat_ReturnsFalseInsteadOfThrowing(double number)
+    {
+        var ds = new DicomDataset("float.dcm");
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteDoubleLittleEndian(bytes, number);
+        ds.AddBytes(DicomTags.RescaleIntercept, DicomVR.FD, bytes);
+        var single = new byte[4];
+        BinaryPrimitives.WriteSingleLittleEndian(single, (float)number);
+        ds.AddBytes(DicomTags.RescaleSlope, DicomVR.FL, single);
+
+        Assert.False(ds.TryGetDecimal(DicomTags.RescaleIntercept, out _));
+        Assert.False(ds.TryGetDecimal(DicomTags.RescaleSlope, out _));
+        Assert.Equal(double.IsFinite(number), ds.TryGetDoubles(DicomTags.RescaleIntercept, out _));
+    }
+
+    [Fact]
+    public void Create_HighBitOutsideBitsAllocated_ThrowsPixelDataException()
+    {
+        var ds = Fixtures.CtSlice();
+        ds.AddUInt16(DicomTags.HighBit, 40);
+        var file = DicomFileReader.Parse(Fixtures.ToBytes(ds, TransferSyntax.ExplicitVRLittleEndian), "highbit.dcm");
+        var ex = Assert.Throws<DicomPixelDataException>(() => PixelFrameReader.Create(file, null));
+        Assert.Contains("High Bit 40", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("highbit.dcm", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_CodestreamHeaderDisagrees_ThrowsCodecExceptionBeforeDecoding()
+    {
+        var decoder = new FakeDecoder { HeaderProblem = "stream is 7×7" };
+        var file = Encapsulated(4, 3, [new byte[32]], "liar.dcm");
+        var ex = Assert.Throws<DicomCodecException>(() => PixelFrameReader.Create(file, new FakeRegistry(decoder)));
+        Assert.Contains("liar.dcm", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("stream is 7×7", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, decoder.Decodes);
+    }
+
+    [Fact]
+    public void Create_FewBytesClaimingAHugeFrame_RefusedWithoutAllocatingIt()
+    {
+        // 8000 × 8000 × 16 bits = 128 MB from a 64-byte stream: the header is not believed.
+        var decoder = new FakeDecoder();
+        var file = Encapsulated(8000, 8000, [new byte[64]], "bomb.dcm");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.Throws<DicomPixelDataException>(() => PixelFrameReader.Create(file, new FakeRegistry(decoder)));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1_000_000);
+        Assert.Contains("bomb.dcm", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not believed", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadFrame_CodecNotInstalled_ThrowsUnavailableNamingFileCodecAndPackage()
+    {
+        var decoder = new FakeDecoder { Unavailable = true };
+        var reader = PixelFrameReader.Create(Encapsulated(4, 3, [new byte[32]], "needs-codec.dcm"), new FakeRegistry(decoder));
+        var ex = Assert.Throws<DicomCodecUnavailableException>(() => reader.VerifyFrames());
+        Assert.Equal("needs-codec.dcm", ex.SourceName);
+        Assert.Contains("needs-codec.dcm", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Fake codec", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("apt-get install libfake1", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VerifyFrames_SecondFrameCorrupt_ThrowsCodecExceptionForFrameOne()
+    {
+        var decoder = new FakeDecoder { FailFrameWithFirstByte = 2 };
+        var reader = PixelFrameReader.Create(Encapsulated(4, 3, [[1, 0, 0, 0], [2, 0, 0, 0]], "frames.dcm"), new FakeRegistry(decoder));
+        var ex = Assert.Throws<DicomCodecException>(() => reader.VerifyFrames());
+        Assert.Equal(1, ex.Frame);
+        Assert.Contains("frames.dcm", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static DicomFile Encapsulated(int rows, int columns, byte[][] frames, string name)
+    {
+        var ds = Fixtures.CtSlice();
+        ds.AddUInt16(DicomTags.Rows, (ushort)rows);
+        ds.AddUInt16(DicomTags.Columns, (ushort)columns);
+        ds.AddString(DicomTags.NumberOfFrames, frames.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), DicomVR.IS);
+        int offset = 0;
+        var fragments = new List<DicomFragment>();
+        foreach (var frame in frames)
+        {
+            fragments.Add(new DicomFragment(offset, frame));
+            offset += frame.Length + 8;
+        }
+
+        ds.Add(new DicomFragments(DicomTags.PixelData, DicomVR.OB, [], fragments));
+        return DicomFileReader.Parse(Fixtures.ToBytes(ds, TransferSyntax.RleLossless), name);
+    }
+
+    private sealed class FakeRegistry(IFrameDecoder decoder) : IFrameDecoderRegistry
+    {
+        public bool TryGet(TransferSyntax syntax, out IFrameDecoder found)
+        {
+            found = decoder;
+            return true;
+        }
+    }
+
+    private sealed class FakeDecoder : IFrameDecoder
+    {
+        public string? HeaderProblem { get; init; }
+
+        public bool Unavailable { get; init; }
+
+        public int FailFrameWithFirstByte { get; init; } = -1;
+
+        public int Decodes { get; private set; }
+
+        public string Name => "Fake";
+
+        public bool CanDecode(TransferSyntax syntax) => true;
+
+        public void CheckHeader(ReadOnlySpan<byte> start, long encodedLength, in PixelDataInfo info)
+        {
+            if (HeaderProblem is not null)
+            {
+                throw new InvalidDataException(HeaderProblem);
+            }
+        }
+
+        public void Decode(ReadOnlySpan<byte> encoded, in PixelDataInfo info, Span<byte> destination)
+        {
+            Decodes++;
+            if (Unavailable)
+            {
+                throw new DicomCodecUnavailableException(string.Empty, "Fake codec", "libfake1", "libfake.so.1 was not found");
+            }
+
+            if (encoded.Length > 0 && encoded[0] == FailFrameWithFirstByte)
+            {
+                throw new InvalidDataException("corrupt stream");
+            }
+
+            destination.Clear();
+        }
+    }
+
     private static int FindElement(byte[] bytes, DicomTag tag)
     {
         Span<byte> pattern = stackalloc byte[4];

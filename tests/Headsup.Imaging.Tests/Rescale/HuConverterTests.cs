@@ -60,6 +60,19 @@ public sealed class HuConverterTests
     }
 
     [Fact]
+    public void FromDataset_InterceptBeyondInt32_ConvertsWithoutOverflow()
+    {
+        // A corrupt header's 11-digit intercept used to overflow an int cast (RSNA check and the integer fast path).
+        var ds = new Headsup.Dicom.DicomDataset();
+        ds.AddString(Headsup.Dicom.DicomTags.RescaleIntercept, "99999999999", Headsup.Dicom.DicomVR.DS);
+        var p = RescaleParameters.FromDataset(ds, Info(1, 16, 1));
+        Assert.False(p.IsIntegral);
+        var hu = Convert(Enumerable.Repeat((ushort)5, 40).ToArray(), Info(40, 16, 1), p with { OutOfFieldBelowHu = null });
+        Assert.All(hu, v => Assert.Equal(1e11f, v, 1e5f));
+        Assert.True(RescaleParameters.FromDataset(ds, Info(1, 12, 0)).RsnaCorrection); // truncated 99999999999 > -100
+    }
+
+    [Fact]
     public void Convert_SignedTwelveBits_MasksHighBitsAndSignExtends()
     {
         // BitsStored 12, signed: 0x0FFF = -1, 0x0800 = -2048, 0x07FF = 2047; garbage above bit 11 is ignored.
