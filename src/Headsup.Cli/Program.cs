@@ -1,3 +1,4 @@
+using Headsup.Inputs;
 using System.CommandLine;
 using Headsup.Cli.Commands;
 using Headsup.Datasets;
@@ -75,7 +76,7 @@ internal static class Program
 
         // The input (a single file, archive or slice) could not be read or used: a failed input.
         DicomException => ExitCodes.SomeInputsFailed,
-        SliceImageException or InputRecipeException => ExitCodes.SomeInputsFailed,
+        InputException => ExitCodes.SomeInputsFailed,
         DatasetException => ExitCodes.CouldNotRun,
 
         _ => ExitCodes.CouldNotRun,
@@ -89,7 +90,7 @@ internal static class Program
         return ex switch
         {
             OperationCanceledException => "cancelled",
-            UsageException or DicomException or DatasetException or ModelException or EvaluationOutputException
+            UsageException or DicomException or InputException or DatasetException or ModelException or EvaluationOutputException
                 or IOException or UnauthorizedAccessException => "error: " + text,
             _ => $"error: internal error: {ex.GetType().FullName}: {text} (exit {exitCode}; please report it with the input that caused it)",
         };

@@ -15,13 +15,13 @@ namespace Headsup.Cli.Tests.Regressions;
 /// exit code, never an unhandled exception, and name each file that failed. Also: one exit-code mapping for all
 /// commands, codec availability in --version and inspect, and folders of symbolic links.
 /// </summary>
-public sealed class Issue9BadInputTests : IClassFixture<PhantomFixture>
+public sealed class Issue9BadInputTests : IClassFixture<CliPhantomFixture>
 {
     private const int Seed = 9;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private readonly PhantomFixture _phantom;
+    private readonly CliPhantomFixture _phantom;
 
-    public Issue9BadInputTests(PhantomFixture phantom) => _phantom = phantom;
+    public Issue9BadInputTests(CliPhantomFixture phantom) => _phantom = phantom;
 
     [Fact]
     public void Inspect_CorruptCopiesOfOwnFiles_EachAloneAndAsAFolderEndsCleanly() =>
