@@ -25,9 +25,9 @@ internal static class AutoMlCommand
 
     public static Command Create()
     {
-        var data = new Option<string[]>("--data") { Description = "Labelled data (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var data = SharedOptions.Data("Labelled data (repeatable)");
         var budget = new Option<string>("--budget") { Description = "Wall-time budget, e.g. 90s, 20m, 2h", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder (leaderboard and model/)", Required = true };
+        var output = SharedOptions.Out("Output folder (leaderboard and model/)");
         var candidates = new Option<int>("--candidates") { Description = "Configurations at the first rung", DefaultValueFactory = _ => 9 };
         var eta = new Option<int>("--eta") { Description = "Keep 1/eta per rung; epochs grow by eta", DefaultValueFactory = _ => 3 };
         var minEpochs = new Option<int>("--min-epochs") { Description = "Epochs at the first rung", DefaultValueFactory = _ => 1 };

@@ -19,10 +19,10 @@ internal static class CalibrateStudyCommand
 {
     public static Command Create()
     {
-        var data = new Option<string[]>("--data") { Description = "Labelled DICOM studies: phantom folder, labels CSV with study_id/study_any, manifest (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var model = new Option<string?>("--model") { Description = "Model package folder (default: the shipped model, models/default)" };
+        var data = SharedOptions.Data("Labelled DICOM studies: phantom folder, labels CSV with study_id/study_any, manifest (repeatable)");
+        var model = SharedOptions.Model("Model package folder (default: the shipped model, models/default)");
         var sensitivity = new Option<double>("--sensitivity") { Description = "Study sensitivity the operating point keeps", DefaultValueFactory = _ => 0.9 };
-        var output = new Option<string>("--out") { Description = "Folder of the calibrated copy of the package", Required = true };
+        var output = SharedOptions.Out("Folder of the calibrated copy of the package");
         var command = new Command("calibrate-study", "Fit a package's study-level calibration and operating point on labelled studies") { data, model, sensitivity, output };
         command.SetAction((parse, cancellationToken) =>
         {

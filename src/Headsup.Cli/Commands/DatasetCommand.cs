@@ -16,7 +16,7 @@ internal static class DatasetCommand
 {
     public static Command Create()
     {
-        var data = new Option<string[]>("--data") { Description = "Labelled sources (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var data = SharedOptions.Data("Labelled sources (repeatable)", required: false);
         var output = new Option<string?>("--out") { Description = "Manifest to write (.json); with --folds, one manifest per fold: <name>.fold<K>.json" };
         var perClass = new Option<int?>("--per-class") { Description = "Balanced sample: N per class (the paper: 1000 or 3000)" };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of patients for validation", DefaultValueFactory = _ => 0.2 };

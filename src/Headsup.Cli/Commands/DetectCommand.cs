@@ -23,14 +23,14 @@ internal static class DetectCommand
     public static Command Create()
     {
         var input = new Argument<string>("input") { Description = "A DICOM file, a folder (searched recursively) or a zip archive" };
-        var model = new Option<string?>("--model") { Description = "Model package folder or zip (default: the shipped model, models/default)" };
+        var model = SharedOptions.Model();
         var explain = ExplainOption("--explain", "Explain the key slices: none, ig, xrai, xrai-fast or gradcam", "none");
         var threshold = new Option<double?>("--threshold") { Description = "Study probability threshold (default: the model's study operating point)" };
         var keySlices = new Option<int>("--key-slices") { Description = "Key slices reported (and explained) per study", DefaultValueFactory = _ => 3 };
         var steps = new Option<int>("--steps") { Description = "Integrated Gradients steps per baseline (ig, xrai)", DefaultValueFactory = _ => 100 };
         var noDicom = new Option<bool>("--no-dicom") { Description = "Do not write the DICOM SR and Secondary Captures" };
         var precision = PrecisionOption();
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var output = SharedOptions.Out();
         var command = new Command("detect", "Triage head CT studies: calibrated study probability, key slices, explanations, DICOM SR/SC")
         {
             input, model, explain, threshold, keySlices, steps, noDicom, precision, output,

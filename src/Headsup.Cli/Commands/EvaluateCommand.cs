@@ -24,11 +24,11 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "Model package folder or zip (default: the shipped model, models/default)" };
-        var data = new Option<string[]>("--data") { Description = "Labelled data: labels CSV, RSNA stage_2_train.csv, phantom folder or manifest (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var model = SharedOptions.Model();
+        var data = SharedOptions.Data("Labelled data: labels CSV, RSNA stage_2_train.csv, phantom folder or manifest (repeatable)");
         var level = new Option<string>("--level") { Description = "slice or study", DefaultValueFactory = _ => "slice" };
         level.AcceptOnlyFromAmong("slice", "study");
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var output = SharedOptions.Out();
         var resamples = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the 95 % CIs", DefaultValueFactory = _ => 2000 };
         var seed = new Option<int>("--seed") { Description = "Bootstrap seed", DefaultValueFactory = _ => 1 };
         var split = new Option<string?>("--split") { Description = "Only rows of this split (train, validation, test) of a manifest" };

@@ -22,7 +22,7 @@ internal static class ExperimentsCommand
 {
     public static Command Create()
     {
-        var data = new Option<string[]>("--data") { Description = "DICOM data with labels: RSNA stage_2_train.csv, a labels CSV or a phantom folder (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var data = SharedOptions.Data("DICOM data with labels: RSNA stage_2_train.csv, a labels CSV or a phantom folder (repeatable)");
         var sizes = new Option<string>("--sizes") { Description = "Balanced image counts (paper: 2000,6000)", DefaultValueFactory = _ => "2000,6000" };
         var recipes = new Option<string>("--recipes") { Description = "Recipes to run", DefaultValueFactory = _ => "e1,e2,e3,e4,context" };
         var arch = new Option<string>("--arch") { Description = "Network for every experiment", DefaultValueFactory = _ => "resnet18-imagenet" };

@@ -22,10 +22,10 @@ internal static class ExplainCommand
     {
         var file = new Argument<string>("file") { Description = "One slice: DICOM, PNG or JPEG" };
         var method = DetectCommand.ExplainOption("--method", "ig, xrai, xrai-fast or gradcam", null);
-        var model = new Option<string?>("--model") { Description = "Model package folder or zip (default: the shipped model, models/default)" };
+        var model = SharedOptions.Model();
         var steps = new Option<int>("--steps") { Description = "Integrated Gradients steps per baseline (ig, xrai)", DefaultValueFactory = _ => 100 };
         var top = new Option<double>("--top") { Description = "Fraction of the brain shown in the overlay", DefaultValueFactory = _ => 0.3 };
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var output = SharedOptions.Out();
         var precision = DetectCommand.PrecisionOption();
         var command = new Command("explain", "Explain one slice: heatmap (.npy) and overlay (.png)") { file, method, model, steps, top, precision, output };
         command.SetAction((parse, cancellationToken) =>

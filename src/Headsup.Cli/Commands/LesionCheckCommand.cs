@@ -20,14 +20,14 @@ internal static class LesionCheckCommand
 {
     public static Command Create()
     {
-        var data = new Option<string[]>("--data") { Description = "Labelled data with bleed masks: phantom folder, labels CSV with a mask column, manifest (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var model = new Option<string?>("--model") { Description = "Model package folder or zip (default: the shipped model, models/default)" };
+        var data = SharedOptions.Data("Labelled data with bleed masks: phantom folder, labels CSV with a mask column, manifest (repeatable)");
+        var model = SharedOptions.Model();
         var methods = new Option<string>("--methods") { Description = "Comma-separated: ig, xrai, xrai-fast, gradcam", DefaultValueFactory = _ => "xrai,ig,gradcam" };
         var steps = new Option<int>("--steps") { Description = "Integrated Gradients steps per baseline (ig, xrai)", DefaultValueFactory = _ => 100 };
         var limit = new Option<int>("--limit") { Description = "At most this many positive slices (0 = all), taken evenly across the data", DefaultValueFactory = _ => 0 };
         var top = new Option<double>("--top") { Description = "Top fraction of the brain that forms the top region", DefaultValueFactory = _ => 0.3 };
         var tolerance = new Option<int>("--tolerance") { Description = "Pointing-game tolerance in pixels", DefaultValueFactory = _ => LesionCheck.DefaultTolerance };
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var output = SharedOptions.Out();
         var precision = DetectCommand.PrecisionOption();
         var command = new Command("lesion-check", "Do the explanations point at the bleed? Pointing game and top-region hit rates on slices with bleed masks")
         {

@@ -7,7 +7,7 @@ internal static class PhantomCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var output = SharedOptions.Out();
         var studies = new Option<int>("--studies") { Description = "Number of studies", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Random seed (same seed → same files)", DefaultValueFactory = _ => 1 };
         var hemorrhage = new Option<string>("--hemorrhage") { Description = "none, random, epidural, intraparenchymal, intraventricular, subarachnoid or subdural", DefaultValueFactory = _ => "random" };

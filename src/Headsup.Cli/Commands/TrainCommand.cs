@@ -18,7 +18,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string[]>("--data") { Description = "Labelled data: labels CSV, RSNA stage_2_train.csv, phantom folder or manifest (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var data = SharedOptions.Data("Labelled data: labels CSV, RSNA stage_2_train.csv, phantom folder or manifest (repeatable)");
         var recipe = new Option<string>("--recipe") { Description = "gray-brain (PNG and DICOM), e1, e2, e3, e4, context (DICOM only)", DefaultValueFactory = _ => "gray-brain" };
         recipe.AcceptOnlyFromAmong("gray-brain", "e1", "e2", "e3", "e4", "context");
         var arch = new Option<string>("--arch") { Description = "small-cnn, resnet18, resnet34, resnet18-imagenet", DefaultValueFactory = _ => "resnet18-imagenet" };
@@ -35,7 +35,7 @@ internal static class TrainCommand
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of patients for validation", DefaultValueFactory = _ => 0.2 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var output = new Option<string>("--out") { Description = "Model package folder to write", Required = true };
+        var output = SharedOptions.Out("Model package folder to write");
         var resume = new Option<bool>("--resume") { Description = "Continue from <out>.checkpoint" };
         var weights = new Option<string>("--weights") { Description = "Stored precision: float16, int8 (blocks with float16 scales, about 0.3 of float32) or float32", DefaultValueFactory = _ => "float16" };
         weights.AcceptOnlyFromAmong("float16", "int8", "float32");
