@@ -10,7 +10,9 @@ namespace Headsup.Benchmarks;
 /// side-by-side E2 throughput protocol (benchmarks/scripts/e2-throughput-vs-python.sh);
 /// `-- jpeg-lossless-timing [repetitions] [files…]` times JPEG Lossless decoding (benchmarks/scripts/jpeg-lossless-vs-dcmdjpeg.sh);
 /// `-- train-throughput …` and `-- infer-latency …` time networks (benchmarks/scripts/train-throughput-vs-pytorch.sh);
-/// `-- detect-latency MODEL …` times a study triage and the explanations (benchmarks/scripts/detect-latency.sh).
+/// `-- detect-latency MODEL …` times a study triage and the explanations (benchmarks/scripts/detect-latency.sh);
+/// `-- explain-timing [threads]` times each explanation method at 224²; `-- network-timing [size] [batch] [threads]`
+/// times a training step of every network.
 /// </summary>
 internal static class Program
 {
@@ -34,6 +36,16 @@ internal static class Program
         if (args.Length > 0 && args[0] == "detect-latency")
         {
             return Triage.DetectLatencyCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "explain-timing")
+        {
+            return Explain.ExplainTimingCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "network-timing")
+        {
+            return NetworkTimingCommand.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "infer-latency")
