@@ -24,7 +24,7 @@ internal sealed class TensorFileWriter(PreprocessFormat format)
         int[] shape = channels == 1 ? [tensor.Height, tensor.Width] : [tensor.Height, tensor.Width, channels];
         if (tensor.Floats is { } planes)
         {
-            var hwc = channels == 1 ? planes : Interleave(planes.AsSpan(0, count), channels, ref _floats);
+            var hwc = channels == 1 || tensor.Interleaved ? planes : Interleave(planes.AsSpan(0, count), channels, ref _floats);
             if (format == PreprocessFormat.Npy)
             {
                 AtomicFile.Write(path, stream => NpyWriter.Write(stream, hwc.AsSpan(0, count), shape));

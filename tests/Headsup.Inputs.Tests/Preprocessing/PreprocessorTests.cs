@@ -46,6 +46,28 @@ public sealed class PreprocessorTests
         }
     }
 
+    [Theory]
+    [InlineData(RecipeKind.E2, 70)]
+    [InlineData(RecipeKind.E2, 130)]
+    [InlineData(RecipeKind.E1, 70)]
+    public void Run_ImageOfSeveralTilesWithATail_WritesExactlyWhatRecipeBuilderBuilds(RecipeKind kind, int size)
+    {
+        using var temp = TestData.CreateTempFolder();
+        var input = Path.Combine(temp.Path, "in");
+        var output = Path.Combine(temp.Path, "out");
+        SyntheticCt.WriteSeries(input, count: 2, size: size);
+        var recipe = new RecipeOptions { Kind = kind };
+
+        new Preprocessor(new PreprocessOptions(input, output, recipe)).Run();
+
+        for (int i = 0; i < 2; i++)
+        {
+            var slice = HuSliceLoader.Load(DicomFileReader.Open(Path.Combine(input, $"slice-{i:00}.dcm")), null);
+            var expected = Reference(recipe, PreprocessFormat.Npy, slice, null, null);
+            Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(output, $"slice-{i:00}.dcm.npy"))), $"{kind} {size}²: slice {i} differs");
+        }
+    }
+
     [Fact]
     public void Run_E2OnOneAndTwoThreads_WritesTheSameBytes()
     {
