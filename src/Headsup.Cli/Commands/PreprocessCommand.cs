@@ -1,18 +1,11 @@
-using Headsup.Core.IO;
-using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Globalization;
-using Headsup.Dicom;
-using Headsup.Dicom.Codecs;
-using Headsup.Dicom.Writing;
-using Headsup.Imaging.Export;
 using Headsup.Imaging.Geometry;
 using Headsup.Imaging.Recipes;
-using Headsup.Imaging.Slices;
 using Headsup.Imaging.Windowing;
+using Headsup.Inputs.Preprocessing;
 using Headsup.Series;
-using Headsup.Series.Grouping;
-using Headsup.Series.Sorting;
+using Headsup.Series.Sources;
 using Spectre.Console;
 
 namespace Headsup.Cli.Commands;
@@ -21,6 +14,8 @@ namespace Headsup.Cli.Commands;
 /// `headsup preprocess &lt;input&gt; --recipe hu|e1|e2|e3|e4|context [--size N] [--format npy|png] --out &lt;dir&gt;`.
 /// The output mirrors the input: &lt;out&gt;/&lt;path relative to the input&gt;.npy (or .png); multi-frame files get
 /// .frameK before the extension. npy arrays are float32 (uint8 for e3), H×W for one channel, H×W×C otherwise.
+/// Parses the options, runs <see cref="Preprocessor"/>, renders its progress and prints the summary and failures.
+/// Exit 0 ok, 1 some inputs failed, 2 usage, 3 could not run (output folder, unreadable input folder, refused archive).
 /// </summary>
 internal static class PreprocessCommand
 {
@@ -32,7 +27,7 @@ internal static class PreprocessCommand
         var size = new Option<int?>("--size") { Description = "Resize to N×N (default: keep rows × columns)" };
         var format = new Option<string>("--format") { Description = "npy or png", DefaultValueFactory = _ => "npy" };
         format.AcceptOnlyFromAmong("npy", "png");
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var output = SharedOptions.Out();
         var resize = new Option<string>("--resize") { Description = "area or bilinear", DefaultValueFactory = _ => "area" };
         resize.AcceptOnlyFromAmong("area", "bilinear");
         var crop = new Option<bool>("--crop-head") { Description = "Crop to the head (square box) before resizing" };
@@ -53,10 +48,10 @@ internal static class PreprocessCommand
         };
         command.SetAction((parse, cancellationToken) =>
         {
-            RecipeOptions options;
+            PreprocessOptions options;
             try
             {
-                options = new RecipeOptions
+                var recipeOptions = new RecipeOptions
                 {
                     Kind = Enum.Parse<RecipeKind>(parse.GetValue(recipe)!, ignoreCase: true),
                     Size = parse.GetValue(size),
@@ -70,216 +65,81 @@ internal static class PreprocessCommand
                     SubduralWindow = HuWindow.Parse(parse.GetValue(subdural)!),
                     SoftTissueWindow = HuWindow.Parse(parse.GetValue(soft)!),
                 };
+                var inputPath = parse.GetValue(input)!;
+                if (!File.Exists(inputPath) && !Directory.Exists(inputPath))
+                {
+                    throw new UsageException($"input '{inputPath}' does not exist");
+                }
+
+                var fileFormat = parse.GetValue(format) == "png" ? PreprocessFormat.Png : PreprocessFormat.Npy;
+                if (!PreprocessOptions.Supports(fileFormat, recipeOptions))
+                {
+                    var kind = recipeOptions.Kind;
+                    throw new UsageException($"--format png cannot hold recipe {kind} ({recipeOptions.Channels} channel(s) of {(kind == RecipeKind.Hu ? "HU" : "windows")}); use --format npy");
+                }
+
+                options = new PreprocessOptions(inputPath, parse.GetValue(output)!, recipeOptions, fileFormat) { ApplyRsnaCorrection = !parse.GetValue(noRsna) };
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException)
             {
                 throw new UsageException(ex.Message);
             }
 
-            var job = new PreprocessJob(parse.GetValue(input)!, parse.GetValue(output)!, options, parse.GetValue(format)!, !parse.GetValue(noRsna));
-            return Task.FromResult(job.Run(cancellationToken));
+            return Task.FromResult(Run(options, cancellationToken));
         });
         return command;
     }
-}
 
-/// <summary>One preprocess run: scan, then convert every CT image in parallel, reporting failures per file.</summary>
-internal sealed class PreprocessJob
-{
-    private readonly string _input;
-    private readonly string _output;
-    private readonly RecipeOptions _options;
-    private readonly string _format;
-    private readonly bool _rsnaFix;
-    private readonly CodecRegistry _codecs = CodecRegistry.CreateDefault();
-    private readonly ConcurrentBag<string> _failures = [];
-    private int _written;
-
-    public PreprocessJob(string input, string output, RecipeOptions options, string format, bool rsnaFix)
+    private static int Run(PreprocessOptions options, CancellationToken cancellationToken)
     {
-        _input = input;
-        _output = output;
-        _options = options;
-        _format = format;
-        _rsnaFix = rsnaFix;
-    }
-
-    public int Run(CancellationToken cancellationToken)
-    {
-        if (!File.Exists(_input) && !Directory.Exists(_input))
-        {
-            throw new ScanInputException(_input, "no such file or folder");
-        }
-
-        if (_format == "png" && (_options.Kind == RecipeKind.Hu || _options.Channels > 3))
-        {
-            throw new UsageException($"--format png cannot hold recipe {_options.Kind} ({_options.Channels} channel(s) of {(_options.Kind == RecipeKind.Hu ? "HU" : "windows")}); use --format npy");
-        }
-
+        var recipe = options.Recipe;
+        var name = recipe.Kind.ToString().ToLowerInvariant();
+        PreprocessResult result;
         try
         {
-            Directory.CreateDirectory(_output);
+            result = AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx => new Preprocessor(options).Run(new ProgressBar(ctx, "preprocess " + name), cancellationToken));
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (PreprocessOutputException ex)
         {
-            Console.Error.WriteLine($"error: cannot create output folder '{_output}': {ex.Message}");
+            Console.Error.WriteLine("error: " + ex.Message);
+            return ExitCodes.CouldNotRun;
+        }
+        catch (SeriesException ex) when (ex is ScanInputException or ArchiveException)
+        {
+            Console.Error.WriteLine("error: " + ex.Message);
             return ExitCodes.CouldNotRun;
         }
 
-        var scan = StudyScanner.Scan(_input, cancellationToken: cancellationToken);
-        foreach (var failure in scan.Failures)
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"preprocess: {result.SourcesScanned} file(s) scanned, {result.Images} image(s), {result.Written} output(s) written to {options.OutputFolder}, recipe {name} ({recipe.Channels} channel(s){(recipe.Size is { } n ? $", {n}×{n}" : string.Empty)}), {result.Failures.Count} failure(s)"));
+        foreach (var line in result.Failures.Select(f => $"{f.Source}: {f.Reason}").Order(StringComparer.Ordinal))
         {
-            _failures.Add($"{failure.Source}: {failure.Reason}");
+            Console.Error.WriteLine("failed: " + line);
         }
 
-        var builder = new RecipeBuilder(_options);
-
-        // A unit is worked through in order by one thread: a sorted series for the context recipe (each slice is
-        // decoded once and kept while it is a neighbour), else a single instance. Units run in parallel.
-        var units = new List<InstanceHeader[]>();
-        foreach (var series in scan.Studies.SelectMany(study => study.Series))
-        {
-            if (_options.NeedsNeighbours)
-            {
-                units.Add(SliceSorter.Sort(series).Slices.Select(s => s.Instance).ToArray());
-            }
-            else
-            {
-                units.AddRange(series.Instances.Select(i => new[] { i }));
-            }
-        }
-
-        int images = units.Sum(u => u.Length);
-        AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask($"preprocess {_options.Kind.ToString().ToLowerInvariant()}", maxValue: Math.Max(1, images));
-                Parallel.ForEach(
-                    units,
-                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-                    unit => ProcessUnit(builder, unit, () => task.Increment(1)));
-            });
-
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"preprocess: {scan.SourcesScanned} file(s) scanned, {images} image(s), {_written} output(s) written to {_output}, recipe {_options.Kind.ToString().ToLowerInvariant()} ({_options.Channels} channel(s){(_options.Size is { } n ? $", {n}×{n}" : string.Empty)}), {_failures.Count} failure(s)"));
-        foreach (var failure in _failures.Order(StringComparer.Ordinal))
-        {
-            Console.Error.WriteLine("failed: " + failure);
-        }
-
-        scan.ThrowIfNoDicomFound();
-        return _failures.IsEmpty ? ExitCodes.Ok : ExitCodes.SomeInputsFailed;
+        return result.HasFailures ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
     }
 
-    private void ProcessUnit(RecipeBuilder builder, InstanceHeader[] unit, Action done)
+    /// <summary>Renders conversion progress as one Spectre.Console bar, added when conversion starts (after the scan).</summary>
+    private sealed class ProgressBar(ProgressContext context, string description) : IProgress<PreprocessProgress>
     {
-        // Loaded slices of this unit by index; at most three are held (previous, current, next).
-        var loaded = new Dictionary<int, LoadedSlice>();
-        LoadedSlice At(int index)
+        private readonly Lock _lock = new();
+        private ProgressTask? _task;
+
+        public void Report(PreprocessProgress value)
         {
-            if (!loaded.TryGetValue(index, out var slice))
+            if (value.Stage != PreprocessStage.Converting)
             {
-                slice = LoadedSlice.Load(unit[index], _codecs, _rsnaFix);
-                loaded[index] = slice;
+                return;
             }
 
-            return slice;
+            lock (_lock)
+            {
+                _task ??= context.AddTask(description, maxValue: Math.Max(1, value.Total));
+                _task.Value = Math.Max(_task.Value, value.Done);
+            }
         }
-
-        for (int i = 0; i < unit.Length; i++)
-        {
-            loaded.Remove(i - 2);
-            var instance = unit[i];
-            try
-            {
-                if (!string.Equals(instance.Modality, "CT", StringComparison.Ordinal))
-                {
-                    throw new NotCtException($"modality '{instance.Modality}' is not CT: Hounsfield recipes do not apply");
-                }
-
-                var current = At(i);
-                var before = i > 0 ? At(i - 1).Require() : null;
-                var after = i + 1 < unit.Length ? At(i + 1).Require() : null;
-                WriteFrames(builder, instance, current, before, after);
-            }
-            catch (Exception ex) when (IsInputFailure(ex))
-            {
-                _failures.Add($"{instance.Source.Location}: {ex.Message}");
-            }
-
-            done();
-        }
-    }
-
-    private void WriteFrames(RecipeBuilder builder, InstanceHeader instance, LoadedSlice current, HuSlice? before, HuSlice? after)
-    {
-        var file = current.RequireFile();
-        int frames = file.Dataset.TryGetInt32(DicomTags.NumberOfFrames, out var nf) ? nf : 1;
-        for (int frame = 0; frame < frames; frame++)
-        {
-            var slice = frame == 0 ? current.Require() : HuSliceLoader.Load(file, _codecs, frame, _rsnaFix);
-            var tensor = builder.Build(slice, before, after);
-            var suffix = frames > 1 ? string.Create(CultureInfo.InvariantCulture, $".frame{frame}") : string.Empty;
-            var path = Path.Combine(_output, instance.Source.Name + suffix + "." + _format);
-            AtomicFile.Write(path, stream => Write(stream, tensor));
-            Interlocked.Increment(ref _written);
-        }
-    }
-
-    private static bool IsInputFailure(Exception ex) =>
-        ex is DicomException or NotCtException or IOException or UnauthorizedAccessException or InvalidDataException;
-
-    private void Write(Stream stream, RecipeTensor tensor)
-    {
-        int[] shape = tensor.Channels == 1 ? [tensor.Height, tensor.Width] : [tensor.Height, tensor.Width, tensor.Channels];
-        if (_format == "npy")
-        {
-            if (tensor.Bytes is not null)
-            {
-                NpyWriter.Write(stream, tensor.ToHwcBytes(), shape);
-            }
-            else
-            {
-                NpyWriter.Write(stream, tensor.ToHwcFloats(), shape);
-            }
-
-            return;
-        }
-
-        var bytes = tensor.Bytes is not null ? tensor.ToHwcBytes() : RecipeBuilder.Quantize(tensor.ToHwcFloats(), E3Quantization.Rounded);
-        PngWriter.Write(stream, bytes, tensor.Width, tensor.Height, tensor.Channels);
-    }
-
-    private sealed class NotCtException(string message) : Exception(message);
-
-    /// <summary>A file and its first frame in HU, or why it could not be read (reported for it and its neighbours).</summary>
-    private sealed class LoadedSlice
-    {
-        private DicomFile? _file;
-        private HuSlice? _slice;
-        private Exception? _error;
-
-        public static LoadedSlice Load(InstanceHeader instance, CodecRegistry codecs, bool rsnaFix)
-        {
-            var loaded = new LoadedSlice();
-            try
-            {
-                loaded._file = instance.Source.Open();
-                loaded._slice = HuSliceLoader.Load(loaded._file, codecs, 0, rsnaFix);
-            }
-            catch (Exception ex) when (IsInputFailure(ex))
-            {
-                loaded._error = ex;
-            }
-
-            return loaded;
-        }
-
-        /// <summary>The file; throws the load error (a reported input failure) when it could not be read.</summary>
-        public DicomFile RequireFile() => _slice is not null ? _file! : throw _error!;
-
-        /// <summary>The first frame in HU; throws the load error when it could not be read.</summary>
-        public HuSlice Require() => _slice ?? throw _error!;
     }
 }
