@@ -1,3 +1,4 @@
+using Headsup.Core.IO;
 using Headsup.Dicom.Writing;
 using Headsup.Imaging.Export;
 using Headsup.Imaging.Recipes;
