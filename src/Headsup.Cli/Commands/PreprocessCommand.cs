@@ -68,7 +68,7 @@ internal static class PreprocessCommand
                 var inputPath = parse.GetValue(input)!;
                 if (!File.Exists(inputPath) && !Directory.Exists(inputPath))
                 {
-                    throw new UsageException($"input '{inputPath}' does not exist");
+                    throw new ScanInputException(inputPath, "no such file or folder");
                 }
 
                 var fileFormat = parse.GetValue(format) == "png" ? PreprocessFormat.Png : PreprocessFormat.Npy;
