@@ -47,6 +47,25 @@ end
 
 local SETTINGS = ReadSettings()
 
+-- The Bearer token of the server entry comes from ${HEADSUP_INGEST_KEY}; Orthanc substitutes an
+-- unset variable with "" and starts anyway, and every STOW would then be refused with 401. Say so.
+local function CheckToken()
+  local dicomWeb = (GetOrthancConfiguration() or {})['DicomWeb'] or {}
+  local server = (dicomWeb['Servers'] or {})[SETTINGS.server]
+  if server == nil then
+    print('HEADS UP: ERROR: no DicomWeb.Servers entry "' .. SETTINGS.server .. '" in the configuration')
+    return
+  end
+  local headers = (type(server) == 'table' and server['HttpHeaders']) or {}
+  local authorization = headers['Authorization']
+  if authorization ~= nil and string.match(authorization, '^%s*[Bb]earer%s*$') then
+    print('HEADS UP: ERROR: the Authorization header of DICOMweb server "' .. SETTINGS.server ..
+      '" has an empty Bearer token: is HEADSUP_INGEST_KEY set in the environment of Orthanc?')
+  end
+end
+
+CheckToken()
+
 -- STOW jobs this script started and that have not succeeded yet: job id -> { study, instances }.
 -- inFlight: instance id -> job id, so that an instance is not sent twice while its job runs.
 local jobs = {}

@@ -233,6 +233,7 @@ orthanc_get /plugins | jq -e 'index("dicom-web")' >/dev/null || fail "the DICOMw
 SERVER_URL=$(orthanc_get '/dicom-web/servers?expand' | jq -r '.headsup.Url // empty')
 [[ "$SERVER_URL" == "http://127.0.0.1:$HEADSUP_HTTP/dicomweb/" ]] || fail "DICOMweb server 'headsup' not registered as expected: $(orthanc_get '/dicom-web/servers?expand' | tr -d '\n\t ')"
 grep -q 'HEADS UP: routing loaded' "$WORK/orthanc.log" || fail "headsup.lua did not load (no 'routing loaded' in the Orthanc log)"
+! grep -q 'HEADS UP: ERROR' "$WORK/orthanc.log" || fail "headsup.lua reports: $(grep 'HEADS UP: ERROR' "$WORK/orthanc.log" | head -n 1 | sed 's/.*HEADS UP: //')"
 pass "DICOMweb plugin loaded, server 'headsup' -> $SERVER_URL, headsup.lua loaded"
 
 # ---- the modality sends the study ----------------------------------------------------------------
@@ -328,10 +329,11 @@ pass "Orthanc forwarded exactly the $N_PACS HEADS UP instance(s) to the PACS (st
 
 # ---- the loop settles: the study is stable again, nothing is re-sent, no second result -----------
 settled() { grep -q "HEADS UP: study $ORTHANC_STUDY .* is stable, nothing new to send" "$WORK/orthanc.log"; }
+stows() { grep -c "HEADS UP: study $ORTHANC_STUDY .* is stable: STOW of" "$WORK/orthanc.log"; }
 wait_for $(( ORTHANC_STABLE_AGE + 30 )) settled \
-  || fail "no second stable event ('nothing new to send') of the study in Orthanc: $(grep "HEADS UP: study $ORTHANC_STUDY" "$WORK/orthanc.log" | cut -c1-300)"
+  || fail "the study was not left alone after the results came back: Orthanc STOWed it to headsup $(stows) time(s) and never logged 'nothing new to send'; headsup: $(headsup_get "/api/studies/$STUDY_UID" | tr -d '\n')"
 sleep $(( HEADSUP_STABLE_S + 5 ))
-N_STOWS=$(grep -c "HEADS UP: study $ORTHANC_STUDY .* is stable: STOW of" "$WORK/orthanc.log")
+N_STOWS=$(stows)
 [[ "$N_STOWS" == 1 ]] || fail "Orthanc STOWed the study to headsup $N_STOWS times: $(grep "HEADS UP: study $ORTHANC_STUDY" "$WORK/orthanc.log" | cut -c1-300)"
 grep "HEADS UP: study $ORTHANC_STUDY .* nothing new to send" "$WORK/orthanc.log" | head -n 1 | sed 's/.*HEADS UP: /  orthanc: /'
 RESULT2=$(headsup_get "/api/studies/$STUDY_UID") || fail "GET /api/studies/$STUDY_UID after settling"
@@ -339,6 +341,7 @@ RESULT2=$(headsup_get "/api/studies/$STUDY_UID") || fail "GET /api/studies/$STUD
   || fail "after the loop settled, headsup reports $(tr -d '\n' <<<"$RESULT2") (expected status done, version 1)"
 [[ "$(orthanc_outputs)" == "$(cat "$WORK/headsup-outputs.txt")" ]] || fail "HEADS UP series in Orthanc changed after settling: $(orthanc_outputs | tr '\n' ';')"
 [[ "$(pacs_count)" == "$N_PACS" ]] || fail "the PACS received more instances after settling: $(pacs_count)"
+! grep -q 'HEADS UP: ERROR' "$WORK/orthanc.log" || fail "headsup.lua reports: $(grep 'HEADS UP: ERROR' "$WORK/orthanc.log" | head -n 3 | sed 's/.*HEADS UP: //')"
 pass "loop settled at $(elapsed)s: one STOW to headsup, the second stable event sent nothing, result version stays 1"
 
 echo "TIMINGS: headsup ready ${T_HEADSUP_READY}s; storescu ${T_SEND}s -> ${T_SENT}s; STOW to headsup done ${T_STOWED}s; triage done ${T_DONE}s; SR/SC in Orthanc ${T_BACK}s; (storescu end -> results in Orthanc: $(awk -v a="$T_SENT" -v b="$T_BACK" 'BEGIN { printf "%.1f", b - a }')s, of which ${ORTHANC_STABLE_AGE}s StableAge + ${HEADSUP_STABLE_S}s headsup stable-seconds)"
