@@ -32,6 +32,7 @@ internal static class Program
             ExplainCommand.Create(),
             LesionCheckCommand.Create(),
             CalibrateStudyCommand.Create(),
+            ServeCommand.Create(),
         };
         VersionReport.Install(root);
 
@@ -49,7 +50,7 @@ internal static class Program
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = args is ["serve", ..] ? null : TimeSpan.FromSeconds(2) }).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -71,6 +72,7 @@ internal static class Program
         // The tool could not run: the input path is missing or cannot be listed, nothing to work on, a model or a
         // configuration file cannot be used, an output cannot be written.
         ScanInputException or NoDicomFoundException or SeriesSelectionRuleException => ExitCodes.CouldNotRun,
+        Headsup.Service.Data.ServiceConfigurationException => ExitCodes.CouldNotRun,
         ModelException or EvaluationOutputException => ExitCodes.CouldNotRun,
         IOException or UnauthorizedAccessException => ExitCodes.CouldNotRun,
 
@@ -90,7 +92,7 @@ internal static class Program
         return ex switch
         {
             OperationCanceledException => "cancelled",
-            UsageException or DicomException or InputException or DatasetException or ModelException or EvaluationOutputException
+            UsageException or DicomException or InputException or DatasetException or ModelException or EvaluationOutputException or Headsup.Service.Data.ServiceConfigurationException
                 or IOException or UnauthorizedAccessException => "error: " + text,
             _ => $"error: internal error: {ex.GetType().FullName}: {text} (exit {exitCode}; please report it with the input that caused it)",
         };

@@ -33,10 +33,11 @@ public sealed class ProjectGraphTests
         ["Headsup.Explain"] = 5,
         ["Headsup.Triage"] = 6,
         ["Headsup.Training"] = 7,
+        ["Headsup.Service"] = 7,
         ["Headsup.Cli"] = 8,
     };
 
-    public static TheoryData<string> InferenceProjects => new() { "Headsup.Inputs", "Headsup.Models", "Headsup.Explain", "Headsup.Triage" };
+    public static TheoryData<string> InferenceProjects => new() { "Headsup.Inputs", "Headsup.Models", "Headsup.Explain", "Headsup.Triage", "Headsup.Service" };
 
     [Theory]
     [MemberData(nameof(InferenceProjects))]

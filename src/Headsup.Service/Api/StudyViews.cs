@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Headsup.Service.Data;
+using Headsup.Service.Jobs;
+
+namespace Headsup.Service.Api;
+
+/// <summary>Builds the results API's JSON: the worklist entries and a study's detail (status, version, the study entry of results.json, links, versions, deliveries).</summary>
+public static class StudyViews
+{
+    /// <summary>A worklist entry.</summary>
+    public static JsonObject Summary(StudyRow s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new JsonObject
+        {
+            ["study_instance_uid"] = s.StudyInstanceUid,
+            ["status"] = s.Status,
+            ["decision"] = s.Positive is null ? null : s.Positive.Value ? "ich_likely" : "no_ich_flagged",
+            ["positive"] = s.Positive,
+            ["probability"] = s.Probability,
+            ["version"] = s.ResultVersion,
+            ["received_instances"] = s.ReceivedInstances,
+            ["first_received"] = Iso(s.FirstReceived),
+            ["last_received"] = Iso(s.LastReceived),
+            ["patient_id"] = s.PatientId,
+            ["patient_name"] = s.PatientName,
+            ["accession_number"] = s.Accession,
+            ["study_date"] = s.StudyDate,
+            ["study_description"] = s.StudyDescription,
+            ["error"] = s.Error,
+            ["links"] = new JsonObject { ["self"] = $"/api/studies/{s.StudyInstanceUid}" },
+        };
+    }
+
+    /// <summary>A study's detail: the summary, the current result's study entry flattened in, every version and delivery.</summary>
+    public static JsonObject Detail(StudyRow s, IReadOnlyList<JobRow> versions, IReadOnlyList<DeliveryRow> deliveries)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(versions);
+        ArgumentNullException.ThrowIfNull(deliveries);
+        var detail = Summary(s);
+        var current = versions.FirstOrDefault(v => v.Version == s.ResultVersion);
+        if (current?.ResultJson is { } json)
+        {
+            var root = JsonNode.Parse(json)!.AsObject();
+            if (root["studies"] is JsonArray { Count: > 0 } studies && studies[0] is JsonObject entry)
+            {
+                foreach (var (key, value) in entry.ToList())
+                {
+                    if (!detail.ContainsKey(key) || key is "probability" or "positive")
+                    {
+                        detail[key] = value?.DeepClone();
+                    }
+                }
+            }
+
+            detail["model"] = root["model"]?.DeepClone();
+            detail["disclaimer"] = root["disclaimer"]?.DeepClone();
+            var files = new JsonArray();
+            if (detail["outputs"] is JsonObject outputs)
+            {
+                foreach (var (_, list) in outputs)
+                {
+                    if (list is JsonArray array)
+                    {
+                        foreach (var f in array)
+                        {
+                            files.Add($"/api/studies/{s.StudyInstanceUid}/versions/{current.Version}/files/{f}");
+                        }
+                    }
+                    else if (list is JsonValue v && v.TryGetValue<string>(out var single))
+                    {
+                        files.Add($"/api/studies/{s.StudyInstanceUid}/versions/{current.Version}/files/{single}");
+                    }
+                }
+            }
+
+            detail["links"] = new JsonObject
+            {
+                ["self"] = $"/api/studies/{s.StudyInstanceUid}",
+                ["results"] = $"/api/studies/{s.StudyInstanceUid}/versions/{current.Version}/results.json",
+                ["dicomweb"] = $"/dicomweb/studies/{s.StudyInstanceUid}",
+                ["files"] = files,
+            };
+        }
+
+        detail["status"] = s.Status;
+        detail["version"] = s.ResultVersion;
+        detail["current_version"] = s.CurrentVersion;
+        detail["versions"] = new JsonArray(versions.Select(v => (JsonNode)new JsonObject
+        {
+            ["version"] = v.Version,
+            ["status"] = v.Status,
+            ["instances"] = v.Instances,
+            ["attempts"] = v.Attempts,
+            ["max_attempts"] = v.MaxAttempts,
+            ["error"] = v.Error,
+            ["created"] = Iso(v.Created),
+            ["started"] = v.Started is { } st ? Iso(st) : null,
+            ["finished"] = v.Finished is { } f ? Iso(f) : null,
+            ["probability"] = v.ResultJson is { } rj ? TriageJobRunner.StudyEntry(rj) is { } e && e.TryGetProperty("probability", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetDouble() : null : null,
+            ["current"] = v.Version == s.ResultVersion,
+        }).ToArray());
+        detail["deliveries"] = new JsonArray(deliveries.Select(d => (JsonNode)new JsonObject
+        {
+            ["kind"] = d.Kind,
+            ["target"] = d.Kind == "stow" ? d.Target : "webhook",
+            ["status"] = d.Status,
+            ["attempts"] = d.Attempts,
+            ["last_error"] = d.LastError,
+            ["response_status"] = d.ResponseStatus,
+        }).ToArray());
+        detail["not_for_clinical_use"] = true;
+        return detail;
+    }
+
+    /// <summary>Milliseconds → ISO 8601 UTC.</summary>
+    public static string Iso(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+}

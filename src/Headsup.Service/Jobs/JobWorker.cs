@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Headsup.Service.Jobs;
+
+/// <summary>
+/// Runs jobs: claims one under a lease, keeps the lease alive while the triage runs, commits the result (or records
+/// the failure) and takes the next. On shutdown the running job is finished when it can be within the host's
+/// shutdown time; otherwise it is given back to the queue. Memory is bounded by one study at a time per worker.
+/// </summary>
+public sealed class JobWorker(JobStore jobs, JobSignal signal, ModelHolder model, ServiceOptions options, ServiceMetrics metrics, ILogger<JobWorker> log) : BackgroundService
+{
+    private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        long leaseMs = (long)(options.JobLeaseSeconds * 1000);
+        try
+        {
+            await model.RunnerAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Health/ready reports the reason; this process takes no jobs (other workers may).
+            log.LogError("worker: the model cannot be loaded, no jobs will run here: {Error}", ex.GetBaseException().Message);
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            JobRecord? job;
+            try
+            {
+                job = await jobs.ClaimAsync(_worker, leaseMs, null, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogWarning("worker: cannot claim jobs: {Error}", ex.Message);
+                await signal.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (job is null)
+            {
+                await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await RunAsync(job, leaseMs, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync(JobRecord job, long leaseMs, CancellationToken stoppingToken)
+    {
+        var clock = Stopwatch.StartNew();
+        string study = StudyHash.Of(job.StudyInstanceUid);
+        log.LogInformation("job started: study {Study} version {Version} attempt {Attempt}/{Max} ({Instances} instances)", study, job.Version, job.Attempts, job.MaxAttempts, job.Instances);
+
+        // The triage runs to its end once started (a cancelled triage is wasted work); shutdown waits for it within the
+        // host's shutdown timeout, and a job that was not committed by then is returned to the queue.
+        using var heartbeat = new CancellationTokenSource();
+        var beats = HeartbeatAsync(job, leaseMs, heartbeat.Token);
+        JobResult? result = null;
+        try
+        {
+            var keys = await jobs.InstanceKeysAsync(job, CancellationToken.None).ConfigureAwait(false);
+            var runner = await model.RunnerAsync(stoppingToken).ConfigureAwait(false);
+            result = await Task.Factory.StartNew(() => runner.Run(job, keys, CancellationToken.None), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            await heartbeat.CancelAsync().ConfigureAwait(false);
+            await beats.ConfigureAwait(false);
+            var deliveries = options.ResultsTo.Select(u => ("stow", u)).Concat(options.Webhooks.Select(w => ("webhook", w.Url))).ToList();
+            if (!await jobs.CompleteAsync(job, _worker, result, deliveries, CancellationToken.None).ConfigureAwait(false))
+            {
+                log.LogWarning("job lost: study {Study} version {Version}: another worker took it after this one's lease ran out; outputs discarded", study, job.Version);
+                runner.Discard(result);
+                return;
+            }
+
+            metrics.JobsCompleted.Add(1, new KeyValuePair<string, object?>("outcome", result.Error is null ? "done" : "failed"));
+            metrics.JobDuration.Record(clock.Elapsed.TotalSeconds);
+            log.LogInformation("job {Outcome}: study {Study} version {Version} in {Seconds:0.00} s{Error}", result.Error is null ? "done" : "failed", study, job.Version, clock.Elapsed.TotalSeconds, result.Error is null ? string.Empty : ": " + result.Error);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            await heartbeat.CancelAsync().ConfigureAwait(false);
+            await jobs.ReturnAsync(job, _worker, CancellationToken.None).ConfigureAwait(false);
+            log.LogInformation("job returned to the queue on shutdown: study {Study} version {Version}", study, job.Version);
+        }
+        catch (Exception ex)
+        {
+            await heartbeat.CancelAsync().ConfigureAwait(false);
+            bool transient = ex is not PermanentJobException && ex is not Headsup.Models.ModelException;
+            string reason = ex is PermanentJobException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            try
+            {
+                await jobs.FailAsync(job, _worker, reason, transient, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception dbError) when (dbError is not OperationCanceledException)
+            {
+                log.LogWarning("job {Study} v{Version}: could not record the failure ({Error}); the lease will run out and the job be retried", study, job.Version, dbError.Message);
+            }
+
+            metrics.JobsCompleted.Add(1, new KeyValuePair<string, object?>("outcome", transient && job.Attempts < job.MaxAttempts ? "retry" : "failed"));
+            log.LogWarning("job attempt failed: study {Study} version {Version} attempt {Attempt}: {Reason}", study, job.Version, job.Attempts, reason);
+        }
+    }
+
+    private async Task HeartbeatAsync(JobRecord job, long leaseMs, CancellationToken cancellationToken)
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Max(200, leaseMs / 3));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, cancellationToken).ConfigureAwait(false);
+                await jobs.HeartbeatAsync(job.Id, _worker, leaseMs, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                log.LogWarning("heartbeat failed: {Error}", ex.Message);
+            }
+        }
+    }
+}

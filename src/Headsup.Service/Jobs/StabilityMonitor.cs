@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Headsup.Service.Jobs;
+
+/// <summary>Turns studies that have received nothing for the stable time into queued jobs (one per version).</summary>
+public sealed class StabilityMonitor(JobStore jobs, JobSignal signal, ServiceOptions options, ILogger<StabilityMonitor> log) : BackgroundService
+{
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        long stableMs = (long)(options.StableSeconds * 1000);
+        var poll = TimeSpan.FromMilliseconds(Math.Clamp(stableMs / 4, 100, 1000));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var created = await jobs.CreateDueJobsAsync(stableMs, options.MaxAttempts, stoppingToken).ConfigureAwait(false);
+                foreach (var id in created)
+                {
+                    log.LogInformation("job queued: study {Study} version {Version}", StudyHash.Of(id[..id.LastIndexOf('/')]), id[(id.LastIndexOf('/') + 2)..]);
+                }
+
+                signal.Notify(created.Count);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The database is restarting or busy: try again on the next tick.
+                log.LogWarning("stability monitor: {Error}", ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(poll, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+}

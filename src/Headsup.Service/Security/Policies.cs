@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace Headsup.Service.Security;
+
+/// <summary>Authorization policies: which roles may use a route (admin may use every route).</summary>
+public static class Policies
+{
+    /// <summary>Sending instances.</summary>
+    public const string Ingest = "ingest";
+
+    /// <summary>Reading results and instances.</summary>
+    public const string Reader = "reader";
+
+    /// <summary>Keys and audit.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>Registers the policies.</summary>
+    public static void Add(AuthorizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.AddPolicy(Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin));
+        options.AddPolicy(Reader, p => p.RequireRole(Roles.Reader, Roles.Admin));
+        options.AddPolicy(Admin, p => p.RequireRole(Roles.Admin));
+        options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+    }
+}

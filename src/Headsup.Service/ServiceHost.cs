@@ -1,0 +1,200 @@
+using System.Threading.RateLimiting;
+using Headsup.Service.Data;
+using Headsup.Service.Endpoints;
+using Headsup.Service.Intake;
+using Headsup.Service.Jobs;
+using Headsup.Service.Security;
+using Headsup.Service.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
+
+namespace Headsup.Service;
+
+/// <summary>
+/// Builds and runs the service: one ASP.NET Core host whose parts depend on the role (api: intake, results, stability
+/// monitor; worker: job and delivery workers; all: both, the embedded default), with the database, store and model
+/// given by <see cref="ServiceOptions"/>.
+/// </summary>
+public static class ServiceHost
+{
+    /// <summary>Creates the schema and the application (not started). <paramref name="urls"/>: where Kestrel listens (null: ASP.NET Core's configuration).</summary>
+    /// <exception cref="ServiceConfigurationException">A backend or setting cannot be used.</exception>
+    public static async Task<WebApplication> BuildAsync(ServiceOptions options, string? urls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Queue is { Length: > 0 } queue)
+        {
+            throw new ServiceConfigurationException($"queue '{Redact(queue)}': only the in-process queue is built into this version; RabbitMQ (amqp://) is not supported yet");
+        }
+
+        Directory.CreateDirectory(options.DataDir);
+        var db = new Db(options.ConnectionString);
+        await Schema.EnsureAsync(db, cancellationToken).ConfigureAwait(false);
+        var store = new LocalFileStore(options.StoreDir, options.MinFreeBytes);
+        store.SweepTemporary(options.Role == ServiceRole.All && Db.IsSqlite(options.ConnectionString) ? TimeSpan.Zero : TimeSpan.FromHours(1));
+        if (options.Role == ServiceRole.All && Db.IsSqlite(options.ConnectionString))
+        {
+            // Embedded mode: one process owns the database, so a job still 'running' was left by a process that died.
+            await db.ExecuteAsync("UPDATE jobs SET lease_until = 0 WHERE status = 'running'", cancellationToken: cancellationToken).ConfigureAwait(false);
+            await db.ExecuteAsync("UPDATE deliveries SET not_before = 0 WHERE status = 'sending'", cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        if (urls is not null)
+        {
+            builder.WebHost.UseUrls(urls);
+        }
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+            k.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            k.AddServerHeader = false;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDir, "data-protection-keys")));
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(db);
+        builder.Services.AddSingleton<IFileStore>(store);
+        builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddSingleton<JobSignal>();
+        builder.Services.AddSingleton<StudyQueries>();
+        builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddSingleton<Audit>();
+        builder.Services.AddSingleton<InstanceIntake>();
+        builder.Services.AddSingleton<RequestIntake>();
+        builder.Services.AddSingleton<ModelHolder>();
+        builder.Services.AddSingleton(sp => new ServiceMetrics(() =>
+        {
+            try
+            {
+                return sp.GetRequiredService<JobStore>().DepthAsync().GetAwaiter().GetResult();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return -1;
+            }
+        }));
+        builder.Services.AddHttpClient("deliveries", c => c.Timeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "HEADS UP triage service";
+            doc.Info.Description = "Intracranial hemorrhage triage of head CT: DICOMweb intake, results, worklist. Research software, NOT FOR CLINICAL USE. Authenticate with 'Authorization: Bearer <API key>'.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorization(Policies.Add);
+        builder.Services.AddRateLimiter(r =>
+        {
+            r.RejectionStatusCode = 429;
+            r.OnRejected = (ctx, _) => new ValueTask(Problems.WriteAsync(ctx.HttpContext, 429, "Too Many Requests", $"more than {options.RateLimitPerMinute} requests per minute from this client; retry later"));
+            if (options.RateLimitPerMinute > 0)
+            {
+                r.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(ctx =>
+                    RateLimitPartition.GetFixedWindowLimiter(
+                        ctx.Request.Headers.Authorization.ToString() is { Length: > 10 } auth ? "k:" + auth.GetHashCode(StringComparison.Ordinal) : "ip:" + ctx.Connection.RemoteIpAddress,
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = options.RateLimitPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            }
+        });
+        if (options.CorsOrigins.Count > 0)
+        {
+            builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins]).AllowAnyHeader().AllowAnyMethod()));
+        }
+
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServiceMetrics.MeterName).AddPrometheusExporter());
+        if (options.Role != ServiceRole.Worker)
+        {
+            builder.Services.AddHostedService<StabilityMonitor>();
+        }
+
+        if (options.Role != ServiceRole.Api)
+        {
+            for (int i = 0; i < Math.Max(1, options.Workers); i++)
+            {
+                builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<JobWorker>(sp));
+            }
+
+            builder.Services.AddHostedService<DeliveryWorker>();
+        }
+
+        var app = builder.Build();
+        app.UseExceptionHandler(e => e.Run(async context =>
+        {
+            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            if (error is BadHttpRequestException bad)
+            {
+                await Problems.WriteAsync(context, bad.StatusCode, "Bad Request", bad.Message).ConfigureAwait(false);
+                return;
+            }
+
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Headsup.Service").LogError("unhandled error on {Method} {Path}: {Type}: {Message}", context.Request.Method, context.Request.Path, error?.GetType().Name, error?.Message);
+            await Problems.WriteAsync(context, 500, "Internal Server Error", "the request failed inside the service; it has been logged").ConfigureAwait(false);
+        }));
+        app.UseStatusCodePages(async s =>
+        {
+            var r = s.HttpContext.Response;
+            if (r.ContentType is null && r.StatusCode is >= 400)
+            {
+                await Problems.WriteAsync(s.HttpContext, r.StatusCode, r.StatusCode switch { 404 => "Not Found", 405 => "Method Not Allowed", 413 => "Content Too Large", _ => "Error" },
+                    r.StatusCode switch { 404 => "no such route", 405 => "the route does not take this method", 413 => $"the request body is larger than {options.MaxRequestBytes} bytes", _ => "the request was refused" }).ConfigureAwait(false);
+            }
+        });
+        if (options.CorsOrigins.Count > 0)
+        {
+            app.UseCors();
+        }
+
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+
+        HealthEndpoints.Map(app, options);
+        if (options.Role != ServiceRole.Worker)
+        {
+            DicomWebEndpoints.Map(app);
+            StudyEndpoints.Map(app);
+            AdminEndpoints.Map(app);
+            app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
+            app.MapScalarApiReference("/docs", s => s.WithTitle("HEADS UP triage service")).RequireAuthorization(Policies.Reader);
+            app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Reader);
+        }
+        else
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Reader);
+        }
+
+        if (options.Role != ServiceRole.Api)
+        {
+            app.Services.GetRequiredService<ModelHolder>().StartLoading();
+        }
+
+        return app;
+    }
+
+    /// <summary>Creates a key in the database of <paramref name="options"/> (creating the schema when new).</summary>
+    public static async Task<(string Id, string Key)> CreateKeyAsync(ServiceOptions options, string role, string? label, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(options.DataDir);
+        var db = new Db(options.ConnectionString);
+        await Schema.EnsureAsync(db, cancellationToken).ConfigureAwait(false);
+        var created = await new ApiKeys(db).CreateAsync(role, label, cancellationToken).ConfigureAwait(false);
+        await new Audit(db).RecordAsync("cli", Roles.Admin, "key-create", null, $"{created.Id} role {role}", "local", cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
+    private static string Redact(string uri) => Uri.TryCreate(uri, UriKind.Absolute, out var u) ? $"{u.Scheme}://{u.Host}:{u.Port}" : "?";
+}

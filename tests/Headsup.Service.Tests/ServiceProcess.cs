@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Headsup.Service.Tests;
+
+/// <summary>
+/// A throwaway `headsup serve` process on 127.0.0.1 with a free port and its own data folder; stopped by its process
+/// id (SIGTERM, or SIGKILL for fault tests), never by name.
+/// </summary>
+public sealed partial class ServiceProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private ServiceProcess(string dataDir, int port, Process process)
+    {
+        DataDir = dataDir;
+        Port = port;
+        _process = process;
+        process.OutputDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(3) };
+    }
+
+    /// <summary>The data folder.</summary>
+    public string DataDir { get; }
+
+    /// <summary>The port.</summary>
+    public int Port { get; }
+
+    /// <summary>A client for the service (no key set).</summary>
+    public HttpClient Http { get; }
+
+    /// <summary>What the process printed so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>The headsup.dll beside the tests.</summary>
+    public static string Tool => Path.Combine(AppContext.BaseDirectory, "headsup.dll");
+
+    /// <summary>Starts the service and waits until /health/ready answers 200 (model loaded).</summary>
+    public static async Task<ServiceProcess> StartAsync(string dataDir, params string[] extra)
+    {
+        int port = FreePort();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Tool, "serve", "--data-dir", dataDir, "--urls", $"http://127.0.0.1:{port}" }.Concat(extra))
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        var service = new ServiceProcess(dataDir, port, Process.Start(info)!);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (service._process.HasExited)
+            {
+                throw new InvalidOperationException("headsup serve exited early:\n" + service.Log);
+            }
+
+            try
+            {
+                using var r = await service.Http.GetAsync(new Uri("/health/ready", UriKind.Relative)).ConfigureAwait(false);
+                if (r.StatusCode == HttpStatusCode.OK)
+                {
+                    return service;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(250).ConfigureAwait(false);
+        }
+
+        service.Dispose();
+        throw new TimeoutException("headsup serve did not become ready in 120 s:\n" + service.Log);
+    }
+
+    /// <summary>Creates a key with `headsup serve keys create` (the key is the last line of stdout).</summary>
+    public static string CreateKey(string dataDir, string role)
+    {
+        var (code, stdout, stderr) = Headsup.Testing.ExternalTool.Run("dotnet", [Tool, "serve", "keys", "create", "--data-dir", dataDir, "--role", role], TimeSpan.FromMinutes(2));
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"keys create failed ({code}): {stderr}");
+        }
+
+        return stdout.TrimEnd().Split('\n')[^1].Trim();
+    }
+
+    /// <summary>A request with a bearer key.</summary>
+    public static HttpRequestMessage Request(HttpMethod method, string path, string? key)
+    {
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return request;
+    }
+
+    /// <summary>GET JSON with a key.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> GetJsonAsync(string path, string key)
+    {
+        using var response = await Http.SendAsync(Request(HttpMethod.Get, path, key)).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>STOW-RS of files (or raw parts) in one request.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body, string ContentType)> StowAsync(string key, IEnumerable<(byte[] Content, string ContentType)> parts, string path = "/dicomweb/studies", string? outerType = null)
+    {
+        var boundary = "test-" + Guid.NewGuid().ToString("N");
+        using var body = new MemoryStream();
+        foreach (var (content, type) in parts)
+        {
+            body.Write(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: {type}\r\n\r\n"));
+            body.Write(content);
+            body.Write("\r\n"u8);
+        }
+
+        body.Write(Encoding.ASCII.GetBytes($"--{boundary}--\r\n"));
+        using var request = Request(HttpMethod.Post, path, key);
+        request.Content = new ByteArrayContent(body.ToArray());
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", outerType ?? $"multipart/related; type=\"application/dicom\"; boundary={boundary}");
+        using var response = await Http.SendAsync(request).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone(), response.Content.Headers.ContentType?.MediaType ?? string.Empty);
+    }
+
+    /// <summary>Polls a study until its status is one of <paramref name="states"/>.</summary>
+    public async Task<JsonElement> WaitForStatusAsync(string key, string study, TimeSpan timeout, params string[] states)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonElement last = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            var (status, body) = await GetJsonAsync($"/api/studies/{study}", key).ConfigureAwait(false);
+            if (status == HttpStatusCode.OK)
+            {
+                last = body;
+                if (states.Contains(body.GetProperty("status").GetString()))
+                {
+                    return body;
+                }
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"study did not reach {string.Join("/", states)} in {timeout}: last {last}\n{Log}");
+    }
+
+    /// <summary>Sends SIGKILL (a crash) and waits for the exit.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _ = SysKill(_process.Id, 9);
+            _process.WaitForExit(10_000);
+        }
+    }
+
+    /// <summary>Sends SIGTERM (graceful stop) and waits up to <paramref name="wait"/>; returns the exit code.</summary>
+    public int Stop(TimeSpan wait)
+    {
+        if (!_process.HasExited)
+        {
+            _ = SysKill(_process.Id, 15);
+            if (!_process.WaitForExit(wait))
+            {
+                Kill();
+            }
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        try
+        {
+            Stop(TimeSpan.FromSeconds(30));
+        }
+        catch (InvalidOperationException)
+        {
+            // never started
+        }
+
+        Http.Dispose();
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int SysKill(int pid, int signal);
+}
