@@ -31,17 +31,18 @@ public static class ServiceHost
     public static async Task<WebApplication> BuildAsync(ServiceOptions options, string? urls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Queue is { Length: > 0 } queue)
+        if (options.Queue is { Length: > 0 } queueUri && (!Uri.TryCreate(queueUri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("amqp" or "amqps")))
         {
-            throw new ServiceConfigurationException($"queue '{Redact(queue)}': only the in-process queue is built into this version; RabbitMQ (amqp://) is not supported yet");
+            throw new ServiceConfigurationException($"queue '{Redact(queueUri)}': expected an amqp:// or amqps:// URI (RabbitMQ), or none for the in-process queue");
         }
 
+        bool embedded = options.Role == ServiceRole.All && Db.IsSqlite(options.ConnectionString) && string.IsNullOrEmpty(options.Queue);
         Directory.CreateDirectory(options.DataDir);
         var db = new Db(options.ConnectionString);
         await Schema.EnsureAsync(db, cancellationToken).ConfigureAwait(false);
         var store = new LocalFileStore(options.StoreDir, options.MinFreeBytes);
-        store.SweepTemporary(options.Role == ServiceRole.All && Db.IsSqlite(options.ConnectionString) ? TimeSpan.Zero : TimeSpan.FromHours(1));
-        if (options.Role == ServiceRole.All && Db.IsSqlite(options.ConnectionString))
+        store.SweepTemporary(embedded ? TimeSpan.Zero : TimeSpan.FromHours(1));
+        if (embedded)
         {
             // Embedded mode: one process owns the database, so a job still 'running' was left by a process that died.
             await db.ExecuteAsync("UPDATE jobs SET lease_until = 0 WHERE status = 'running'", cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -68,7 +69,22 @@ public static class ServiceHost
         builder.Services.AddSingleton(db);
         builder.Services.AddSingleton<IFileStore>(store);
         builder.Services.AddSingleton<JobStore>();
-        builder.Services.AddSingleton<JobSignal>();
+        var signal = new JobSignal();
+        builder.Services.AddSingleton(signal);
+        var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole());
+        IJobQueue queue = string.IsNullOrEmpty(options.Queue)
+            ? new InProcessJobQueue(signal)
+            : new RabbitJobQueue(options.Queue, options.MaxAttempts * 2, loggerFactory.CreateLogger<RabbitJobQueue>());
+        try
+        {
+            await queue.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new ServiceConfigurationException($"queue {Redact(options.Queue ?? string.Empty)}: cannot connect: {ex.GetBaseException().Message}", ex);
+        }
+
+        builder.Services.AddSingleton(queue);
         builder.Services.AddSingleton<StudyQueries>();
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton<Audit>();

@@ -1,5 +1,7 @@
+using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Headsup.Service.Data;
 
@@ -10,30 +12,61 @@ namespace Headsup.Service.Data;
 /// </summary>
 public sealed class Db
 {
-    private readonly string _connectionString;
+    private readonly string _connectionString = string.Empty;
+    private readonly NpgsqlDataSource? _postgres;
 
-    /// <summary>Opens the database named by <paramref name="connectionString"/> (SQLite "Data Source=…").</summary>
+    /// <summary>
+    /// Opens the database named by <paramref name="connectionString"/>: SQLite ("Data Source=&lt;file&gt;") or PostgreSQL
+    /// (an Npgsql "Host=…;Port=…;Database=…;Username=…" string).
+    /// </summary>
+    /// <exception cref="ServiceConfigurationException">Neither form, or a string the provider refuses.</exception>
     public Db(string connectionString)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
-        if (!IsSqlite(connectionString))
+        try
         {
-            throw new ServiceConfigurationException(
-                "database: only SQLite (Data Source=<file>) is built into this version; PostgreSQL connection strings (Host=…) are not supported yet");
-        }
+            if (IsSqlite(connectionString))
+            {
+                var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, DefaultTimeout = 30 };
+                if (builder.DataSource is { Length: > 0 } file && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
+                {
+                    Directory.CreateDirectory(dir);
+                }
 
-        var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, DefaultTimeout = 30 };
-        if (builder.DataSource is { Length: > 0 } file && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
+                _connectionString = builder.ToString();
+                Description = "sqlite";
+            }
+            else if (IsPostgres(connectionString))
+            {
+                var builder = new NpgsqlConnectionStringBuilder(connectionString);
+                if (builder.Timeout == 15)
+                {
+                    builder.Timeout = 10;
+                }
+
+                _postgres = NpgsqlDataSource.Create(builder.ConnectionString);
+                Description = "postgresql";
+            }
+            else
+            {
+                throw new ServiceConfigurationException("database: the connection string is neither SQLite (Data Source=<file>) nor PostgreSQL (Host=…;Port=…;Database=…;Username=…)");
+            }
+        }
+        catch (ArgumentException ex)
         {
-            Directory.CreateDirectory(dir);
+            throw new ServiceConfigurationException("database: the connection string cannot be used: " + ex.Message, ex);
         }
-
-        _connectionString = builder.ToString();
-        Description = "sqlite";
     }
 
     /// <summary>Which backend this is (sqlite, postgresql).</summary>
-    public string Description { get; }
+    public string Description { get; } = string.Empty;
+
+    /// <summary>True for PostgreSQL.</summary>
+    public bool Postgres => _postgres is not null;
+
+    /// <summary>True for an Npgsql connection string (it names a Host).</summary>
+    public static bool IsPostgres(string connectionString) =>
+        connectionString.Split(';').Any(p => p.Trim().StartsWith("Host", StringComparison.OrdinalIgnoreCase) || p.Trim().StartsWith("Server", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>True for a SQLite connection string ("Data Source=…").</summary>
     public static bool IsSqlite(string connectionString) =>
@@ -46,6 +79,11 @@ public sealed class Db
     /// <summary>An open connection with the per-connection settings applied.</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         using (var pragma = connection.CreateCommand())
@@ -108,8 +146,11 @@ public sealed class Db
         ArgumentNullException.ThrowIfNull(work);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
 
-        // BEGIN IMMEDIATE on SQLite: take the write lock up front so two writers never deadlock on an upgrade.
-        await using var transaction = ((SqliteConnection)connection).BeginTransaction(deferred: false);
+        // BEGIN IMMEDIATE on SQLite: take the write lock up front so two writers never deadlock on an upgrade. PostgreSQL:
+        // read committed; every state change re-checks its condition in its UPDATE's WHERE clause.
+        await using var transaction = connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: false)
+            : await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         var result = await work(connection, transaction).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return result;
@@ -128,13 +169,35 @@ public sealed class Db
             {
                 var p = command.CreateParameter();
                 p.ParameterName = "@" + property.Name;
-                p.Value = property.GetValue(parameters) ?? DBNull.Value;
+                var value = property.GetValue(parameters);
+                p.Value = value ?? DBNull.Value;
+
+                // A typed parameter, so PostgreSQL knows what "@x IS NULL" compares.
+                var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                if (type == typeof(object) && value is not null)
+                {
+                    type = value.GetType();
+                }
+
+                if (TypeOf(type) is { } dbType)
+                {
+                    p.DbType = dbType;
+                }
+
                 command.Parameters.Add(p);
             }
         }
 
         return command;
     }
+
+    private static DbType? TypeOf(Type type) =>
+        type == typeof(string) ? DbType.String
+        : type == typeof(long) ? DbType.Int64
+        : type == typeof(int) ? DbType.Int32
+        : type == typeof(double) ? DbType.Double
+        : type == typeof(bool) ? DbType.Boolean
+        : null;
 
     /// <summary>Column value or null.</summary>
     public static string? Text(DbDataReader reader, string column)
@@ -149,7 +212,7 @@ public sealed class Db
     {
         ArgumentNullException.ThrowIfNull(reader);
         int i = reader.GetOrdinal(column);
-        return reader.IsDBNull(i) ? null : reader.GetInt64(i);
+        return reader.IsDBNull(i) ? null : Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Column value or null.</summary>

@@ -95,7 +95,7 @@ public static class Schema
         """,
         """
         CREATE TABLE IF NOT EXISTS audit (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {AUTO_ID},
             at BIGINT NOT NULL,
             actor TEXT NOT NULL,
             role TEXT,
@@ -104,9 +104,22 @@ public static class Schema
             detail TEXT,
             remote TEXT)
         """,
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+    ];
+
+    private static readonly string[] s_sqliteAppendOnly =
+    [
         "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
         "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
-        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+    ];
+
+    private static readonly string[] s_postgresAppendOnly =
+    [
+        """
+        CREATE OR REPLACE FUNCTION headsup_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'audit is append-only'; END $$
+        """,
+        "CREATE OR REPLACE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION headsup_audit_append_only()",
     ];
 
     /// <summary>Creates or migrates the schema (idempotent, safe under concurrent starts).</summary>
@@ -114,17 +127,26 @@ public static class Schema
     public static async Task EnsureAsync(Db db, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        await using (var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false))
+        if (!db.Postgres)
         {
+            await using var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+
             // WAL is a property of the database file: readers never wait for the writer.
             await Db.ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL", cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         await db.InTransactionAsync(async (c, t) =>
         {
-            foreach (var statement in s_v1)
+            if (db.Postgres)
             {
-                await Db.ExecuteAsync(c, t, statement, cancellationToken: cancellationToken).ConfigureAwait(false);
+                // Several processes starting at once: one migrates, the others wait and find the schema current.
+                await Db.ExecuteAsync(c, t, "SELECT pg_advisory_xact_lock(7261536)", cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var statement in s_v1.Concat(db.Postgres ? s_postgresAppendOnly : s_sqliteAppendOnly))
+            {
+                var sql = statement.Replace("{AUTO_ID}", db.Postgres ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT", StringComparison.Ordinal);
+                await Db.ExecuteAsync(c, t, sql, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
 
             var versions = await Db.QueryAsync(c, t, "SELECT version FROM schema_version", r => r.GetInt32(0), cancellationToken: cancellationToken).ConfigureAwait(false);

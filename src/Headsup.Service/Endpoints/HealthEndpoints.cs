@@ -37,7 +37,9 @@ public static class HealthEndpoints
             bool diskOk = free >= options.MinFreeBytes;
             ready &= diskOk;
             checks["disk"] = new { ok = diskOk, free_bytes = free, floor_bytes = options.MinFreeBytes };
-            checks["queue"] = new { ok = true, backend = "database (in-process workers)" };
+            var queue = c.RequestServices.GetRequiredService<IJobQueue>();
+            ready &= queue.Healthy;
+            checks["queue"] = new { ok = queue.Healthy, backend = queue.Description };
             if (options.Role != ServiceRole.Api)
             {
                 var model = c.RequestServices.GetRequiredService<ModelHolder>();

@@ -88,7 +88,13 @@ public sealed partial class InstanceIntake(Db db, IFileStore store, ServiceOptio
             }
 
             var ds = file.Dataset;
+            // The SOP class may live only in the file meta (RSNA's anonymised files have no (0008,0016)).
             string sopClass = ds.GetStringOrDefault(DicomTags.SOPClassUID).Trim();
+            if (sopClass.Length == 0)
+            {
+                sopClass = file.FileMetaInformation.GetStringOrDefault(DicomTags.MediaStorageSOPClassUID).Trim();
+            }
+
             string sop = ds.GetStringOrDefault(DicomTags.SOPInstanceUID).Trim();
             string study = ds.GetStringOrDefault(DicomTags.StudyInstanceUID).Trim();
             string series = ds.GetStringOrDefault(DicomTags.SeriesInstanceUID).Trim();
@@ -139,7 +145,7 @@ public sealed partial class InstanceIntake(Db db, IFileStore store, ServiceOptio
                             date = Get(ds, DicomTags.StudyDate), time = Get(ds, DicomTags.StudyTime), acc = Get(ds, DicomTags.AccessionNumber),
                             desc = Get(ds, DicomTags.StudyDescription), sid = Get(ds, DicomTags.StudyID), @ref = Get(ds, DicomTags.ReferringPhysicianName), now,
                         }, cancellationToken).ConfigureAwait(false);
-                    await InsertInstanceAsync(c, t, ds, file.TransferSyntax.Uid, key, temp.Size, temp.Sha256, "received", null, now, cancellationToken).ConfigureAwait(false);
+                    await InsertInstanceAsync(c, t, ds, file.TransferSyntax.Uid, key, temp.Size, temp.Sha256, "received", null, now, cancellationToken, sopClass).ConfigureAwait(false);
                     return "stored";
                 }, cancellationToken).ConfigureAwait(false);
 
@@ -163,7 +169,7 @@ public sealed partial class InstanceIntake(Db db, IFileStore store, ServiceOptio
     }
 
     /// <summary>Records an instance row (received or generated) inside a transaction; returns false when it exists.</summary>
-    public static async Task<bool> InsertInstanceAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction t, DicomDataset ds, string transferSyntax, string key, long size, string sha256, string origin, int? version, long now, CancellationToken cancellationToken)
+    public static async Task<bool> InsertInstanceAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction t, DicomDataset ds, string transferSyntax, string key, long size, string sha256, string origin, int? version, long now, CancellationToken cancellationToken, string? sopClass = null)
     {
         ArgumentNullException.ThrowIfNull(ds);
         int rows = await Db.ExecuteAsync(c, t, """
@@ -177,7 +183,7 @@ public sealed partial class InstanceIntake(Db db, IFileStore store, ServiceOptio
                 sop = ds.GetStringOrDefault(DicomTags.SOPInstanceUID).Trim(),
                 study = ds.GetStringOrDefault(DicomTags.StudyInstanceUID).Trim(),
                 series = ds.GetStringOrDefault(DicomTags.SeriesInstanceUID).Trim(),
-                cls = ds.GetStringOrDefault(DicomTags.SOPClassUID).Trim(),
+                cls = sopClass ?? ds.GetStringOrDefault(DicomTags.SOPClassUID).Trim(),
                 modality = Get(ds, DicomTags.Modality),
                 sn = ds.TryGetInt32(DicomTags.SeriesNumber, out var sn) ? (object)sn : null,
                 inum = ds.TryGetInt32(DicomTags.InstanceNumber, out var inum) ? (object)inum : null,
@@ -190,8 +196,12 @@ public sealed partial class InstanceIntake(Db db, IFileStore store, ServiceOptio
     /// <summary>Store key of a received instance.</summary>
     public static string InstanceKey(string study, string series, string sop) => $"instances/{study}/{series}/{sop}.dcm";
 
-    /// <summary>A DICOM UID: digits and dots, at most 64 characters, no empty component.</summary>
-    public static bool IsUid(string? value) => value is { Length: > 0 and <= 64 } && UidPattern().IsMatch(value);
+    /// <summary>
+    /// An identifier usable as a UID here: a DICOM UID (digits and dots), or — because anonymised research data such as
+    /// RSNA's uses them — a name of letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit).
+    /// Either is safe as a file name.
+    /// </summary>
+    public static bool IsUid(string? value) => value is { Length: > 0 and <= 64 } && (UidPattern().IsMatch(value) || IdentifierPattern().IsMatch(value));
 
     private static string? NullIfBad(string value) => IsUid(value) ? value : null;
 
@@ -207,4 +217,7 @@ public sealed partial class InstanceIntake(Db db, IFileStore store, ServiceOptio
 
     [GeneratedRegex("^[0-9]+(\\.[0-9]+)*$")]
     private static partial Regex UidPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex IdentifierPattern();
 }

@@ -29,7 +29,10 @@ public sealed class JobStore(Db db)
         var created = new List<string>();
         foreach (var (study, last) in due)
         {
-            var id = await db.InTransactionAsync(async (c, t) =>
+            string? id;
+            try
+            {
+                id = await db.InTransactionAsync(async (c, t) =>
             {
                 var rows = await Db.QueryAsync(c, t, "SELECT current_version, received_instances FROM studies WHERE study_uid = @study AND pending = 1 AND last_received = @last",
                     r => (Version: r.GetInt32(0), Instances: r.GetInt32(1)), new { study, last }, cancellationToken).ConfigureAwait(false);
@@ -45,10 +48,22 @@ public sealed class JobStore(Db db)
                     VALUES (@jobId, @study, @version, @instances, 'queued', 0, @maxAttempts, @now, @now)
                     ON CONFLICT (id) DO NOTHING
                     """, new { jobId, study, version, instances = rows[0].Instances, maxAttempts, now }, cancellationToken).ConfigureAwait(false);
-                await Db.ExecuteAsync(c, t, "UPDATE studies SET pending = 0, current_version = @version, status = 'queued', updated = @now WHERE study_uid = @study",
-                    new { study, version, now }, cancellationToken).ConfigureAwait(false);
+                int updated = await Db.ExecuteAsync(c, t, "UPDATE studies SET pending = 0, current_version = @version, status = 'queued', updated = @now WHERE study_uid = @study AND pending = 1 AND last_received = @last AND current_version = @previous",
+                    new { study, version, now, last, previous = rows[0].Version }, cancellationToken).ConfigureAwait(false);
+                if (updated == 0)
+                {
+                    throw new RaceLostException();
+                }
+
                 return jobId;
             }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RaceLostException)
+            {
+                // Another process created this version, or an instance arrived meanwhile: rolled back, nothing to do.
+                continue;
+            }
+
             if (id is not null)
             {
                 created.Add(id);
@@ -235,6 +250,8 @@ public sealed class JobStore(Db db)
                 """, new { study = job.StudyInstanceUid, version = job.Version, status, error, now }, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private sealed class RaceLostException : Exception;
 
     private static JobRecord Map(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5), r.GetInt64(6));

@@ -9,8 +9,9 @@ namespace Headsup.Service.Jobs;
 /// the failure) and takes the next. On shutdown the running job is finished when it can be within the host's
 /// shutdown time; otherwise it is given back to the queue. Memory is bounded by one study at a time per worker.
 /// </summary>
-public sealed class JobWorker(JobStore jobs, JobSignal signal, ModelHolder model, ServiceOptions options, ServiceMetrics metrics, ILogger<JobWorker> log) : BackgroundService
+public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, ModelHolder model, ServiceOptions options, ServiceMetrics metrics, ILogger<JobWorker> log) : BackgroundService
 {
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <inheritdoc/>
@@ -33,27 +34,86 @@ public sealed class JobWorker(JobStore jobs, JobSignal signal, ModelHolder model
             return;
         }
 
+        // The broker (when there is one) hands out job ids; the database sweep takes whatever is due without a message
+        // (a retry after its backoff, a job whose worker died, a message lost while the broker restarted).
+        var consumer = queue is InProcessJobQueue ? Task.CompletedTask : ConsumeAsync(leaseMs, stoppingToken);
+        var poll = queue is InProcessJobQueue ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(2);
         while (!stoppingToken.IsCancellationRequested)
         {
-            JobRecord? job;
+            bool ran;
             try
             {
-                job = await jobs.ClaimAsync(_worker, leaseMs, null, stoppingToken).ConfigureAwait(false);
+                ran = await TryRunAsync(null, leaseMs, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 log.LogWarning("worker: cannot claim jobs: {Error}", ex.Message);
-                await signal.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
-                continue;
+                ran = false;
             }
 
+            if (!ran)
+            {
+                await signal.WaitAsync(poll, stoppingToken).ConfigureAwait(false);
+            }
+        }
+
+        await consumer.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        _oneAtATime.Dispose();
+        base.Dispose();
+    }
+
+    private async Task ConsumeAsync(long leaseMs, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                // A message names a job; if it cannot be claimed (done, or running under another live lease) it is
+                // acknowledged and the database stays the judge. Throwing returns it to the queue.
+                await queue.ConsumeAsync((id, ct) => TryRunAsync(id, leaseMs, ct), stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogWarning("worker: queue consumer stopped ({Error}); reconnecting", ex.Message);
+                try
+                {
+                    await Task.Delay(2000, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Claims (a given job, or the oldest due one) and runs it; false when there was nothing to claim.</summary>
+    private async Task<bool> TryRunAsync(string? onlyId, long leaseMs, CancellationToken stoppingToken)
+    {
+        await _oneAtATime.WaitAsync(stoppingToken).ConfigureAwait(false);
+        try
+        {
+            var job = await jobs.ClaimAsync(_worker, leaseMs, onlyId, stoppingToken).ConfigureAwait(false);
             if (job is null)
             {
-                await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
-                continue;
+                return false;
             }
 
             await RunAsync(job, leaseMs, stoppingToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _oneAtATime.Release();
         }
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Headsup.Service.Jobs;
 
 /// <summary>Turns studies that have received nothing for the stable time into queued jobs (one per version).</summary>
-public sealed class StabilityMonitor(JobStore jobs, JobSignal signal, ServiceOptions options, ILogger<StabilityMonitor> log) : BackgroundService
+public sealed class StabilityMonitor(JobStore jobs, IJobQueue queue, ServiceOptions options, ILogger<StabilityMonitor> log) : BackgroundService
 {
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -21,7 +21,18 @@ public sealed class StabilityMonitor(JobStore jobs, JobSignal signal, ServiceOpt
                     log.LogInformation("job queued: study {Study} version {Version}", StudyHash.Of(id[..id.LastIndexOf('/')]), id[(id.LastIndexOf('/') + 2)..]);
                 }
 
-                signal.Notify(created.Count);
+                if (created.Count > 0)
+                {
+                    try
+                    {
+                        await queue.PublishAsync(created, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // The job rows are committed: the workers' database sweep runs them without the message.
+                        log.LogWarning("stability monitor: could not publish {Count} job(s) ({Error}); workers will find them in the database", created.Count, ex.Message);
+                    }
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
