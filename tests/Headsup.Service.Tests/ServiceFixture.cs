@@ -33,7 +33,7 @@ public sealed class ServiceFixture : IAsyncLifetime
     /// <inheritdoc/>
     public async Task InitializeAsync()
     {
-        var (code, _, stderr) = ExternalTool.Run("dotnet", [ServiceProcess.Tool, "phantom", "--out", PhantomDir, "--studies", "2", "--seed", "11"], TimeSpan.FromMinutes(5));
+        var (code, _, stderr) = ExternalTool.Run("dotnet", [ServiceProcess.Tool, "phantom", "--out", PhantomDir, "--studies", "3", "--seed", "11"], TimeSpan.FromMinutes(5));
         Assert.True(code == 0, "phantom failed: " + stderr);
         Studies = Directory.GetFiles(PhantomDir, "*.dcm", SearchOption.AllDirectories)
             .GroupBy(f => DicomFileReader.Open(f, new DicomReadOptions { StopAtPixelData = true }).Dataset.GetString(DicomTags.StudyInstanceUID))

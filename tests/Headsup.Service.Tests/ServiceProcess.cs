@@ -54,10 +54,18 @@ public sealed partial class ServiceProcess : IDisposable
     public static string Tool => Path.Combine(AppContext.BaseDirectory, "headsup.dll");
 
     /// <summary>Starts the service and waits until /health/ready answers 200 (model loaded).</summary>
-    public static async Task<ServiceProcess> StartAsync(string dataDir, params string[] extra)
+    public static Task<ServiceProcess> StartAsync(string dataDir, params string[] extra) => StartAsync(dataDir, null, extra);
+
+    /// <summary>Starts the service with extra environment variables and waits until it is ready.</summary>
+    public static async Task<ServiceProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? environment, params string[] extra)
     {
         int port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[k] = v;
+        }
+
         foreach (var a in new[] { Tool, "serve", "--data-dir", dataDir, "--urls", $"http://127.0.0.1:{port}" }.Concat(extra))
         {
             info.ArgumentList.Add(a);
@@ -93,9 +101,10 @@ public sealed partial class ServiceProcess : IDisposable
     }
 
     /// <summary>Creates a key with `headsup serve keys create` (the key is the last line of stdout).</summary>
-    public static string CreateKey(string dataDir, string role)
+    public static string CreateKey(string dataDir, string role, string? database = null)
     {
-        var (code, stdout, stderr) = Headsup.Testing.ExternalTool.Run("dotnet", [Tool, "serve", "keys", "create", "--data-dir", dataDir, "--role", role], TimeSpan.FromMinutes(2));
+        var (code, stdout, stderr) = Headsup.Testing.ExternalTool.Run("dotnet",
+            database is null ? [Tool, "serve", "keys", "create", "--data-dir", dataDir, "--role", role] : [Tool, "serve", "keys", "create", "--data-dir", dataDir, "--database", database, "--role", role], TimeSpan.FromMinutes(2));
         if (code != 0)
         {
             throw new InvalidOperationException($"keys create failed ({code}): {stderr}");
@@ -167,6 +176,9 @@ public sealed partial class ServiceProcess : IDisposable
 
         throw new TimeoutException($"study did not reach {string.Join("/", states)} in {timeout}: last {last}\n{Log}");
     }
+
+    /// <summary>The process id.</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>Sends SIGKILL (a crash) and waits for the exit.</summary>
     public void Kill()

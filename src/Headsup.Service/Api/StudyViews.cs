@@ -102,6 +102,7 @@ public static class StudyViews
             ["finished"] = v.Finished is { } f ? Iso(f) : null,
             ["probability"] = v.ResultJson is { } rj ? TriageJobRunner.StudyEntry(rj) is { } e && e.TryGetProperty("probability", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetDouble() : null : null,
             ["current"] = v.Version == s.ResultVersion,
+            ["worker"] = v.Worker,
         }).ToArray());
         detail["deliveries"] = new JsonArray(deliveries.Select(d => (JsonNode)new JsonObject
         {

@@ -13,7 +13,7 @@ public sealed record InstanceRow(string SopInstanceUid, string StudyInstanceUid,
     int? SeriesNumber, int? InstanceNumber, string? SeriesDescription, string? TransferSyntax, string Path, long Size, string Origin, int? Version);
 
 /// <summary>A job row (one study version).</summary>
-public sealed record JobRow(string Id, int Version, int Instances, string Status, int Attempts, int MaxAttempts, string? Error, long Created, long? Started, long? Finished, string? ResultPath, string? ResultJson);
+public sealed record JobRow(string Id, int Version, int Instances, string Status, int Attempts, int MaxAttempts, string? Error, long Created, long? Started, long? Finished, string? ResultPath, string? ResultJson, string? Worker);
 
 /// <summary>A delivery row.</summary>
 public sealed record DeliveryRow(string Kind, string Target, string Status, int Attempts, string? LastError, int? ResponseStatus, long Created, long? Finished);
@@ -130,8 +130,8 @@ public sealed class StudyQueries(Db db)
 
     /// <summary>Every version (job) of a study, newest first.</summary>
     public Task<List<JobRow>> VersionsAsync(string study, CancellationToken cancellationToken = default) =>
-        db.QueryAsync("SELECT id, version, instances, status, attempts, max_attempts, error, created, started, finished, result_path, result_json FROM jobs WHERE study_uid = @study ORDER BY version DESC",
-            r => new JobRow(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), Db.Text(r, "error"), r.GetInt64(7), Db.Long(r, "started"), Db.Long(r, "finished"), Db.Text(r, "result_path"), Db.Text(r, "result_json")),
+        db.QueryAsync("SELECT id, version, instances, status, attempts, max_attempts, error, created, started, finished, result_path, result_json, worker FROM jobs WHERE study_uid = @study ORDER BY version DESC",
+            r => new JobRow(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5), Db.Text(r, "error"), r.GetInt64(7), Db.Long(r, "started"), Db.Long(r, "finished"), Db.Text(r, "result_path"), Db.Text(r, "result_json"), Db.Text(r, "worker")),
             new { study }, cancellationToken);
 
     /// <summary>Deliveries of a study's results.</summary>
