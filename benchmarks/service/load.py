@@ -207,6 +207,7 @@ def run_round(a):
     mem = MemorySampler(a.pid)
     mem.start()
     marks = {}
+    load_start = open("/proc/loadavg").read().split()[:3]
 
     def batches(files):
         if a.batch <= 0:
@@ -320,7 +321,7 @@ def run_round(a):
     try:
         st, _, payload = reader.request("GET", "/metrics")
         for line in payload.decode("utf-8", "replace").splitlines():
-            if line.startswith("headsup_") and not line.startswith(("headsup_job_duration_bucket",)):
+            if line.startswith("headsup_") and "_bucket{" not in line:
                 k, _, v = line.rpartition(" ")
                 metrics[k] = float(v)
     except Exception as e:  # noqa: BLE001
@@ -391,6 +392,7 @@ def run_round(a):
                    "max_sampled_rss_mib": max((s[1] for s in mem.samples), default=None),
                    "threads_end": status.get("Threads")},
         "metrics": metrics,
+        "loadavg_start_end": [load_start, open("/proc/loadavg").read().split()[:3]],
         "marks": marks,
         "rss_samples": mem.samples,
         "studies_detail": records,
@@ -441,6 +443,7 @@ def summary(a):
         [f"{fmt(v, '.2f')} (n={r['empty_queue']['done']})" for v, r in zip(eq, rounds)], "≤ 3", all(v is not None and v <= 3 for v in eq))
     row("worker throughput, studies/min (1st start → last finish)", each(lambda r: fmt(r["burst"]["studies_per_min"])))
     row("   worker busy fraction in that window", each(lambda r: fmt(r["burst"]["busy_fraction"], ".2f")))
+    row("machine load average (1 min) at round start / end", each(lambda r: " / ".join(x[0] for x in r.get("loadavg_start_end", [["?"], ["?"]]))))
     row("peak memory VmHWM, MiB", each(lambda r: fmt(r["memory"]["vmhwm_mib"], ".0f")))
     row("max sampled RSS (0.5 s), MiB", each(lambda r: fmt(r["memory"]["max_sampled_rss_mib"], ".0f")))
     lost = each(lambda r: r["burst"]["lost"] + (r["empty_queue"]["probes"] - r["empty_queue"]["done"]))
@@ -465,7 +468,11 @@ def summary(a):
         spm = [r["burst"]["studies_per_min"] for r in rounds]
         if all(spm):
             lines.append(f"studies/min {rounds[-1]['workers']} vs 1 worker(s): ×{spm[-1] / spm[0]:.2f} on {os.cpu_count()} cores "
-                         "(with k workers each gets torch threads = cores/k; on 2 cores this cannot show scaling)")
+                         "(each of k workers gets torch threads = cores/k)")
+        lines.append("  On 2 shared cores this shows how well one job uses the cores, not scaling. Linear scaling shows when cores\n"
+                     "  are added: N worker processes on N machines sharing the database, queue and store, or one machine with C\n"
+                     "  cores run pinned to 1, 2, 4 … C cores (taskset) with --workers k and torch threads = cores/k, studies/min\n"
+                     "  growing in proportion to the cores.")
     text = "\n".join(lines)
     print(text)
     problems = []
