@@ -17,7 +17,7 @@ public sealed partial class ServiceProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private ServiceProcess(string dataDir, int port, Process process)
+    private ServiceProcess(string dataDir, int port, Process process, System.Security.Cryptography.X509Certificates.X509Certificate2? trust)
     {
         DataDir = dataDir;
         Port = port;
@@ -26,7 +26,14 @@ public sealed partial class ServiceProcess : IDisposable
         process.ErrorDataReceived += (_, e) => { lock (_log) { _log.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(3) };
+        var handler = new HttpClientHandler();
+        if (trust is not null)
+        {
+            // Trust exactly the test's self-signed certificate.
+            handler.ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert is not null && cert.Thumbprint == trust.Thumbprint;
+        }
+
+        Http = new HttpClient(handler) { BaseAddress = new Uri($"{(trust is null ? "http" : "https")}://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(3) };
     }
 
     /// <summary>The data folder.</summary>
@@ -57,21 +64,26 @@ public sealed partial class ServiceProcess : IDisposable
     public static Task<ServiceProcess> StartAsync(string dataDir, params string[] extra) => StartAsync(dataDir, null, extra);
 
     /// <summary>Starts the service with extra environment variables and waits until it is ready.</summary>
-    public static async Task<ServiceProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? environment, params string[] extra)
+    public static Task<ServiceProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? environment, params string[] extra) =>
+        StartAsync(dataDir, environment, null, extra);
+
+    /// <summary>Starts the service over HTTPS (Kestrel certificate settings in <paramref name="environment"/>) when <paramref name="trust"/> is given.</summary>
+    public static async Task<ServiceProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? environment, System.Security.Cryptography.X509Certificates.X509Certificate2? trust, params string[] extra)
     {
         int port = FreePort();
+        string scheme = trust is null ? "http" : "https";
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[k] = v;
         }
 
-        foreach (var a in new[] { Tool, "serve", "--data-dir", dataDir, "--urls", $"http://127.0.0.1:{port}" }.Concat(extra))
+        foreach (var a in new[] { Tool, "serve", "--data-dir", dataDir, "--urls", $"{scheme}://127.0.0.1:{port}" }.Concat(extra))
         {
             info.ArgumentList.Add(a);
         }
 
-        var service = new ServiceProcess(dataDir, port, Process.Start(info)!);
+        var service = new ServiceProcess(dataDir, port, Process.Start(info)!, trust);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
