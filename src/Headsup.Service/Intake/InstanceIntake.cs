@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Headsup.Dicom;
 using Headsup.Service.Data;
@@ -41,8 +42,18 @@ public sealed partial class InstanceIntake(Db db, IFileStore store, ServiceOptio
     /// <summary>PS3.18 failure reason: SOP class not supported (not a DICOM Part 10 object we can use).</summary>
     public const ushort NotSupported = 0x0122;
 
-    /// <summary>Stores the part in <paramref name="body"/>.</summary>
+    /// <summary>Stores the part in <paramref name="body"/> (stage and commit one part).</summary>
     public async Task<PartOutcome> AcceptAsync(Stream body, int part, string name, string? expectedStudy, CancellationToken cancellationToken)
+    {
+        var staged = await StageAsync(body, part, name, expectedStudy, cancellationToken).ConfigureAwait(false);
+        return (await CommitAsync([staged], cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// Stage 1 of storing a part: streams it to a temporary file on the store's disk (flushed), parses it with our reader
+    /// and keeps only the attributes to record (never the data set, so a batch holds no pixel data in memory).
+    /// </summary>
+    public async Task<StagedPart> StageAsync(Stream body, int part, string name, string? expectedStudy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         TempFile temp;
@@ -52,85 +63,77 @@ public sealed partial class InstanceIntake(Db db, IFileStore store, ServiceOptio
         }
         catch (PartTooLargeException ex)
         {
-            return Reject(part, name, OutOfResources, $"{name}: {ex.Message}", "too_large");
+            return StagedPart.Failed(Reject(part, name, OutOfResources, $"{name}: {ex.Message}", "too_large"));
         }
         catch (StoreFullException ex)
         {
             log.LogWarning("intake: store full: {Reason}", ex.Message);
-            return Reject(part, name, OutOfResources, $"{name}: not stored: {ex.Message}", "store_full");
+            return StagedPart.Failed(Reject(part, name, OutOfResources, $"{name}: not stored: {ex.Message}", "store_full"));
         }
         catch (IOException ex) when (ex is not StoreFullException)
         {
             // The client went away or sent a broken body (truncated multipart): nothing was kept.
-            return Reject(part, name, CannotUnderstand, $"{name}: the part could not be read to its end: {ex.Message}", "truncated");
+            return StagedPart.Failed(Reject(part, name, CannotUnderstand, $"{name}: the part could not be read to its end: {ex.Message}", "truncated"));
         }
 
-        using (temp)
+        var failure = Parse(temp, part, name, expectedStudy, out var attributes);
+        if (failure is not null)
         {
-            if (temp.Size == 0)
-            {
-                return Reject(part, name, CannotUnderstand, $"{name}: empty part", "empty");
-            }
+            temp.Dispose();
+            return StagedPart.Failed(failure);
+        }
 
-            DicomFile file;
-            try
-            {
-                file = DicomFileReader.Open(temp.Path, new DicomReadOptions { MaxFileBytes = options.MaxPartBytes });
-            }
-            catch (DicomException ex)
-            {
-                return Reject(part, name, CannotUnderstand, $"{name}: not readable DICOM: {StripPath(ex.Message, temp.Path)}", "not_dicom");
-            }
+        return new StagedPart(part, name, temp, attributes, null);
+    }
 
-            if (!file.HasPreamble || !file.HasFileMeta)
-            {
-                return Reject(part, name, CannotUnderstand, $"{name}: not a DICOM Part 10 file (no preamble and 'DICM' file meta information)", "not_part10");
-            }
+    /// <summary>
+    /// Stage 2: moves the staged files into place and records them in one transaction (one disk flush of the database
+    /// for the whole batch). A SOP Instance UID already stored, or twice in the batch, is a duplicate. Returns the
+    /// outcomes in the order of <paramref name="staged"/>; the staged temporary files are consumed.
+    /// </summary>
+    public async Task<List<PartOutcome>> CommitAsync(IReadOnlyList<StagedPart> staged, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        var outcomes = staged.Select(s => s.Failure).ToList();
+        var pending = Enumerable.Range(0, staged.Count).Where(i => staged[i].Failure is null).ToList();
+        if (pending.Count == 0)
+        {
+            return outcomes!;
+        }
 
-            var ds = file.Dataset;
-            // The SOP class may live only in the file meta (RSNA's anonymised files have no (0008,0016)).
-            string sopClass = ds.GetStringOrDefault(DicomTags.SOPClassUID).Trim();
-            if (sopClass.Length == 0)
+        long now = Db.Now();
+        try
+        {
+            var results = await db.InTransactionAsync(async (c, t) =>
             {
-                sopClass = file.FileMetaInformation.GetStringOrDefault(DicomTags.MediaStorageSOPClassUID).Trim();
-            }
-
-            string sop = ds.GetStringOrDefault(DicomTags.SOPInstanceUID).Trim();
-            string study = ds.GetStringOrDefault(DicomTags.StudyInstanceUID).Trim();
-            string series = ds.GetStringOrDefault(DicomTags.SeriesInstanceUID).Trim();
-            foreach (var (value, attribute) in new[] { (sopClass, "SOPClassUID"), (sop, "SOPInstanceUID"), (study, "StudyInstanceUID"), (series, "SeriesInstanceUID") })
-            {
-                if (!IsUid(value))
+                var decided = new Dictionary<int, string>();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+                foreach (int i in pending)
                 {
-                    return Reject(part, name, CannotUnderstand, $"{name}: {attribute} is {(value.Length == 0 ? "missing" : "not a valid UID")}", "bad_uid") with { SopClassUid = NullIfBad(sopClass), SopInstanceUid = NullIfBad(sop) };
-                }
-            }
-
-            if (expectedStudy is not null && !string.Equals(expectedStudy, study, StringComparison.Ordinal))
-            {
-                return Reject(part, name, StudyMismatch, $"{name}: StudyInstanceUID does not match the study in the request URL", "study_mismatch") with { SopClassUid = sopClass, SopInstanceUid = sop, StudyInstanceUid = study };
-            }
-
-            var outcome = new PartOutcome(part, name, sopClass, sop, study, series, null, null);
-            var key = InstanceKey(study, series, sop);
-            long now = Db.Now();
-            try
-            {
-                var stored = await db.InTransactionAsync(async (c, t) =>
-                {
-                    var existing = await Db.QueryAsync(c, t, "SELECT sha256 FROM instances WHERE sop_uid = @sop", r => r.GetString(0), new { sop }, cancellationToken).ConfigureAwait(false);
-                    if (existing.Count > 0)
+                    var a = staged[i].Attributes!;
+                    var existing = await Db.QueryAsync(c, t, "SELECT 1 FROM instances WHERE sop_uid = @sop", r => 1, new { sop = a.SopInstanceUid }, cancellationToken).ConfigureAwait(false);
+                    if (existing.Count > 0 || !seen.Add(a.SopInstanceUid))
                     {
-                        return "duplicate";
+                        decided[i] = "duplicate";
+                        continue;
                     }
 
-                    var count = await Db.QueryAsync(c, t, "SELECT received_instances FROM studies WHERE study_uid = @study", r => r.GetInt64(0), new { study }, cancellationToken).ConfigureAwait(false);
-                    if (count.Count > 0 && count[0] >= options.MaxInstancesPerStudy)
+                    if (!counts.TryGetValue(a.StudyInstanceUid, out var count))
                     {
-                        return "full";
+                        var rows = await Db.QueryAsync(c, t, "SELECT received_instances FROM studies WHERE study_uid = @study", r => Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), new { study = a.StudyInstanceUid }, cancellationToken).ConfigureAwait(false);
+                        count = rows.Count > 0 ? rows[0] : 0;
                     }
 
-                    store.Commit(temp, key);
+                    if (count >= options.MaxInstancesPerStudy)
+                    {
+                        decided[i] = "full";
+                        continue;
+                    }
+
+                    counts[a.StudyInstanceUid] = count + 1;
+                    var key = InstanceKey(a.StudyInstanceUid, a.SeriesInstanceUid, a.SopInstanceUid);
+                    store.Commit(staged[i].Temp!, key);
                     await Db.ExecuteAsync(c, t, """
                         INSERT INTO studies (study_uid, study_hash, patient_id, patient_name, patient_birth_date, patient_sex, study_date, study_time,
                                              accession, study_description, study_id, referring, first_received, last_received, received_instances, pending, status, updated)
@@ -140,38 +143,59 @@ public sealed partial class InstanceIntake(Db db, IFileStore store, ServiceOptio
                         """,
                         new
                         {
-                            study, hash = StudyHash.Of(study),
-                            pid = Get(ds, DicomTags.PatientID), pname = Get(ds, DicomTags.PatientName), birth = Get(ds, DicomTags.PatientBirthDate), sex = Get(ds, DicomTags.PatientSex),
-                            date = Get(ds, DicomTags.StudyDate), time = Get(ds, DicomTags.StudyTime), acc = Get(ds, DicomTags.AccessionNumber),
-                            desc = Get(ds, DicomTags.StudyDescription), sid = Get(ds, DicomTags.StudyID), @ref = Get(ds, DicomTags.ReferringPhysicianName), now,
+                            study = a.StudyInstanceUid, hash = StudyHash.Of(a.StudyInstanceUid),
+                            pid = a.PatientId, pname = a.PatientName, birth = a.PatientBirthDate, sex = a.PatientSex,
+                            date = a.StudyDate, time = a.StudyTime, acc = a.Accession, desc = a.StudyDescription, sid = a.StudyId, @ref = a.Referring, now,
                         }, cancellationToken).ConfigureAwait(false);
-                    await InsertInstanceAsync(c, t, ds, file.TransferSyntax.Uid, key, temp.Size, temp.Sha256, "received", null, now, cancellationToken, sopClass).ConfigureAwait(false);
-                    return "stored";
-                }, cancellationToken).ConfigureAwait(false);
-
-                switch (stored)
-                {
-                    case "duplicate":
-                        return outcome with { Duplicate = true };
-                    case "full":
-                        return Reject(part, name, OutOfResources, $"{name}: the study already holds the maximum of {options.MaxInstancesPerStudy} instances", "study_full") with { SopClassUid = sopClass, SopInstanceUid = sop, StudyInstanceUid = study };
-                    default:
-                        metrics.InstancesReceived.Add(1);
-                        return outcome;
+                    await InsertInstanceAsync(c, t, a, key, staged[i].Temp!.Size, staged[i].Temp!.Sha256, "received", null, now, cancellationToken).ConfigureAwait(false);
+                    decided[i] = "stored";
                 }
-            }
-            catch (IOException ex)
+
+                return decided;
+            }, cancellationToken).ConfigureAwait(false);
+
+            foreach (int i in pending)
             {
-                log.LogWarning("intake: study {Study}: could not store an instance: {Reason}", StudyHash.Of(study), ex.Message);
-                return Reject(part, name, OutOfResources, $"{name}: not stored: {(LocalFileStore.IsDiskFull(ex) ? "the store's disk is full" : ex.Message)}", "io") with { SopClassUid = sopClass, SopInstanceUid = sop, StudyInstanceUid = study };
+                var a = staged[i].Attributes!;
+                var ok = new PartOutcome(staged[i].Part, staged[i].Name, a.SopClassUid, a.SopInstanceUid, a.StudyInstanceUid, a.SeriesInstanceUid, null, null);
+                outcomes[i] = results[i] switch
+                {
+                    "duplicate" => ok with { Duplicate = true },
+                    "full" => Reject(staged[i].Part, staged[i].Name, OutOfResources, $"{staged[i].Name}: the study already holds the maximum of {options.MaxInstancesPerStudy} instances", "study_full")
+                        with { SopClassUid = a.SopClassUid, SopInstanceUid = a.SopInstanceUid, StudyInstanceUid = a.StudyInstanceUid },
+                    _ => ok,
+                };
+            }
+
+            metrics.InstancesReceived.Add(results.Count(r => r.Value == "stored"));
+        }
+        catch (Exception ex) when (ex is IOException or System.Data.Common.DbException)
+        {
+            // Nothing of the batch was recorded (files already moved are invisible and replaced by a retry).
+            log.LogWarning("intake: a batch of {Count} instance(s) could not be stored: {Reason}", pending.Count, ex.Message);
+            bool full = (ex is IOException io && LocalFileStore.IsDiskFull(io)) || ex.Message.Contains("full", StringComparison.OrdinalIgnoreCase);
+            foreach (int i in pending)
+            {
+                var a = staged[i].Attributes!;
+                outcomes[i] = Reject(staged[i].Part, staged[i].Name, OutOfResources, $"{staged[i].Name}: not stored: {(full ? "the store's disk is full" : "the database is unavailable")}; retry later", full ? "io" : "database")
+                    with { SopClassUid = a.SopClassUid, SopInstanceUid = a.SopInstanceUid, StudyInstanceUid = a.StudyInstanceUid };
             }
         }
+        finally
+        {
+            foreach (int i in pending)
+            {
+                staged[i].Temp!.Dispose();
+            }
+        }
+
+        return outcomes!;
     }
 
     /// <summary>Records an instance row (received or generated) inside a transaction; returns false when it exists.</summary>
-    public static async Task<bool> InsertInstanceAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction t, DicomDataset ds, string transferSyntax, string key, long size, string sha256, string origin, int? version, long now, CancellationToken cancellationToken, string? sopClass = null)
+    public static async Task<bool> InsertInstanceAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction t, InstanceAttributes a, string key, long size, string sha256, string origin, int? version, long now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(ds);
+        ArgumentNullException.ThrowIfNull(a);
         int rows = await Db.ExecuteAsync(c, t, """
             INSERT INTO instances (sop_uid, study_uid, series_uid, sop_class, modality, series_number, instance_number, series_description,
                                    transfer_syntax, path, size, sha256, origin, version, received)
@@ -180,17 +204,58 @@ public sealed partial class InstanceIntake(Db db, IFileStore store, ServiceOptio
             """,
             new
             {
-                sop = ds.GetStringOrDefault(DicomTags.SOPInstanceUID).Trim(),
-                study = ds.GetStringOrDefault(DicomTags.StudyInstanceUID).Trim(),
-                series = ds.GetStringOrDefault(DicomTags.SeriesInstanceUID).Trim(),
-                cls = sopClass ?? ds.GetStringOrDefault(DicomTags.SOPClassUID).Trim(),
-                modality = Get(ds, DicomTags.Modality),
-                sn = ds.TryGetInt32(DicomTags.SeriesNumber, out var sn) ? (object)sn : null,
-                inum = ds.TryGetInt32(DicomTags.InstanceNumber, out var inum) ? (object)inum : null,
-                sdesc = Get(ds, DicomTags.SeriesDescription),
-                ts = transferSyntax, key, size, sha = sha256, origin, version, now,
+                sop = a.SopInstanceUid, study = a.StudyInstanceUid, series = a.SeriesInstanceUid, cls = a.SopClassUid, modality = a.Modality,
+                sn = a.SeriesNumber, inum = a.InstanceNumber, sdesc = a.SeriesDescription, ts = a.TransferSyntax, key, size, sha = sha256, origin, version, now,
             }, cancellationToken).ConfigureAwait(false);
         return rows > 0;
+    }
+
+    private PartOutcome? Parse(TempFile temp, int part, string name, string? expectedStudy, out InstanceAttributes attributes)
+    {
+        attributes = null!;
+        if (temp.Size == 0)
+        {
+            return Reject(part, name, CannotUnderstand, $"{name}: empty part", "empty");
+        }
+
+        DicomFile file;
+        try
+        {
+            var readOptions = new DicomReadOptions { MaxFileBytes = options.MaxPartBytes };
+            file = temp.Content is { } content
+                ? DicomFileReader.Parse(content.AsMemory(0, (int)temp.Size), name, readOptions)
+                : DicomFileReader.Open(temp.Path, readOptions);
+        }
+        catch (DicomException ex)
+        {
+            temp.ReleaseContent();
+            return Reject(part, name, CannotUnderstand, $"{name}: not readable DICOM: {StripPath(ex.Message, temp.Path)}", "not_dicom");
+        }
+
+        // The attributes are copied out; the data set (which points into the pooled buffer) is dropped here.
+        var a = InstanceAttributes.From(file.Dataset, file.FileMetaInformation, file.TransferSyntax.Uid);
+        bool part10 = file.HasPreamble && file.HasFileMeta;
+        temp.ReleaseContent();
+        if (!part10)
+        {
+            return Reject(part, name, CannotUnderstand, $"{name}: not a DICOM Part 10 file (no preamble and 'DICM' file meta information)", "not_part10");
+        }
+
+        foreach (var (value, attribute) in new[] { (a.SopClassUid, "SOPClassUID"), (a.SopInstanceUid, "SOPInstanceUID"), (a.StudyInstanceUid, "StudyInstanceUID"), (a.SeriesInstanceUid, "SeriesInstanceUID") })
+        {
+            if (!IsUid(value))
+            {
+                return Reject(part, name, CannotUnderstand, $"{name}: {attribute} is {(value.Length == 0 ? "missing" : "not a valid UID")}", "bad_uid") with { SopClassUid = NullIfBad(a.SopClassUid), SopInstanceUid = NullIfBad(a.SopInstanceUid) };
+            }
+        }
+
+        if (expectedStudy is not null && !string.Equals(expectedStudy, a.StudyInstanceUid, StringComparison.Ordinal))
+        {
+            return Reject(part, name, StudyMismatch, $"{name}: StudyInstanceUID does not match the study in the request URL", "study_mismatch") with { SopClassUid = a.SopClassUid, SopInstanceUid = a.SopInstanceUid, StudyInstanceUid = a.StudyInstanceUid };
+        }
+
+        attributes = a;
+        return null;
     }
 
     /// <summary>Store key of a received instance.</summary>
@@ -204,8 +269,6 @@ public sealed partial class InstanceIntake(Db db, IFileStore store, ServiceOptio
     public static bool IsUid(string? value) => value is { Length: > 0 and <= 64 } && (UidPattern().IsMatch(value) || IdentifierPattern().IsMatch(value));
 
     private static string? NullIfBad(string value) => IsUid(value) ? value : null;
-
-    private static string? Get(DicomDataset ds, DicomTag tag) => ds.TryGetString(tag, out var v) && v.Trim().Length > 0 ? v.Trim() : null;
 
     private static string StripPath(string message, string path) => message.Replace(path, "part", StringComparison.Ordinal);
 

@@ -47,7 +47,10 @@ public sealed class RequestIntake(InstanceIntake intake, IFileStore store, Servi
 
         var reader = Reader(boundary, body);
         var parts = new List<PartOutcome>();
+        var batch = new List<(int Slot, StagedPart Part)>();
         int index = 0;
+        try
+        {
         while (await NextAsync(reader, cancellationToken).ConfigureAwait(false) is { } section)
         {
             index++;
@@ -67,7 +70,19 @@ public sealed class RequestIntake(InstanceIntake intake, IFileStore store, Servi
                 continue;
             }
 
-            parts.Add(await intake.AcceptAsync(section.Body, index, name, expectedStudy, cancellationToken).ConfigureAwait(false));
+            batch.Add((parts.Count, await intake.StageAsync(section.Body, index, name, expectedStudy, cancellationToken).ConfigureAwait(false)));
+            parts.Add(null!);
+            await FlushIfFullAsync(batch, parts, cancellationToken).ConfigureAwait(false);
+        }
+
+        await FlushAsync(batch, parts, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (_, staged) in batch)
+            {
+                staged.Temp?.Dispose();
+            }
         }
 
         if (index == 0)
@@ -125,6 +140,36 @@ public sealed class RequestIntake(InstanceIntake intake, IFileStore store, Servi
         }
 
         return new IntakeResult(parts);
+    }
+
+    /// <summary>Parts staged before one database commit: bounded by count and bytes on disk (memory holds only their attributes).</summary>
+    private const int BatchParts = 64;
+
+    private const long BatchBytes = 128L * 1024 * 1024;
+
+    private async Task FlushIfFullAsync(List<(int Slot, StagedPart Part)> batch, List<PartOutcome> parts, CancellationToken cancellationToken)
+    {
+        if (batch.Count >= BatchParts || batch.Sum(b => b.Part.Bytes) >= BatchBytes)
+        {
+            await FlushAsync(batch, parts, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Commits the staged parts in one transaction and puts their outcomes in their slots of <paramref name="parts"/>.</summary>
+    private async Task FlushAsync(List<(int Slot, StagedPart Part)> batch, List<PartOutcome> parts, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var outcomes = await intake.CommitAsync(batch.Select(b => b.Part).ToList(), cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < outcomes.Count; i++)
+        {
+            parts[batch[i].Slot] = outcomes[i];
+        }
+
+        batch.Clear();
     }
 
     private async Task<int> ZipAsync(Stream content, string fileName, int index, List<PartOutcome> parts, CancellationToken cancellationToken)

@@ -139,7 +139,7 @@ public sealed class JobStore(Db db)
 
             foreach (var g in result.Generated)
             {
-                await Intake.InstanceIntake.InsertInstanceAsync(c, t, g.Dataset, g.TransferSyntax, g.Key, g.Size, g.Sha256, "generated", job.Version, now, cancellationToken).ConfigureAwait(false);
+                await Intake.InstanceIntake.InsertInstanceAsync(c, t, Intake.InstanceAttributes.From(g.Dataset, null, g.TransferSyntax), g.Key, g.Size, g.Sha256, "generated", job.Version, now, cancellationToken).ConfigureAwait(false);
             }
 
             await UpdateStudyAsync(c, t, job, result.Error is null ? "done" : "failed", result.Probability, result.Positive, result.Error, now, cancellationToken).ConfigureAwait(false);

@@ -46,9 +46,25 @@ public sealed class TempFile(string path, long size, string sha256) : IDisposabl
     /// <summary>Set when the file was moved into place.</summary>
     public bool Committed { get; internal set; }
 
+    /// <summary>The content in a pooled buffer (its first <see cref="Size"/> bytes) when it was small enough; null otherwise.</summary>
+    public byte[]? Content { get; init; }
+
+    /// <summary>Returns the pooled content buffer (once the content has been parsed).</summary>
+    public void ReleaseContent()
+    {
+        if (Content is { } content && !_released)
+        {
+            _released = true;
+            System.Buffers.ArrayPool<byte>.Shared.Return(content);
+        }
+    }
+
+    private bool _released;
+
     /// <inheritdoc/>
     public void Dispose()
     {
+        ReleaseContent();
         if (!Committed)
         {
             try

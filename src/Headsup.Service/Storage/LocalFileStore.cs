@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 
 namespace Headsup.Service.Storage;
@@ -58,6 +59,9 @@ public sealed class LocalFileStore : IFileStore
         return removed;
     }
 
+    /// <summary>Parts up to this size are also kept in a pooled buffer and parsed from memory.</summary>
+    public const int InMemoryLimit = 16 * 1024 * 1024;
+
     /// <inheritdoc/>
     public async Task<TempFile> ReceiveAsync(Stream source, long maxBytes, CancellationToken cancellationToken)
     {
@@ -70,29 +74,69 @@ public sealed class LocalFileStore : IFileStore
         var path = Path.Combine(_tmp, Guid.NewGuid().ToString("N") + ".part");
         long size = 0;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        // The content is kept in a pooled buffer while it fits (InMemoryLimit) so it can be parsed without reading the
+        // file back; a larger part continues through a scratch buffer and is parsed from the file. Writes are
+        // synchronous: on Linux "asynchronous" file writes are thread-pool round trips costing more than the copy.
+        byte[]? content = ArrayPool<byte>.Shared.Rent(1 << 20);
+        byte[]? scratch = null;
         try
         {
-            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
             {
-                var buffer = new byte[1 << 16];
-                int read;
-                while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                while (true)
                 {
-                    size += read;
-                    if (size > maxBytes)
+                    if (content is not null && size == content.Length)
+                    {
+                        if (content.Length >= InMemoryLimit)
+                        {
+                            // Too big to keep: what is buffered goes to the file, the rest streams through a scratch buffer.
+                            file.Write(content, 0, (int)size);
+                            ArrayPool<byte>.Shared.Return(content);
+                            content = null;
+                        }
+                        else
+                        {
+                            var bigger = ArrayPool<byte>.Shared.Rent(content.Length * 2);
+                            content.AsSpan(0, (int)size).CopyTo(bigger);
+                            ArrayPool<byte>.Shared.Return(content);
+                            content = bigger;
+                        }
+                    }
+
+                    Memory<byte> buffer = content is not null ? content.AsMemory((int)size) : (scratch ??= ArrayPool<byte>.Shared.Rent(1 << 16));
+                    int read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    if (size + read > maxBytes)
                     {
                         throw new PartTooLargeException($"longer than the limit of {maxBytes} bytes");
                     }
 
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    var chunk = buffer.Span[..read];
+                    hash.AppendData(chunk);
+                    if (content is null)
+                    {
+                        file.Write(chunk);
+                    }
+
+                    size += read;
                 }
 
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (content is not null)
+                {
+                    file.Write(content, 0, (int)size);
+                }
+
                 file.Flush(flushToDisk: true);
             }
 
-            return new TempFile(path, size, Convert.ToHexStringLower(hash.GetHashAndReset()));
+            var result = new TempFile(path, size, Convert.ToHexStringLower(hash.GetHashAndReset())) { Content = content };
+            content = null;
+            return result;
         }
         catch (Exception ex)
         {
@@ -103,6 +147,18 @@ public sealed class LocalFileStore : IFileStore
             }
 
             throw;
+        }
+        finally
+        {
+            if (content is not null)
+            {
+                ArrayPool<byte>.Shared.Return(content);
+            }
+
+            if (scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
         }
     }
 
