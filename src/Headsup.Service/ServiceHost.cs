@@ -6,6 +6,7 @@ using Headsup.Service.Jobs;
 using Headsup.Service.Security;
 using Headsup.Service.Storage;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -110,8 +111,42 @@ public static class ServiceHost
             doc.Info.Description = "Intracranial hemorrhage triage of head CT: DICOMweb intake, results, worklist. Research software, NOT FOR CLINICAL USE. Authenticate with 'Authorization: Bearer <API key>'.";
             return Task.CompletedTask;
         }));
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // API keys ("Bearer hu_…") always; OIDC bearer tokens (JWT from the configured authority) when configured. A policy
+        // scheme picks the handler by the token's form.
+        var authentication = builder.Services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = "headsup";
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddPolicyScheme("headsup", "API key or OIDC token", p => p.ForwardDefaultSelector = context =>
+            {
+                string? header = context.Request.Headers.Authorization;
+                bool jwt = options.OidcAuthority is not null && header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) &&
+                           !header["Bearer ".Length..].TrimStart().StartsWith(ApiKeys.Prefix, StringComparison.Ordinal);
+                return jwt ? JwtBearerDefaults.AuthenticationScheme : ApiKeyAuthenticationHandler.SchemeName;
+            });
+        if (options.OidcAuthority is { Length: > 0 } authority)
+        {
+            authentication.AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, j =>
+            {
+                j.Authority = authority;
+                j.Audience = options.OidcAudience;
+                j.RequireHttpsMetadata = options.OidcRequireHttpsMetadata;
+                j.MapInboundClaims = false;
+                j.TokenValidationParameters.RoleClaimType = options.OidcRoleClaim;
+                j.TokenValidationParameters.NameClaimType = "sub";
+                j.TokenValidationParameters.ValidateAudience = options.OidcAudience is not null;
+                j.Events = new JwtBearerEvents
+                {
+                    OnChallenge = async context =>
+                    {
+                        context.HandleResponse();
+                        await Problems.WriteAsync(context.HttpContext, 401, "Unauthorized", "the bearer token was refused: " + (context.ErrorDescription ?? context.AuthenticateFailure?.Message ?? "missing or invalid")).ConfigureAwait(false);
+                    },
+                    OnForbidden = context => Problems.WriteAsync(context.HttpContext, 403, "Forbidden", $"the token's roles may not use {context.Request.Method} {context.Request.Path}"),
+                };
+            });
+        }
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddRateLimiter(r =>
         {
@@ -147,6 +182,8 @@ public static class ServiceHost
         }
 
         var app = builder.Build();
+        var metrics = app.Services.GetRequiredService<ServiceMetrics>();
+        app.Lifetime.ApplicationStarted.Register(metrics.Touch);
         app.UseExceptionHandler(e => e.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;

@@ -17,10 +17,20 @@ public sealed class ServiceMetrics : IDisposable
         InstancesReceived = _meter.CreateCounter<long>("headsup_instances_received", description: "DICOM instances stored by intake");
         InstancesRejected = _meter.CreateCounter<long>("headsup_instances_rejected", description: "Parts or entries refused by intake, by reason");
         JobsCompleted = _meter.CreateCounter<long>("headsup_jobs_completed", description: "Jobs finished, by outcome (done, failed, retry)");
-        JobDuration = _meter.CreateHistogram<double>("headsup_job_duration", unit: "s", description: "Time a job ran, claim to commit");
-        StudyLatency = _meter.CreateHistogram<double>("headsup_result_latency", unit: "s", description: "Last instance of a study to its committed result, stable wait included");
+        // Bucket limits in seconds (the default ones suit milliseconds).
+        var seconds = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 45, 60, 120, 300, 600] };
+        JobDuration = _meter.CreateHistogram("headsup_job_duration", unit: "s", description: "Time a job ran, claim to commit", tags: null, advice: seconds);
+        StudyLatency = _meter.CreateHistogram("headsup_result_latency", unit: "s", description: "Last instance of a study to its committed result, stable wait included", tags: null, advice: seconds);
         DeliveriesFailed = _meter.CreateCounter<long>("headsup_deliveries_failed", description: "Result deliveries (STOW, webhook) that failed an attempt");
         _meter.CreateObservableGauge("headsup_queue_depth", queueDepth, description: "Jobs queued or waiting to retry");
+    }
+
+    /// <summary>Records zero on each counter, so they appear on the first scrape (call once the exporter listens).</summary>
+    public void Touch()
+    {
+        InstancesReceived.Add(0);
+        JobsCompleted.Add(0, new KeyValuePair<string, object?>("outcome", "done"));
+        DeliveriesFailed.Add(0);
     }
 
     /// <summary>Instances stored.</summary>

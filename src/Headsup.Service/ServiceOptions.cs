@@ -91,6 +91,12 @@ public sealed record ServiceOptions
     /// <summary>OIDC audience expected in tokens.</summary>
     public string? OidcAudience { get; init; }
 
+    /// <summary>The token claim holding the roles (ingest, reader, admin).</summary>
+    public string OidcRoleClaim { get; init; } = "roles";
+
+    /// <summary>Require https for the authority's metadata (turn off only for a loopback test issuer).</summary>
+    public bool OidcRequireHttpsMetadata { get; init; } = true;
+
     /// <summary>Database file of the embedded mode.</summary>
     public string SqlitePath => Path.Combine(DataDir, "headsup.db");
 

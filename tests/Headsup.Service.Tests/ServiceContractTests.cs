@@ -56,7 +56,9 @@ public sealed class ServiceContractTests(ServiceFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.Forbidden, readerAudits.StatusCode);
         using var readerMetrics = await Service.Http.SendAsync(ServiceProcess.Request(HttpMethod.Get, "/metrics", fixture.ReaderKey));
         Assert.Equal(HttpStatusCode.OK, readerMetrics.StatusCode);
-        Assert.Contains("headsup_instances_received", await readerMetrics.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var metrics = await readerMetrics.Content.ReadAsStringAsync();
+        Assert.Contains("headsup_instances_received", metrics, StringComparison.Ordinal);
+        Assert.Contains("headsup_queue_depth", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

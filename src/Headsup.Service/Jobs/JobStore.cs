@@ -201,6 +201,15 @@ public sealed class JobStore(Db db)
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>When the last instance of a job's snapshot arrived (ms).</summary>
+    public async Task<long?> LastInstanceAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var value = await db.ScalarAsync("SELECT MAX(received) FROM instances WHERE study_uid = @study AND origin = 'received' AND received <= @created",
+            new { study = job.StudyInstanceUid, created = job.Created }, cancellationToken).ConfigureAwait(false);
+        return value is null ? null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Jobs queued or waiting to retry (the queue depth).</summary>
     public async Task<long> DepthAsync(CancellationToken cancellationToken = default) =>
         Convert.ToInt64(await db.ScalarAsync("SELECT COUNT(*) FROM jobs WHERE status = 'queued'", cancellationToken: cancellationToken).ConfigureAwait(false) ?? 0L, System.Globalization.CultureInfo.InvariantCulture);

@@ -145,6 +145,10 @@ public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, 
 
             metrics.JobsCompleted.Add(1, new KeyValuePair<string, object?>("outcome", result.Error is null ? "done" : "failed"));
             metrics.JobDuration.Record(clock.Elapsed.TotalSeconds);
+            if (await jobs.LastInstanceAsync(job, CancellationToken.None).ConfigureAwait(false) is { } last)
+            {
+                metrics.StudyLatency.Record((Data.Db.Now() - last) / 1000.0);
+            }
             log.LogInformation("job {Outcome}: study {Study} version {Version} in {Seconds:0.00} s{Error}", result.Error is null ? "done" : "failed", study, job.Version, clock.Elapsed.TotalSeconds, result.Error is null ? string.Empty : ": " + result.Error);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -18,7 +18,9 @@ public sealed class Audit(Db db)
     {
         ArgumentNullException.ThrowIfNull(context);
         var user = context.User;
-        return RecordAsync(user.Identity?.Name ?? "anonymous", user.FindFirst(ClaimTypes.Role)?.Value, action, study, detail, context.Connection.RemoteIpAddress?.ToString(), context.RequestAborted);
+        var roleType = (user.Identity as ClaimsIdentity)?.RoleClaimType ?? ClaimTypes.Role;
+        var actor = user.Identity?.Name is { } name ? (user.Identity.AuthenticationType == "ApiKey" ? name : "oidc:" + name) : "anonymous";
+        return RecordAsync(actor, user.FindFirst(roleType)?.Value, action, study, detail, context.Connection.RemoteIpAddress?.ToString(), context.RequestAborted);
     }
 
     /// <summary>Records an action.</summary>
