@@ -249,5 +249,29 @@ public static class ServiceHost
         return created;
     }
 
+    /// <summary>Every key of the database of <paramref name="options"/> (no secrets).</summary>
+    public static async Task<List<ApiKeyInfo>> ListKeysAsync(ServiceOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var db = new Db(options.ConnectionString);
+        await Schema.EnsureAsync(db, cancellationToken).ConfigureAwait(false);
+        return await new ApiKeys(db).ListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Revokes a key; false when there is no such active key. Audited.</summary>
+    public static async Task<bool> RevokeKeyAsync(ServiceOptions options, string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var db = new Db(options.ConnectionString);
+        await Schema.EnsureAsync(db, cancellationToken).ConfigureAwait(false);
+        bool revoked = await new ApiKeys(db).RevokeAsync(id, cancellationToken).ConfigureAwait(false);
+        if (revoked)
+        {
+            await new Audit(db).RecordAsync("cli", Roles.Admin, "key-revoke", null, id, "local", cancellationToken).ConfigureAwait(false);
+        }
+
+        return revoked;
+    }
+
     private static string Redact(string uri) => Uri.TryCreate(uri, UriKind.Absolute, out var u) ? $"{u.Scheme}://{u.Host}:{u.Port}" : "?";
 }

@@ -202,6 +202,25 @@ public sealed class ServiceContractTests(ServiceFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task KeysCli_ListAndRevoke_RevokedKeyStopsWorkingAtOnce()
+    {
+        var data = fixture.Service.DataDir;
+        var key = ServiceProcess.CreateKey(data, "reader");
+        Assert.Equal(HttpStatusCode.OK, (await Service.GetJsonAsync("/api/studies", key)).Status);
+        var (code, list, _) = ExternalTool.Run("dotnet", [ServiceProcess.Tool, "serve", "keys", "list", "--data-dir", data], TimeSpan.FromMinutes(2));
+        Assert.Equal(0, code);
+        Assert.DoesNotContain(key, list, StringComparison.Ordinal);
+        var id = list.Split('\n').Last(l => l.StartsWith("key_", StringComparison.Ordinal) && l.Contains("reader", StringComparison.Ordinal) && l.Contains("active", StringComparison.Ordinal)).Split(' ')[0];
+        var (revoked, _, stderr) = ExternalTool.Run("dotnet", [ServiceProcess.Tool, "serve", "keys", "revoke", id, "--data-dir", data], TimeSpan.FromMinutes(2));
+        Assert.True(revoked == 0, stderr);
+        var after = (await Service.GetJsonAsync("/api/studies", key)).Status;
+        var (again, _, againErr) = ExternalTool.Run("dotnet", [ServiceProcess.Tool, "serve", "keys", "revoke", id, "--data-dir", data], TimeSpan.FromMinutes(2));
+        Assert.Equal(HttpStatusCode.Unauthorized, after);
+        Assert.Equal(2, again);
+        Assert.Contains("no active key", againErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Worklist_FlaggedFirst_ThenProbability()
     {
         var (status, body) = await Service.GetJsonAsync("/api/studies", fixture.ReaderKey);

@@ -79,6 +79,39 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         keys.Subcommands.Add(create);
+
+        var listData = DataDir();
+        var listDatabase = Database();
+        var list = new Command("list", "Lists the keys (ids, roles, labels, dates; never the keys)") { listData, listDatabase };
+        list.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = Options(parse.GetValue(listData), parse.GetValue(listDatabase), new Dictionary<string, string?>(), null);
+            foreach (var k in await ServiceHost.ListKeysAsync(options, cancellationToken).ConfigureAwait(false))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{k.Id}  {k.Role,-7} created {DateTimeOffset.FromUnixTimeMilliseconds(k.Created):yyyy-MM-dd HH:mm}Z  {(k.Revoked is { } r ? $"REVOKED {DateTimeOffset.FromUnixTimeMilliseconds(r):yyyy-MM-dd HH:mm}Z" : "active")}  {k.Label}"));
+            }
+
+            return ExitCodes.Ok;
+        });
+        keys.Subcommands.Add(list);
+
+        var revokeData = DataDir();
+        var revokeDatabase = Database();
+        var id = new Argument<string>("id") { Description = "The key's id (key_…), as `keys list` shows it" };
+        var revoke = new Command("revoke", "Revokes a key at once") { id, revokeData, revokeDatabase };
+        revoke.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = Options(parse.GetValue(revokeData), parse.GetValue(revokeDatabase), new Dictionary<string, string?>(), null);
+            if (!await ServiceHost.RevokeKeyAsync(options, parse.GetValue(id)!, cancellationToken).ConfigureAwait(false))
+            {
+                throw new UsageException($"no active key with id '{parse.GetValue(id)}' (see `headsup serve keys list`)");
+            }
+
+            Console.WriteLine($"revoked {parse.GetValue(id)}");
+            return ExitCodes.Ok;
+        });
+        keys.Subcommands.Add(revoke);
         return keys;
     }
 
