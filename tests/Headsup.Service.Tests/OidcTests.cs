@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -48,58 +47,40 @@ public sealed class OidcTests
     /// <summary>An OIDC issuer on a free loopback port: discovery document, JWKS, RS256 tokens.</summary>
     private sealed class TestIssuer : IDisposable
     {
-        private readonly HttpListener _listener = new();
         private readonly RSA _rsa = RSA.Create(2048);
         private readonly RSA _foreign = RSA.Create(2048);
-        private readonly Task _loop;
+        private readonly LoopbackHttpServer _server;
+        private string _discovery = string.Empty;
+        private string _jwks = string.Empty;
 
         public TestIssuer()
         {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Authority = $"http://127.0.0.1:{port}";
-            _listener.Prefixes.Add(Authority + "/");
-            _listener.Start();
+            _server = new LoopbackHttpServer(async context =>
+            {
+                var body = context.Request.Url!.AbsolutePath switch
+                {
+                    "/.well-known/openid-configuration" => _discovery,
+                    "/jwks" => _jwks,
+                    _ => null,
+                };
+                context.Response.StatusCode = body is null ? 404 : 200;
+                context.Response.ContentType = "application/json";
+                if (body is not null)
+                {
+                    await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
+                }
+
+                context.Response.Close();
+            });
+            Authority = _server.BaseUrl;
             var parameters = _rsa.ExportParameters(false);
-            var discovery = JsonSerializer.Serialize(new Dictionary<string, object>
+            _discovery = JsonSerializer.Serialize(new Dictionary<string, object>
             {
                 ["issuer"] = Authority,
                 ["jwks_uri"] = Authority + "/jwks",
                 ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
             });
-            var jwks = JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", use = "sig", kid = "k1", alg = "RS256", n = Base64UrlEncoder.Encode(parameters.Modulus), e = Base64UrlEncoder.Encode(parameters.Exponent) } } });
-            _loop = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try
-                    {
-                        context = await _listener.GetContextAsync();
-                    }
-                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                    {
-                        return;
-                    }
-
-                    var body = context.Request.Url!.AbsolutePath switch
-                    {
-                        "/.well-known/openid-configuration" => discovery,
-                        "/jwks" => jwks,
-                        _ => null,
-                    };
-                    context.Response.StatusCode = body is null ? 404 : 200;
-                    context.Response.ContentType = "application/json";
-                    if (body is not null)
-                    {
-                        await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
-                    }
-
-                    context.Response.Close();
-                }
-            });
+            _jwks = JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", use = "sig", kid = "k1", alg = "RS256", n = Base64UrlEncoder.Encode(parameters.Modulus), e = Base64UrlEncoder.Encode(parameters.Exponent) } } });
         }
 
         public string Authority { get; }
@@ -122,9 +103,7 @@ public sealed class OidcTests
 
         public void Dispose()
         {
-            _listener.Stop();
-            _listener.Close();
-            _loop.Wait(TimeSpan.FromSeconds(5));
+            _server.Dispose();
             _rsa.Dispose();
             _foreign.Dispose();
         }

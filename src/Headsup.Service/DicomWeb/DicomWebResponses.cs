@@ -68,19 +68,12 @@ public static class DicomWebResponses
     }
 
     /// <summary>QIDO-RS study results.</summary>
-    public static async Task WriteStudiesAsync(HttpResponse response, IReadOnlyList<StudyRow> studies, IReadOnlyDictionary<string, (int Series, int Instances, string Modalities)> counts, string baseUrl)
+    public static Task WriteStudiesAsync(HttpResponse response, IReadOnlyList<StudyRow> studies, IReadOnlyDictionary<string, (int Series, int Instances, string Modalities)> counts, string baseUrl)
     {
-        ArgumentNullException.ThrowIfNull(response);
-        ArgumentNullException.ThrowIfNull(studies);
         ArgumentNullException.ThrowIfNull(counts);
-        response.ContentType = DicomJson;
-        await using var writer = new Utf8JsonWriter(response.Body);
-        var json = new DicomJsonWriter(writer);
-        writer.WriteStartArray();
-        foreach (var s in studies)
+        return WriteArrayAsync(response, studies, (json, s) =>
         {
             counts.TryGetValue(s.StudyInstanceUid, out var c);
-            writer.WriteStartObject();
             json.String("00080020", "DA", s.StudyDate);
             json.String("00080030", "TM", s.StudyTime);
             json.String("00080050", "SH", s.Accession);
@@ -92,52 +85,30 @@ public static class DicomWebResponses
             json.String("0020000D", "UI", s.StudyInstanceUid);
             json.Integer("00201206", "IS", c.Series);
             json.Integer("00201208", "IS", c.Instances);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        await writer.FlushAsync().ConfigureAwait(false);
+        });
     }
 
     /// <summary>QIDO-RS series results (grouped from instance rows).</summary>
-    public static async Task WriteSeriesAsync(HttpResponse response, IReadOnlyList<InstanceRow> instances, string baseUrl)
+    public static Task WriteSeriesAsync(HttpResponse response, IReadOnlyList<InstanceRow> instances, string baseUrl)
     {
-        ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(instances);
-        response.ContentType = DicomJson;
-        await using var writer = new Utf8JsonWriter(response.Body);
-        var json = new DicomJsonWriter(writer);
-        writer.WriteStartArray();
-        foreach (var series in instances.GroupBy(i => i.SeriesInstanceUid))
+        return WriteArrayAsync(response, instances.GroupBy(i => i.SeriesInstanceUid).Select(g => (First: g.First(), Count: g.Count())), (json, series) =>
         {
-            var first = series.First();
-            writer.WriteStartObject();
+            var first = series.First;
             json.String("00080060", "CS", first.Modality);
             json.String("0008103E", "LO", first.SeriesDescription);
             json.String("00081190", "UR", $"{baseUrl}/studies/{first.StudyInstanceUid}/series/{first.SeriesInstanceUid}");
             json.String("0020000D", "UI", first.StudyInstanceUid);
             json.String("0020000E", "UI", first.SeriesInstanceUid);
             json.Integer("00200011", "IS", first.SeriesNumber);
-            json.Integer("00201209", "IS", series.Count());
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        await writer.FlushAsync().ConfigureAwait(false);
+            json.Integer("00201209", "IS", series.Count);
+        });
     }
 
     /// <summary>QIDO-RS instance results.</summary>
-    public static async Task WriteInstancesAsync(HttpResponse response, IReadOnlyList<InstanceRow> instances, string baseUrl)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        ArgumentNullException.ThrowIfNull(instances);
-        response.ContentType = DicomJson;
-        await using var writer = new Utf8JsonWriter(response.Body);
-        var json = new DicomJsonWriter(writer);
-        writer.WriteStartArray();
-        foreach (var i in instances)
+    public static Task WriteInstancesAsync(HttpResponse response, IReadOnlyList<InstanceRow> instances, string baseUrl) =>
+        WriteArrayAsync(response, instances, (json, i) =>
         {
-            writer.WriteStartObject();
             json.String("00080016", "UI", i.SopClassUid);
             json.String("00080018", "UI", i.SopInstanceUid);
             json.String("00080060", "CS", i.Modality);
@@ -146,6 +117,21 @@ public static class DicomWebResponses
             json.String("0020000E", "UI", i.SeriesInstanceUid);
             json.Integer("00200011", "IS", i.SeriesNumber);
             json.Integer("00200013", "IS", i.InstanceNumber);
+        });
+
+    /// <summary>A DICOM JSON array answer: one object per item, written by <paramref name="writeItem"/>.</summary>
+    private static async Task WriteArrayAsync<T>(HttpResponse response, IEnumerable<T> items, Action<DicomJsonWriter, T> writeItem)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(items);
+        response.ContentType = DicomJson;
+        await using var writer = new Utf8JsonWriter(response.Body);
+        var json = new DicomJsonWriter(writer);
+        writer.WriteStartArray();
+        foreach (var item in items)
+        {
+            writer.WriteStartObject();
+            writeItem(json, item);
             writer.WriteEndObject();
         }
 

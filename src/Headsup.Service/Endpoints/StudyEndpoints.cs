@@ -119,7 +119,7 @@ public static class StudyEndpoints
                 }
 
                 await c.Response.Body.FlushAsync(c.RequestAborted).ConfigureAwait(false);
-                await Task.Delay(500, c.RequestAborted).ConfigureAwait(false);
+                await Task.Delay(250, c.RequestAborted).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
