@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Headsup.Dicom;
 using Headsup.Service.Data;
 using Headsup.Service.Intake;
 using Headsup.Service.Storage;
@@ -118,6 +119,33 @@ public static class DicomWebResponses
             json.Integer("00200011", "IS", i.SeriesNumber);
             json.Integer("00200013", "IS", i.InstanceNumber);
         });
+
+    /// <summary>WADO-RS metadata: each stored instance's data set in the DICOM JSON model (bulk data by reference).</summary>
+    public static async Task WriteMetadataAsync(HttpResponse response, IReadOnlyList<InstanceRow> instances, IFileStore store, string baseUrl)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(instances);
+        ArgumentNullException.ThrowIfNull(store);
+        response.ContentType = DicomJson;
+        await using var writer = new Utf8JsonWriter(response.Body);
+        writer.WriteStartArray();
+        foreach (var i in instances)
+        {
+            await using var stream = store.OpenRead(i.Path);
+            if (stream is null)
+            {
+                continue;
+            }
+
+            // One instance in memory at a time.
+            var file = DicomFileReader.Open(stream, i.SopInstanceUid);
+            DicomJsonDataset.Write(writer, file.Dataset, $"{baseUrl}/studies/{i.StudyInstanceUid}/series/{i.SeriesInstanceUid}/instances/{i.SopInstanceUid}");
+            await writer.FlushAsync(response.HttpContext.RequestAborted).ConfigureAwait(false);
+        }
+
+        writer.WriteEndArray();
+        await writer.FlushAsync().ConfigureAwait(false);
+    }
 
     /// <summary>A DICOM JSON array answer: one object per item, written by <paramref name="writeItem"/>.</summary>
     private static async Task WriteArrayAsync<T>(HttpResponse response, IEnumerable<T> items, Action<DicomJsonWriter, T> writeItem)

@@ -42,6 +42,12 @@ public static class DicomWebEndpoints
             await DicomWebResponses.WriteInstancesAsync(c.Response, rows, BaseUrl(c)).ConfigureAwait(false);
         }).RequireAuthorization(Policies.Reader).WithSummary("QIDO-RS: search a study's instances");
 
+        web.MapGet("/studies/{study}/metadata", (HttpContext c, string study, StudyQueries q, Audit a, IFileStore s) => MetadataAsync(c, study, null, null, q, a, s))
+            .RequireAuthorization(Policies.Reader).WithSummary("WADO-RS metadata of a study (DICOM JSON; pixel data as BulkDataURI)");
+        web.MapGet("/studies/{study}/series/{series}/metadata", (HttpContext c, string study, string series, StudyQueries q, Audit a, IFileStore s) => MetadataAsync(c, study, series, null, q, a, s))
+            .RequireAuthorization(Policies.Reader).WithSummary("WADO-RS metadata of a series");
+        web.MapGet("/studies/{study}/series/{series}/instances/{instance}/metadata", (HttpContext c, string study, string series, string instance, StudyQueries q, Audit a, IFileStore s) => MetadataAsync(c, study, series, instance, q, a, s))
+            .RequireAuthorization(Policies.Reader).WithSummary("WADO-RS metadata of an instance");
         web.MapGet("/studies/{study}", (HttpContext c, string study, StudyQueries q, Audit a, IFileStore s) => RetrieveAsync(c, study, null, null, q, a, s))
             .RequireAuthorization(Policies.Reader).WithSummary("WADO-RS: retrieve a study");
         web.MapGet("/studies/{study}/series/{series}", (HttpContext c, string study, string series, StudyQueries q, Audit a, IFileStore s) => RetrieveAsync(c, study, series, null, q, a, s))
@@ -134,6 +140,19 @@ public static class DicomWebEndpoints
 
         await audit.RecordAsync(c, "wado-retrieve", study, $"{rows.Count} instance(s)").ConfigureAwait(false);
         await DicomWebResponses.WriteInstancesMultipartAsync(c.Response, rows, store).ConfigureAwait(false);
+    }
+
+    private static async Task MetadataAsync(HttpContext c, string study, string? series, string? instance, StudyQueries q, Audit audit, IFileStore store)
+    {
+        var rows = await q.InstancesAsync(study, series, instance, cancellationToken: c.RequestAborted).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            await Problems.WriteAsync(c, 404, "Not Found", instance is not null ? "no such instance" : series is not null ? "no such series" : "no such study").ConfigureAwait(false);
+            return;
+        }
+
+        await audit.RecordAsync(c, "wado-metadata", study, $"{rows.Count} instance(s)").ConfigureAwait(false);
+        await DicomWebResponses.WriteMetadataAsync(c.Response, rows, store, BaseUrl(c)).ConfigureAwait(false);
     }
 
     private static string? Query(HttpContext c, string keyword, string tag)
