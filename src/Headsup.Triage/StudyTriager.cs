@@ -227,6 +227,16 @@ public sealed class StudyTriager : IDisposable
         }
     }
 
+    /// <summary>The method a CLI name stands for (ig, xrai, xrai-fast, gradcam); null for any other name.</summary>
+    public static ExplainMethod? ParseMethodName(string name) => name switch
+    {
+        "ig" => ExplainMethod.IntegratedGradients,
+        "xrai" => ExplainMethod.Xrai,
+        "xrai-fast" => ExplainMethod.XraiFast,
+        "gradcam" => ExplainMethod.GradCam,
+        _ => null,
+    };
+
     /// <summary>The CLI name of a method.</summary>
     public static string MethodName(ExplainMethod method) => method switch
     {

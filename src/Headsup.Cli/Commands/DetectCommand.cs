@@ -102,14 +102,7 @@ internal static class DetectCommand
     };
 
     /// <summary>CLI name → method (null for none).</summary>
-    public static ExplainMethod? ParseMethod(string name) => name switch
-    {
-        "ig" => ExplainMethod.IntegratedGradients,
-        "xrai" => ExplainMethod.Xrai,
-        "xrai-fast" => ExplainMethod.XraiFast,
-        "gradcam" => ExplainMethod.GradCam,
-        _ => null,
-    };
+    public static ExplainMethod? ParseMethod(string name) => StudyTriager.ParseMethodName(name);
 
     private static int Run(string input, string modelLocation, string outDir, TriageOptions options, CancellationToken cancellationToken)
     {

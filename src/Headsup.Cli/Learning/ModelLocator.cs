@@ -1,4 +1,5 @@
 using Headsup.Models;
+using Headsup.Models.Packaging;
 using Headsup.Triage;
 
 namespace Headsup.Cli.Learning;
@@ -6,32 +7,9 @@ namespace Headsup.Cli.Learning;
 /// <summary>Finds the model package to use: --model, else the default model shipped with HEADS UP.</summary>
 internal static class ModelLocator
 {
-    /// <summary>Folder of the shipped default model, relative to the program or the repository.</summary>
-    public const string DefaultRelative = "models/default";
-
-    public static string Resolve(string? model)
-    {
-        if (!string.IsNullOrEmpty(model))
-        {
-            return model;
-        }
-
-        var candidates = new List<string> { Path.Combine(AppContext.BaseDirectory, DefaultRelative) };
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            candidates.Add(Path.Combine(dir.FullName, DefaultRelative));
-        }
-
-        foreach (var candidate in candidates)
-        {
-            if (File.Exists(Path.Combine(candidate, "model.json")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new UsageException("no --model given and the default model (models/default) was not found next to the program");
-    }
+    public static string Resolve(string? model) =>
+        !string.IsNullOrEmpty(model) ? model
+        : DefaultModel.Find() ?? throw new UsageException("no --model given and the default model (models/default) was not found next to the program");
 
     /// <summary>
     /// Loads a package for triage with one Torch thread per core; prints the reason and returns null when the package

@@ -1,4 +1,5 @@
 using Headsup.Explain;
+using Headsup.Models.Packaging;
 using Headsup.Service.Data;
 using Headsup.Service.Storage;
 using Headsup.Triage;
@@ -12,9 +13,6 @@ namespace Headsup.Service.Jobs;
 /// </summary>
 public sealed class ModelHolder : IDisposable
 {
-    /// <summary>Folder of the shipped default model, relative to the program or a parent of the working folder.</summary>
-    public const string DefaultRelative = "models/default";
-
     private readonly Lazy<Task<TriageJobRunner>> _runner;
     private StudyTriager? _triager;
 
@@ -58,34 +56,15 @@ public sealed class ModelHolder : IDisposable
 
     /// <summary>Resolves the model location: the given one, else the shipped default.</summary>
     /// <exception cref="ServiceConfigurationException">No model given and the default is not found.</exception>
-    public static string Locate(string? model)
-    {
-        if (!string.IsNullOrEmpty(model))
-        {
-            return model;
-        }
-
-        var candidates = new List<string> { Path.Combine(AppContext.BaseDirectory, DefaultRelative) };
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            candidates.Add(Path.Combine(dir.FullName, DefaultRelative));
-        }
-
-        return candidates.FirstOrDefault(c => File.Exists(Path.Combine(c, "model.json")))
-            ?? throw new ServiceConfigurationException("no --model given and the default model (models/default) was not found next to the program");
-    }
+    public static string Locate(string? model) =>
+        !string.IsNullOrEmpty(model) ? model
+        : DefaultModel.Find() ?? throw new ServiceConfigurationException("no --model given and the default model (models/default) was not found next to the program");
 
     /// <summary>Service name of an explanation method → method (null for none).</summary>
     /// <exception cref="ServiceConfigurationException">Unknown name.</exception>
-    public static ExplainMethod? ParseExplain(string name) => name switch
-    {
-        "none" => null,
-        "ig" => ExplainMethod.IntegratedGradients,
-        "xrai" => ExplainMethod.Xrai,
-        "xrai-fast" => ExplainMethod.XraiFast,
-        "gradcam" => ExplainMethod.GradCam,
-        _ => throw new ServiceConfigurationException($"--explain must be none, ig, xrai, xrai-fast or gradcam (got '{name}')"),
-    };
+    public static ExplainMethod? ParseExplain(string name) =>
+        name == "none" ? null
+        : StudyTriager.ParseMethodName(name) ?? throw new ServiceConfigurationException($"--explain must be none, ig, xrai, xrai-fast or gradcam (got '{name}')");
 
     /// <inheritdoc/>
     public void Dispose() => _triager?.Dispose();
