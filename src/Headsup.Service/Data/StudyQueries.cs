@@ -128,6 +128,28 @@ public sealed class StudyQueries(Db db)
                 (int?)Db.Long(r, "instance_number"), Db.Text(r, "series_description"), Db.Text(r, "transfer_syntax"), r.GetString(9), r.GetInt64(10), r.GetString(11), (int?)Db.Long(r, "version")),
             new { study, series, sop, modality }, cancellationToken);
 
+    /// <summary>Series count, instance count and modalities of each study in <paramref name="studies"/>, in one query.</summary>
+    public async Task<Dictionary<string, (int Series, int Instances, string Modalities)>> CountsAsync(IReadOnlyList<string> studies, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(studies);
+        var counts = new Dictionary<string, (int, int, string)>(StringComparer.Ordinal);
+        if (studies.Count == 0)
+        {
+            return counts;
+        }
+
+        var p = new Dictionary<string, object?>();
+        var list = string.Join(", ", studies.Select((u, i) => { p["u" + i] = u; return "@u" + i; }));
+        var rows = await QueryDictAsync($"SELECT study_uid, series_uid, modality, COUNT(*) FROM instances WHERE study_uid IN ({list}) GROUP BY study_uid, series_uid, modality",
+            r => (Study: r.GetString(0), Series: r.GetString(1), Modality: Db.Text(r, "modality"), Count: Convert.ToInt32(r.GetValue(3), System.Globalization.CultureInfo.InvariantCulture)), p, cancellationToken).ConfigureAwait(false);
+        foreach (var study in rows.GroupBy(r => r.Study))
+        {
+            counts[study.Key] = (study.Select(r => r.Series).Distinct().Count(), study.Sum(r => r.Count), string.Join('\\', study.Select(r => r.Modality).Where(m => m is not null).Distinct()));
+        }
+
+        return counts;
+    }
+
     /// <summary>Every version (job) of a study, newest first.</summary>
     public Task<List<JobRow>> VersionsAsync(string study, CancellationToken cancellationToken = default) =>
         db.QueryAsync("SELECT id, version, instances, status, attempts, max_attempts, error, created, started, finished, result_path, result_json, worker FROM jobs WHERE study_uid = @study ORDER BY version DESC",

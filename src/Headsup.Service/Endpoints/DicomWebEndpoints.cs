@@ -111,12 +111,7 @@ public static class DicomWebEndpoints
             Offset = int.TryParse(c.Request.Query["offset"], out var offset) ? offset : 0,
         };
         var studies = await q.StudiesAsync(filter, worklistOrder: false, c.RequestAborted).ConfigureAwait(false);
-        var counts = new Dictionary<string, (int, int, string)>();
-        foreach (var s in studies)
-        {
-            var rows = await q.InstancesAsync(s.StudyInstanceUid, cancellationToken: c.RequestAborted).ConfigureAwait(false);
-            counts[s.StudyInstanceUid] = (rows.Select(r => r.SeriesInstanceUid).Distinct().Count(), rows.Count, string.Join('\\', rows.Select(r => r.Modality).Where(m => m is not null).Distinct()));
-        }
+        var counts = await q.CountsAsync(studies.Select(s => s.StudyInstanceUid).ToList(), c.RequestAborted).ConfigureAwait(false);
 
         await audit.RecordAsync(c, "qido-studies", studies.Count == 1 ? studies[0].StudyInstanceUid : null, $"{studies.Count} match(es)").ConfigureAwait(false);
         await DicomWebResponses.WriteStudiesAsync(c.Response, studies, counts, BaseUrl(c)).ConfigureAwait(false);
