@@ -72,20 +72,9 @@ public static class ServiceHost
         builder.Services.AddSingleton<JobStore>();
         var signal = new JobSignal();
         builder.Services.AddSingleton(signal);
-        var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole());
-        IJobQueue queue = string.IsNullOrEmpty(options.Queue)
+        builder.Services.AddSingleton<IJobQueue>(sp => string.IsNullOrEmpty(options.Queue)
             ? new InProcessJobQueue(signal)
-            : new RabbitJobQueue(options.Queue, options.MaxAttempts * 2, loggerFactory.CreateLogger<RabbitJobQueue>());
-        try
-        {
-            await queue.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new ServiceConfigurationException($"queue {Redact(options.Queue ?? string.Empty)}: cannot connect: {ex.GetBaseException().Message}", ex);
-        }
-
-        builder.Services.AddSingleton(queue);
+            : new RabbitJobQueue(options.Queue, options.MaxAttempts * 2, sp.GetRequiredService<ILogger<RabbitJobQueue>>()));
         builder.Services.AddSingleton<StudyQueries>();
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton<Audit>();
@@ -182,6 +171,16 @@ public static class ServiceHost
         }
 
         var app = builder.Build();
+        try
+        {
+            await app.Services.GetRequiredService<IJobQueue>().StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new ServiceConfigurationException($"queue {Redact(options.Queue ?? string.Empty)}: cannot connect: {ex.GetBaseException().Message}", ex);
+        }
+
         var metrics = app.Services.GetRequiredService<ServiceMetrics>();
         app.Lifetime.ApplicationStarted.Register(metrics.Touch);
         app.UseExceptionHandler(e => e.Run(async context =>
