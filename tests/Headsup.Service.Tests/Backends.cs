@@ -6,6 +6,16 @@ using Headsup.Testing;
 
 namespace Headsup.Service.Tests;
 
+/// <summary>POSIX signals to a process id (stopping throwaway servers by their own pid, never by name).</summary>
+public static partial class Signals
+{
+    /// <summary>kill(2): 0 checks the process exists, 9 kills, 15 asks it to stop; returns 0 on success.</summary>
+    public static int Send(int pid, int signal) => Kill(pid, signal);
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+}
+
 /// <summary>Free loopback ports.</summary>
 public static class Ports
 {
@@ -128,7 +138,7 @@ public sealed class PostgresServer : IDisposable
 /// A throwaway RabbitMQ node (Debian's rabbitmq-server) with its own name, ports and folders, stopped by the process
 /// id it writes to its pid file.
 /// </summary>
-public sealed partial class RabbitServer : IDisposable
+public sealed class RabbitServer : IDisposable
 {
     private readonly string _dir;
     private readonly string _node;
@@ -227,16 +237,16 @@ public sealed partial class RabbitServer : IDisposable
         var pidFile = Path.Combine(_dir, "rabbit.pid");
         if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
         {
-            _ = SysKill(pid, 15);
+            _ = Signals.Send(pid, 15);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (DateTime.UtcNow < deadline && SysKill(pid, 0) == 0)
+            while (DateTime.UtcNow < deadline && Signals.Send(pid, 0) == 0)
             {
                 Thread.Sleep(200);
             }
 
-            if (SysKill(pid, 0) == 0)
+            if (Signals.Send(pid, 0) == 0)
             {
-                _ = SysKill(pid, 9);
+                _ = Signals.Send(pid, 9);
             }
 
             File.Delete(pidFile);
@@ -244,7 +254,7 @@ public sealed partial class RabbitServer : IDisposable
 
         if (_process is { HasExited: false })
         {
-            _ = SysKill(_process.Id, 15);
+            _ = Signals.Send(_process.Id, 15);
             _process.WaitForExit(10_000);
         }
 
@@ -252,6 +262,4 @@ public sealed partial class RabbitServer : IDisposable
         _process = null;
     }
 
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int SysKill(int pid, int signal);
 }

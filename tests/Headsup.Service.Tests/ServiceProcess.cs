@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -12,7 +10,7 @@ namespace Headsup.Service.Tests;
 /// A throwaway `headsup serve` process on 127.0.0.1 with a free port and its own data folder; stopped by its process
 /// id (SIGTERM, or SIGKILL for fault tests), never by name.
 /// </summary>
-public sealed partial class ServiceProcess : IDisposable
+public sealed class ServiceProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
@@ -70,7 +68,7 @@ public sealed partial class ServiceProcess : IDisposable
     /// <summary>Starts the service over HTTPS (Kestrel certificate settings in <paramref name="environment"/>) when <paramref name="trust"/> is given.</summary>
     public static async Task<ServiceProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? environment, System.Security.Cryptography.X509Certificates.X509Certificate2? trust, params string[] extra)
     {
-        int port = FreePort();
+        int port = Ports.Free();
         string scheme = trust is null ? "http" : "https";
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
@@ -197,7 +195,7 @@ public sealed partial class ServiceProcess : IDisposable
     {
         if (!_process.HasExited)
         {
-            _ = SysKill(_process.Id, 9);
+            _ = Signals.Send(_process.Id, 9);
             _process.WaitForExit(10_000);
         }
     }
@@ -207,7 +205,7 @@ public sealed partial class ServiceProcess : IDisposable
     {
         if (!_process.HasExited)
         {
-            _ = SysKill(_process.Id, 15);
+            _ = Signals.Send(_process.Id, 15);
             if (!_process.WaitForExit(wait))
             {
                 Kill();
@@ -233,13 +231,4 @@ public sealed partial class ServiceProcess : IDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int SysKill(int pid, int signal);
 }
