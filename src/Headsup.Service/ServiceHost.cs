@@ -6,6 +6,7 @@ using Headsup.Service.Jobs;
 using Headsup.Service.Security;
 using Headsup.Service.Storage;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Builder;
@@ -81,6 +82,9 @@ public static class ServiceHost
         builder.Services.AddSingleton<InstanceIntake>();
         builder.Services.AddSingleton<RequestIntake>();
         builder.Services.AddSingleton<ModelHolder>();
+        builder.Services.AddSingleton<Sessions>();
+        builder.Services.AddSingleton<Feedback.FeedbackStore>();
+        builder.Services.AddSingleton<Viewer.SliceImages>();
         builder.Services.AddSingleton(sp => new ServiceMetrics(() =>
         {
             try
@@ -107,9 +111,30 @@ public static class ServiceHost
                 o.DefaultScheme = "headsup";
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
-            .AddPolicyScheme("headsup", "API key or OIDC token", p => p.ForwardDefaultSelector = context =>
+            .AddCookie(Sessions.Scheme, c =>
+            {
+                c.Cookie.Name = Sessions.CookieName;
+                c.Cookie.HttpOnly = true;
+                c.Cookie.SameSite = SameSiteMode.Strict;
+                c.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                c.Cookie.Path = "/";
+                c.ExpireTimeSpan = TimeSpan.FromHours(options.SessionHours);
+                c.SlidingExpiration = true;
+                c.Events = new CookieAuthenticationEvents
+                {
+                    OnRedirectToLogin = context => Problems.WriteAsync(context.HttpContext, 401, "Unauthorized", "sign in first: POST /api/session with an API key, or send 'Authorization: Bearer <API key>'"),
+                    OnRedirectToAccessDenied = context => Problems.WriteAsync(context.HttpContext, 403, "Forbidden", $"this session's role may not use {context.Request.Method} {context.Request.Path}"),
+                    OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<Sessions>().ValidateAsync(context),
+                };
+            })
+            .AddPolicyScheme("headsup", "API key, OIDC token or browser session", p => p.ForwardDefaultSelector = context =>
             {
                 string? header = context.Request.Headers.Authorization;
+                if (string.IsNullOrEmpty(header) && context.Request.Cookies.ContainsKey(Sessions.CookieName))
+                {
+                    return Sessions.Scheme;
+                }
+
                 bool jwt = options.OidcAuthority is not null && header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) &&
                            !header["Bearer ".Length..].TrimStart().StartsWith(ApiKeys.Prefix, StringComparison.Ordinal);
                 return jwt ? JwtBearerDefaults.AuthenticationScheme : ApiKeyAuthenticationHandler.SchemeName;
@@ -210,6 +235,18 @@ public static class ServiceHost
         }
 
         app.UseAuthentication();
+        app.Use(async (context, next) =>
+        {
+            // A state-changing request made with the session cookie must come from this service's own page.
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method) &&
+                context.User.FindFirst(Sessions.SessionClaim) is not null && !Sessions.SameOrigin(context.Request))
+            {
+                await Problems.WriteAsync(context, 403, "Forbidden", "a request made with the session cookie must come from this service's page (Origin mismatch)").ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
         app.UseRateLimiter();
         app.UseAuthorization();
 
@@ -218,6 +255,8 @@ public static class ServiceHost
         {
             DicomWebEndpoints.Map(app);
             StudyEndpoints.Map(app);
+            ReaderEndpoints.Map(app);
+            WebEndpoints.Map(app);
             AdminEndpoints.Map(app);
             app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.Reader);
             app.MapScalarApiReference("/docs", s => s.WithTitle("HEADS UP triage service")).RequireAuthorization(Policies.Reader);

@@ -79,6 +79,9 @@ public sealed record ServiceOptions
     /// <summary>Requests per minute per client (key or address); 0 disables rate limiting.</summary>
     public int RateLimitPerMinute { get; init; } = 6000;
 
+    /// <summary>Hours a browser session lasts without use (sliding).</summary>
+    public double SessionHours { get; init; } = 12;
+
     /// <summary>Origins allowed by CORS; empty: CORS off.</summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
 

@@ -66,8 +66,8 @@ internal static class ServeCommand
         var keys = new Command("keys", "API keys: create, list, revoke");
         var dataDir = DataDir();
         var database = Database();
-        var keyRole = new Option<string>("--role") { Description = "ingest (send only), reader (read results), admin (keys, audit, everything)", Required = true };
-        keyRole.AcceptOnlyFromAmong("ingest", "reader", "admin");
+        var keyRole = new Option<string>("--role") { Description = "ingest (send only), reader (results, images, patient identifiers, feedback), viewer (worklist and images without patient identifiers), admin (keys, audit, everything)", Required = true };
+        keyRole.AcceptOnlyFromAmong("ingest", "reader", "viewer", "admin");
         var label = new Option<string?>("--label") { Description = "What the key is for (shown in lists)" };
         var create = new Command("create", "Creates a key; prints it alone on the last line (it is shown once)") { dataDir, database, keyRole, label };
         create.SetAction(async (parse, cancellationToken) =>
@@ -115,9 +115,9 @@ internal static class ServeCommand
         return keys;
     }
 
-    private static Option<string?> DataDir() => new("--data-dir") { Description = "Folder of the embedded mode: SQLite database, store (default: ./headsup-data)" };
+    internal static Option<string?> DataDir() => new("--data-dir") { Description = "Folder of the embedded mode: SQLite database, store (default: ./headsup-data)" };
 
-    private static Option<string?> Database() => new("--database") { Description = "Database connection string (default: SQLite in the data dir); env HEADSUP_DATABASE" };
+    internal static Option<string?> Database() => new("--database") { Description = "Database connection string (default: SQLite in the data dir); env HEADSUP_DATABASE" };
 
     private static void ModelHolderCheck(ServiceOptions options)
     {
@@ -128,7 +128,7 @@ internal static class ServeCommand
         }
     }
 
-    private static ServiceOptions Options(string? dataDir, string? database, Dictionary<string, string?> flags, string[]? resultsTo)
+    internal static ServiceOptions Options(string? dataDir, string? database, Dictionary<string, string?> flags, string[]? resultsTo)
     {
         flags["DataDir"] = dataDir;
         flags["Database"] = database ?? Environment.GetEnvironmentVariable("HEADSUP_DATABASE");

@@ -9,11 +9,14 @@ namespace Headsup.Service.Api;
 /// <summary>Builds the results API's JSON: the worklist entries and a study's detail (status, version, the study entry of results.json, links, versions, deliveries).</summary>
 public static class StudyViews
 {
-    /// <summary>A worklist entry.</summary>
-    public static JsonObject Summary(StudyRow s)
+    /// <summary>The fields that identify a patient, left out for users who may not see them (the viewer role).</summary>
+    public static readonly IReadOnlyList<string> IdentifyingFields = ["patient_id", "patient_name", "accession_number"];
+
+    /// <summary>A worklist entry; without patient identifiers unless <paramref name="identifiers"/>.</summary>
+    public static JsonObject Summary(StudyRow s, bool identifiers = true)
     {
         ArgumentNullException.ThrowIfNull(s);
-        return new JsonObject
+        var summary = new JsonObject
         {
             ["study_instance_uid"] = s.StudyInstanceUid,
             ["status"] = s.Status,
@@ -30,17 +33,31 @@ public static class StudyViews
             ["study_date"] = s.StudyDate,
             ["study_description"] = s.StudyDescription,
             ["error"] = s.Error,
+            ["subtypes"] = s.Subtypes is { } st ? JsonNode.Parse(st) : null,
+            ["time_to_result_seconds"] = s.ResultSeconds is { } seconds ? Math.Round(seconds, 2) : null,
+            ["feedback"] = s.FeedbackAgree is { } agree
+                ? new JsonObject { ["agree"] = agree, ["by"] = s.FeedbackBy, ["at"] = s.FeedbackAt is { } at ? Iso(at) : null }
+                : null,
             ["links"] = new JsonObject { ["self"] = $"/api/studies/{s.StudyInstanceUid}" },
         };
+        if (!identifiers)
+        {
+            foreach (var field in IdentifyingFields)
+            {
+                summary.Remove(field);
+            }
+        }
+
+        return summary;
     }
 
     /// <summary>A study's detail: the summary, the current result's study entry flattened in, every version and delivery.</summary>
-    public static JsonObject Detail(StudyRow s, IReadOnlyList<JobRow> versions, IReadOnlyList<DeliveryRow> deliveries)
+    public static JsonObject Detail(StudyRow s, IReadOnlyList<JobRow> versions, IReadOnlyList<DeliveryRow> deliveries, bool identifiers = true)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(versions);
         ArgumentNullException.ThrowIfNull(deliveries);
-        var detail = Summary(s);
+        var detail = Summary(s, identifiers);
         var current = versions.FirstOrDefault(v => v.Version == s.ResultVersion);
         if (current?.ResultJson is { } json)
         {
@@ -49,7 +66,7 @@ public static class StudyViews
             {
                 foreach (var (key, value) in entry.ToList())
                 {
-                    if (!detail.ContainsKey(key) || key is "probability" or "positive")
+                    if ((!detail.ContainsKey(key) && (identifiers || !IdentifyingFields.Contains(key))) || key is "probability" or "positive" or "subtypes")
                     {
                         detail[key] = value?.DeepClone();
                     }
@@ -102,6 +119,7 @@ public static class StudyViews
             ["finished"] = v.Finished is { } f ? Iso(f) : null,
             ["probability"] = v.ResultJson is { } rj ? TriageJobRunner.StudyEntry(rj) is { } e && e.TryGetProperty("probability", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetDouble() : null : null,
             ["current"] = v.Version == s.ResultVersion,
+            ["files"] = v.ResultPath is null ? null : $"/api/studies/{s.StudyInstanceUid}/versions/{v.Version}/files/",
             ["worker"] = v.Worker,
         }).ToArray());
         detail["deliveries"] = new JsonArray(deliveries.Select(d => (JsonNode)new JsonObject

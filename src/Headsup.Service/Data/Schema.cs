@@ -5,12 +5,12 @@ namespace Headsup.Service.Data;
 /// against the same database are safe (the second finds the version already current). Tables: studies (one row per
 /// StudyInstanceUID: arrival, stability, current status and result), instances (received and generated, with the
 /// attributes QIDO-RS matches on and where the file is), jobs (one per study version: the durable job record),
-/// deliveries (results sent to DICOMweb peers and webhooks), api_keys (hashed), audit (append-only).
+/// deliveries (results sent to DICOMweb peers and webhooks), api_keys (hashed), audit (append-only), feedback (readers' agree/disagree, from version 2).
 /// </summary>
 public static class Schema
 {
     /// <summary>The schema version this build writes.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private static readonly string[] s_v1 =
     [
@@ -107,6 +107,32 @@ public static class Schema
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
     ];
 
+    // Version 2: the worklist's summary columns (top subtypes, time to result, the latest reader feedback) and the
+    // feedback table (every agree/disagree a reader gives, with who and when).
+    private static readonly string[] s_v2 =
+    [
+        "ALTER TABLE studies ADD COLUMN subtypes TEXT",
+        "ALTER TABLE studies ADD COLUMN result_seconds DOUBLE PRECISION",
+        "ALTER TABLE studies ADD COLUMN feedback_agree INTEGER",
+        "ALTER TABLE studies ADD COLUMN feedback_by TEXT",
+        "ALTER TABLE studies ADD COLUMN feedback_at BIGINT",
+        """
+        CREATE TABLE IF NOT EXISTS feedback (
+            id TEXT PRIMARY KEY,
+            study_uid TEXT NOT NULL,
+            version INTEGER,
+            actor TEXT NOT NULL,
+            role TEXT,
+            agree INTEGER NOT NULL,
+            hemorrhage INTEGER,
+            subtypes TEXT,
+            slices TEXT,
+            comment TEXT,
+            created BIGINT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_feedback_study ON feedback(study_uid, created)",
+    ];
+
     private static readonly string[] s_sqliteAppendOnly =
     [
         "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
@@ -150,13 +176,28 @@ public static class Schema
             }
 
             var versions = await Db.QueryAsync(c, t, "SELECT version FROM schema_version", r => r.GetInt32(0), cancellationToken: cancellationToken).ConfigureAwait(false);
+            int current = versions.Count == 0 ? 1 : versions.Max();
+            if (current > Version)
+            {
+                throw new ServiceConfigurationException($"database: schema version {current} was written by a newer HEADS UP (this build knows {Version})");
+            }
+
             if (versions.Count == 0)
             {
-                await Db.ExecuteAsync(c, t, "INSERT INTO schema_version(version) VALUES (@v)", new { v = Version }, cancellationToken).ConfigureAwait(false);
+                await Db.ExecuteAsync(c, t, "INSERT INTO schema_version(version) VALUES (1)", cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-            else if (versions.Max() > Version)
+
+            if (current < 2)
             {
-                throw new ServiceConfigurationException($"database: schema version {versions.Max()} was written by a newer HEADS UP (this build knows {Version})");
+                foreach (var statement in s_v2)
+                {
+                    await Db.ExecuteAsync(c, t, statement, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (current < Version)
+            {
+                await Db.ExecuteAsync(c, t, "UPDATE schema_version SET version = @v", new { v = Version }, cancellationToken).ConfigureAwait(false);
             }
 
             return 0;

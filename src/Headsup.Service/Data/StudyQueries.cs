@@ -6,7 +6,23 @@ namespace Headsup.Service.Data;
 /// <summary>A study row.</summary>
 public sealed record StudyRow(string StudyInstanceUid, string? PatientId, string? PatientName, string? StudyDate, string? StudyTime, string? Accession,
     string? StudyDescription, long FirstReceived, long LastReceived, int ReceivedInstances, int CurrentVersion, string Status, int? ResultVersion,
-    double? Probability, bool? Positive, string? Error, long Updated);
+    double? Probability, bool? Positive, string? Error, long Updated)
+{
+    /// <summary>The current result's subtype scores (JSON object), when it has them.</summary>
+    public string? Subtypes { get; init; }
+
+    /// <summary>Seconds from the last instance of the current version to its result.</summary>
+    public double? ResultSeconds { get; init; }
+
+    /// <summary>The latest reader feedback: agree (true) or disagree (false); null when none.</summary>
+    public bool? FeedbackAgree { get; init; }
+
+    /// <summary>Who gave the latest feedback (key id or token subject).</summary>
+    public string? FeedbackBy { get; init; }
+
+    /// <summary>When the latest feedback was given (ms).</summary>
+    public long? FeedbackAt { get; init; }
+}
 
 /// <summary>An instance row.</summary>
 public sealed record InstanceRow(string SopInstanceUid, string StudyInstanceUid, string SeriesInstanceUid, string SopClassUid, string? Modality,
@@ -54,6 +70,9 @@ public sealed record StudyFilter
     /// <summary>Worklist: received before (ms).</summary>
     public long? ReceivedTo { get; init; }
 
+    /// <summary>Worklist text search: a part of the PatientID or the AccessionNumber (readers only).</summary>
+    public string? Text { get; init; }
+
     /// <summary>Rows to skip.</summary>
     public int Offset { get; init; }
 
@@ -64,7 +83,7 @@ public sealed record StudyFilter
 /// <summary>Reads studies, series, instances, versions and deliveries for QIDO-RS, WADO-RS and the results API.</summary>
 public sealed class StudyQueries(Db db)
 {
-    private const string StudyColumns = "study_uid, patient_id, patient_name, study_date, study_time, accession, study_description, first_received, last_received, received_instances, current_version, status, result_version, probability, positive, error, updated";
+    private const string StudyColumns = "study_uid, patient_id, patient_name, study_date, study_time, accession, study_description, first_received, last_received, received_instances, current_version, status, result_version, probability, positive, error, updated, subtypes, result_seconds, feedback_agree, feedback_by, feedback_at";
 
     /// <summary>Studies matching a filter. Worklist order: flagged first, then probability, then arrival.</summary>
     public Task<List<StudyRow>> StudiesAsync(StudyFilter filter, bool worklistOrder, CancellationToken cancellationToken = default)
@@ -100,6 +119,12 @@ public sealed class StudyQueries(Db db)
         {
             where.Append(" AND EXISTS (SELECT 1 FROM instances i WHERE i.study_uid = studies.study_uid AND i.modality = @modality)");
             p["modality"] = modality;
+        }
+
+        if (filter.Text is { Length: > 0 } text)
+        {
+            where.Append(" AND (LOWER(patient_id) LIKE @text ESCAPE '\\' OR LOWER(accession) LIKE @text ESCAPE '\\')");
+            p["text"] = "%" + text.ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
         }
 
         if (filter.Status is { Length: > 0 } status) { where.Append(" AND status = @status"); p["status"] = status; }
@@ -210,5 +235,12 @@ public sealed class StudyQueries(Db db)
     private static StudyRow MapStudy(DbDataReader r) => new(
         r.GetString(0), Db.Text(r, "patient_id"), Db.Text(r, "patient_name"), Db.Text(r, "study_date"), Db.Text(r, "study_time"), Db.Text(r, "accession"),
         Db.Text(r, "study_description"), r.GetInt64(7), r.GetInt64(8), r.GetInt32(9), r.GetInt32(10), r.GetString(11), (int?)Db.Long(r, "result_version"),
-        Db.Real(r, "probability"), Db.Long(r, "positive") is { } pos ? pos == 1 : null, Db.Text(r, "error"), r.GetInt64(16));
+        Db.Real(r, "probability"), Db.Long(r, "positive") is { } pos ? pos == 1 : null, Db.Text(r, "error"), r.GetInt64(16))
+    {
+        Subtypes = Db.Text(r, "subtypes"),
+        ResultSeconds = Db.Real(r, "result_seconds"),
+        FeedbackAgree = Db.Long(r, "feedback_agree") is { } agree ? agree == 1 : null,
+        FeedbackBy = Db.Text(r, "feedback_by"),
+        FeedbackAt = Db.Long(r, "feedback_at"),
+    };
 }

@@ -19,7 +19,7 @@ public static class StudyEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Results");
-        api.MapGet("/studies", WorklistAsync).RequireAuthorization(Policies.Reader)
+        api.MapGet("/studies", WorklistAsync).RequireAuthorization(Policies.Worklist)
             .WithSummary("The worklist: studies filtered by status, decision and date; flagged first, then probability, then arrival");
         api.MapGet("/studies/{study}", async (HttpContext c, string study, StudyQueries q, Audit audit) =>
         {
@@ -32,8 +32,8 @@ public static class StudyEndpoints
             var versions = await q.VersionsAsync(study, c.RequestAborted).ConfigureAwait(false);
             var deliveries = await q.DeliveriesAsync(study, c.RequestAborted).ConfigureAwait(false);
             await audit.RecordAsync(c, "read-result", study).ConfigureAwait(false);
-            return Results.Json(StudyViews.Detail(row, versions, deliveries));
-        }).RequireAuthorization(Policies.Reader).WithSummary("A study: status, current result (the study entry of results.json), versions, deliveries, links");
+            return Results.Json(StudyViews.Detail(row, versions, deliveries, Roles.SeesIdentifiers(c.User)));
+        }).RequireAuthorization(Policies.Worklist).WithSummary("A study: status, current result (the study entry of results.json), versions, deliveries, links");
         api.MapGet("/studies/{study}/versions/{version:int}/results.json", async (HttpContext c, string study, int version, StudyQueries q, Audit audit) =>
         {
             var job = (await q.VersionsAsync(study, c.RequestAborted).ConfigureAwait(false)).FirstOrDefault(v => v.Version == version);
@@ -44,13 +44,18 @@ public static class StudyEndpoints
 
             await audit.RecordAsync(c, "read-result", study, $"version {version}").ConfigureAwait(false);
             return Results.Text(job.ResultJson, "application/json");
-        }).RequireAuthorization(Policies.Reader).WithSummary("results.json of one version, as `headsup detect` writes it");
+        }).RequireAuthorization(Policies.Worklist).WithSummary("results.json of one version, as `headsup detect` writes it");
         api.MapGet("/studies/{study}/versions/{version:int}/files/{**path}", async (HttpContext c, string study, int version, string path, StudyQueries q, IFileStore store, Audit audit) =>
         {
             var job = (await q.VersionsAsync(study, c.RequestAborted).ConfigureAwait(false)).FirstOrDefault(v => v.Version == version);
             if (job?.ResultPath is null || path.Contains("..", StringComparison.Ordinal) || path.StartsWith('/'))
             {
                 return Problems.Result(404, "Not Found", "no such result file");
+            }
+
+            if (path.EndsWith(".dcm", StringComparison.OrdinalIgnoreCase) && !Roles.SeesIdentifiers(c.User))
+            {
+                return Problems.Result(403, "Forbidden", "DICOM files carry patient identifiers: the reader role may download them, this role may not");
             }
 
             var stream = store.OpenRead(job.ResultPath + "/" + path);
@@ -62,8 +67,8 @@ public static class StudyEndpoints
             await audit.RecordAsync(c, "read-file", study, path).ConfigureAwait(false);
             var type = Path.GetExtension(path) switch { ".png" => "image/png", ".json" => "application/json", ".dcm" => "application/dicom", ".npy" => "application/octet-stream", _ => "application/octet-stream" };
             return Results.Stream(stream, type);
-        }).RequireAuthorization(Policies.Reader).WithSummary("A result file of one version: overlay and panel PNGs, heatmaps, SR and SC");
-        api.MapGet("/events", EventsAsync).RequireAuthorization(Policies.Reader).WithSummary("Server-Sent Events: a 'study' event whenever a study's status or result changes");
+        }).RequireAuthorization(Policies.Worklist).WithSummary("A result file of one version: overlay and panel PNGs, heatmaps, SR and SC");
+        api.MapGet("/events", EventsAsync).RequireAuthorization(Policies.Worklist).WithSummary("Server-Sent Events: a 'study' event whenever a study's status or result changes");
         api.MapPost("/studies", UploadAsync).RequireAuthorization(Policies.Ingest).DisableAntiforgery()
             .WithSummary("Upload DICOM files or zip archives (multipart/form-data); same limits as STOW-RS");
     }
@@ -85,14 +90,21 @@ public static class StudyEndpoints
             ReceivedFrom = ParseDate(query["from"], "from"),
             ReceivedTo = ParseDate(query["to"], "to"),
             PatientId = query["patient_id"] is { Count: > 0 } p ? p.ToString() : null,
+            Text = query["q"] is { Count: > 0 } text && text.ToString().Trim() is { Length: > 0 } t ? t : null,
             Limit = int.TryParse(query["limit"], out var limit) ? limit : 100,
             Offset = int.TryParse(query["offset"], out var offset) ? offset : 0,
         };
+        bool identifiers = Roles.SeesIdentifiers(c.User);
+        if (!identifiers && (filter.PatientId is not null || filter.Text is not null))
+        {
+            return Problems.Result(403, "Forbidden", "searching by patient ID or accession number needs the reader role");
+        }
+
         var rows = await q.StudiesAsync(filter, worklistOrder: true, c.RequestAborted).ConfigureAwait(false);
         await audit.RecordAsync(c, "read-worklist", null, $"{rows.Count} stud(ies)").ConfigureAwait(false);
         return Results.Json(new JsonObject
         {
-            ["studies"] = new JsonArray(rows.Select(r => (JsonNode)StudyViews.Summary(r)).ToArray()),
+            ["studies"] = new JsonArray(rows.Select(r => (JsonNode)StudyViews.Summary(r, identifiers)).ToArray()),
             ["count"] = rows.Count,
             ["not_for_clinical_use"] = true,
         });
@@ -112,9 +124,7 @@ public static class StudyEndpoints
                 foreach (var row in await q.ChangedSinceAsync(since, c.RequestAborted).ConfigureAwait(false))
                 {
                     since = Math.Max(since, row.Updated);
-                    var summary = StudyViews.Summary(row);
-                    summary.Remove("patient_name");
-                    summary.Remove("patient_id");
+                    var summary = StudyViews.Summary(row, identifiers: false);
                     await c.Response.WriteAsync($"id: {row.Updated}\nevent: study\ndata: {summary.ToJsonString()}\n\n", c.RequestAborted).ConfigureAwait(false);
                 }
 

@@ -16,8 +16,21 @@ public static class Roles
     /// <summary>Manages keys and reads the audit log; may do everything.</summary>
     public const string Admin = "admin";
 
+    /// <summary>
+    /// May see the worklist, results and images but never a patient identifier (PatientID, name, birth date,
+    /// accession) nor whole DICOM files: e.g. a wall display or a technologist's screen.
+    /// </summary>
+    public const string Viewer = "viewer";
+
     /// <summary>Every role.</summary>
-    public static readonly IReadOnlyList<string> All = [Ingest, Reader, Admin];
+    public static readonly IReadOnlyList<string> All = [Ingest, Reader, Admin, Viewer];
+
+    /// <summary>Whether <paramref name="user"/> may see patient identifiers (reader or admin).</summary>
+    public static bool SeesIdentifiers(System.Security.Claims.ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.IsInRole(Reader) || user.IsInRole(Admin);
+    }
 }
 
 /// <summary>A stored key (never the key itself: its SHA-256).</summary>
@@ -55,6 +68,10 @@ public sealed class ApiKeys(Db db)
             new { hash = Hash(key) }, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
+
+    /// <summary>Whether the key with this id exists and is not revoked.</summary>
+    public async Task<bool> IsActiveAsync(string id, CancellationToken cancellationToken = default) =>
+        (await db.QueryAsync("SELECT 1 FROM api_keys WHERE id = @id AND revoked IS NULL", r => 1, new { id }, cancellationToken).ConfigureAwait(false)).Count > 0;
 
     /// <summary>Revokes a key by id; false when there is no such active key.</summary>
     public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default) =>

@@ -18,9 +18,22 @@ public sealed class Audit(Db db)
     {
         ArgumentNullException.ThrowIfNull(context);
         var user = context.User;
+        return RecordAsync(Actor(user), Role(user), action, study, detail, context.Connection.RemoteIpAddress?.ToString(), context.RequestAborted);
+    }
+
+    /// <summary>Who a principal is in the audit trail: the key id, or "oidc:" and the token's subject.</summary>
+    public static string Actor(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.Identity?.Name is { } name ? (user.Identity.AuthenticationType == "ApiKey" ? name : "oidc:" + name) : "anonymous";
+    }
+
+    /// <summary>The principal's role claim.</summary>
+    public static string? Role(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
         var roleType = (user.Identity as ClaimsIdentity)?.RoleClaimType ?? ClaimTypes.Role;
-        var actor = user.Identity?.Name is { } name ? (user.Identity.AuthenticationType == "ApiKey" ? name : "oidc:" + name) : "anonymous";
-        return RecordAsync(actor, user.FindFirst(roleType)?.Value, action, study, detail, context.Connection.RemoteIpAddress?.ToString(), context.RequestAborted);
+        return user.FindFirst(roleType)?.Value;
     }
 
     /// <summary>Records an action.</summary>

@@ -11,6 +11,9 @@ public static class Policies
     /// <summary>Reading results and instances.</summary>
     public const string Reader = "reader";
 
+    /// <summary>The worklist, results and images without patient identifiers (viewer, reader, admin).</summary>
+    public const string Worklist = "worklist";
+
     /// <summary>Keys and audit.</summary>
     public const string Admin = "admin";
 
@@ -21,6 +24,7 @@ public static class Policies
         options.AddPolicy(Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin));
         options.AddPolicy(Reader, p => p.RequireRole(Roles.Reader, Roles.Admin));
         options.AddPolicy(Admin, p => p.RequireRole(Roles.Admin));
+        options.AddPolicy(Worklist, p => p.RequireRole(Roles.Viewer, Roles.Reader, Roles.Admin));
         options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
     }
 }
