@@ -98,7 +98,8 @@ public static class WebEndpoints
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-cache";
+        // A versioned asset (?v=<hash>, as index.html and the modules name them) never changes; the page itself is revalidated.
+        headers.CacheControl = c.Request.Query.ContainsKey("v") ? "public, max-age=31536000, immutable" : "no-cache";
         headers.ETag = asset.ETag;
         if (c.Request.Headers.IfNoneMatch == asset.ETag)
         {

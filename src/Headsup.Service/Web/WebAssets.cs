@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.IO.Compression;
 using System.Reflection;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace Headsup.Service.Web;
 
@@ -28,13 +29,34 @@ public static class WebAssets
     private static FrozenDictionary<string, WebAsset> Load()
     {
         var assembly = typeof(WebAssets).Assembly;
-        var assets = new Dictionary<string, WebAsset>(StringComparer.Ordinal);
+        var raw = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)))
         {
             using var stream = assembly.GetManifestResourceStream(name)!;
             using var buffer = new MemoryStream();
             stream.CopyTo(buffer);
-            var content = buffer.ToArray();
+            raw[name[Prefix.Length..]] = buffer.ToArray();
+        }
+
+        // Every reference between assets carries the referenced file's hash (?v=…), so the browser may keep assets for
+        // a year and a new build is fetched at once: index.html (never cached) names the versions, modules import them.
+        var versions = raw.ToDictionary(a => a.Key, a => Convert.ToHexStringLower(SHA256.HashData(a.Value))[..12], StringComparer.Ordinal);
+        var assets = new Dictionary<string, WebAsset>(StringComparer.Ordinal);
+        foreach (var (name, bytes) in raw)
+        {
+            var content = bytes;
+            if (name.EndsWith(".html", StringComparison.Ordinal) || name.EndsWith(".js", StringComparison.Ordinal))
+            {
+                var text = Encoding.UTF8.GetString(bytes);
+                foreach (var (other, version) in versions)
+                {
+                    text = text.Replace("/assets/" + other + "\"", $"/assets/{other}?v={version}\"", StringComparison.Ordinal)
+                               .Replace("'./" + other + "'", $"'./{other}?v={version}'", StringComparison.Ordinal);
+                }
+
+                content = Encoding.UTF8.GetBytes(text);
+            }
+
             byte[]? gzip = null;
             if (content.Length > 1024)
             {
@@ -56,7 +78,7 @@ public static class WebAssets
                 ".png" => "image/png",
                 _ => "application/octet-stream",
             };
-            assets[name[Prefix.Length..]] = new WebAsset(content, gzip, type, "\"" + Convert.ToHexStringLower(SHA256.HashData(content))[..20] + "\"");
+            assets[name] = new WebAsset(content, gzip, type, "\"" + Convert.ToHexStringLower(SHA256.HashData(content))[..20] + "\"");
         }
 
         return assets.ToFrozenDictionary(StringComparer.Ordinal);
