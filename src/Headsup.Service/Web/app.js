@@ -1,5 +1,5 @@
 // The worklist: sign-in, studies flagged first, filters, live updates from /api/events, alerts for new flagged studies.
-import { api, ApiError, el, decisionBadge, pct, when, seconds, topSubtypes } from './util.js';
+import { api, ApiError, el, decisionBadge, pct, when, shortWhen, seconds, topSubtypes } from './util.js';
 import { showStudy, leaveStudy } from './study.js';
 
 const $ = id => document.getElementById(id);
@@ -147,7 +147,7 @@ function row(s, isNew) {
     el('td', { class: 'desc' }, el('a', { href: '#/study/' + s.study_instance_uid }, description)),
     status,
     el('td', {}, subtypes || '—'),
-    el('td', {}, when(s.last_received)),
+    el('td', { title: when(s.last_received) }, shortWhen(s.last_received)),
     el('td', { class: 'num' }, seconds(s.time_to_result_seconds)),
     el('td', {}, fb));
   tr.addEventListener('click', e => { if (!e.target.closest('a')) location.hash = '#/study/' + s.study_instance_uid; });

@@ -71,6 +71,15 @@ export function when(iso) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+// Arrival on the worklist: the time today, else month-day and time (the full date is the cell's title).
+export function shortWhen(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  const pad = n => String(n).padStart(2, '0');
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return d.toDateString() === new Date().toDateString() ? `today ${time}` : `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+}
+
 export function seconds(s) {
   if (s === null || s === undefined) return '—';
   return s < 120 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`;

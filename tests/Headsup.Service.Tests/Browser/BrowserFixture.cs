@@ -150,3 +150,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         _temp.Dispose();
     }
 }
+
+/// <summary>The browser tests and the feedback export share one service and browser.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "browser";
+}

@@ -11,7 +11,8 @@ namespace Headsup.Service.Tests.Browser;
 /// live and getting its decision, the study page and its viewer, feedback, what a user without the reader role sees,
 /// console errors, accessibility (axe-core) and small screens.
 /// </summary>
-public sealed class WorklistBrowserTests(BrowserFixture fx) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class WorklistBrowserTests(BrowserFixture fx)
 {
     private static readonly TimeSpan s_triage = TimeSpan.FromMinutes(3);
 
