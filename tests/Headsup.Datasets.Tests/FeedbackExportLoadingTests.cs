@@ -37,6 +37,7 @@ public sealed class FeedbackExportLoadingTests(ITestOutputHelper output, Feedbac
         Assert.Equal(negative.Count, dataset.NegativeFromStudyLabel);
         Assert.Equal(positive.Count, dataset.StudyLabelOnlyRows);
         Assert.Equal(positive.Count, dataset.UnknownLabels);
+        Assert.Equal(positive.Count, DatasetLoader.LoadMany([folder.Path]).StudyLabelOnlyRows);
 
         // Kept for their study label (evaluate --level study): every row, the positive study's without a slice label.
         var studyLevel = DatasetLoader.Load(folder.Path, new DatasetLoadOptions { KeepStudyLabelledRows = true });
