@@ -56,6 +56,7 @@ public static class DatasetLoader
         {
             DuplicateRows = parts.Sum(p => p.DuplicateRows),
             MissingFiles = parts.Sum(p => p.MissingFiles),
+            StudyLabelOnlyRows = parts.Sum(p => p.StudyLabelOnlyRows),
         };
     }
 

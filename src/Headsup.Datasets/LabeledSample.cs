@@ -17,11 +17,17 @@ public sealed record LabeledSample
     public required int Any { get; init; }
 
     /// <summary>
-    /// False for a row kept only for its study label (slice label blank, study label given; see
+    /// False for a row kept only for its study label (slice label blank, study labelled hemorrhage; see
     /// <see cref="DatasetLoadOptions.KeepStudyLabelledRows"/>): <see cref="Any"/> is then a placeholder 0 and the row
     /// must not be used for training or slice-level metrics.
     /// </summary>
     public bool AnyKnown { get; init; } = true;
+
+    /// <summary>
+    /// True when the row's <c>any</c> was blank and its study is labelled <c>study_any</c> 0: the slice is negative (a
+    /// study without hemorrhage has no bleeding slice), so <see cref="Any"/> is 0, known, and so are blank subtypes.
+    /// </summary>
+    public bool AnyFromStudyLabel { get; init; }
 
     /// <summary>The study-level label (a <c>study_any</c> column), when the source gives one.</summary>
     public int? StudyAny { get; init; }

@@ -20,10 +20,23 @@ public sealed class Checkpoint
 {
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
     private readonly string _directory;
+    private readonly string? _parentWeightsSha256;
 
+    /// <summary>The checkpoint folder <paramref name="directory"/> of a run from ImageNet or random weights.</summary>
     public Checkpoint(string directory)
+        : this(directory, null)
+    {
+    }
+
+    /// <summary>
+    /// The checkpoint folder <paramref name="directory"/> of a run that started from the weights with SHA-256
+    /// <paramref name="parentWeightsSha256"/> (fine-tuning; null = ImageNet or random): part of the run's identity, so a
+    /// fine-tuning run never resumes another parent's checkpoint.
+    /// </summary>
+    public Checkpoint(string directory, string? parentWeightsSha256)
     {
         _directory = directory;
+        _parentWeightsSha256 = parentWeightsSha256;
     }
 
     /// <summary>True when a complete checkpoint is there.</summary>
@@ -116,8 +129,8 @@ public sealed class Checkpoint
         }
     }
 
-    private static string Identity(TrainingOptions options) =>
-        $"{options.Architecture}/{options.Recipe}/{options.Size}/seed {options.Seed}/batch {options.BatchSize}";
+    private string Identity(TrainingOptions options) =>
+        $"{options.Architecture}/{options.Recipe}/{options.Size}/seed {options.Seed}/batch {options.BatchSize}" + (_parentWeightsSha256 is null ? "" : $"/from {_parentWeightsSha256}");
 
     private sealed record StoredState(int Epoch, double BestAp, int BestEpoch, List<EpochRecord> History, string Identity);
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Headsup.Datasets;
 using Headsup.Evaluation.Metrics;
 using Headsup.Models.Networks;
+using Headsup.Models.Packaging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -63,15 +64,29 @@ public sealed record TrainingOutcome
 /// Trains a <see cref="ClassifierNetwork"/> on an <see cref="InputCache"/>: AdamW, one-epoch linear warm-up then
 /// cosine decay, BCE-with-logits on any (positive class weighted to balance) plus masked subtype losses, batch
 /// augmentation, validation AP after every epoch, early stopping with patience, the best weights kept. A checkpoint
-/// (weights, optimiser, history) after each epoch allows <c>resume</c>.
+/// (weights, optimiser, history) after each epoch allows <c>resume</c>. The network starts from ImageNet or random
+/// weights, or, when fine-tuning, from a copy of a parent package's (<see cref="FineTuning"/>).
 /// </summary>
 public sealed class Trainer
 {
     private readonly TrainingOptions _options;
+    private readonly ModelPackage? _parent;
 
+    /// <summary>A trainer for <paramref name="options"/>, starting from ImageNet or random weights.</summary>
     public Trainer(TrainingOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>
+    /// A trainer for <paramref name="options"/> that starts from a copy of <paramref name="parent"/>'s weights and keeps
+    /// its outputs (null = ImageNet or random weights); the parent's architecture must be the options'. The parent is
+    /// only read, and stays the caller's to dispose.
+    /// </summary>
+    public Trainer(TrainingOptions options, ModelPackage? parent)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        _parent = parent;
     }
 
     /// <summary>Trains; <paramref name="checkpointDirectory"/> (optional) receives a checkpoint after each epoch and, with <paramref name="resume"/>, is read first.</summary>
@@ -84,14 +99,22 @@ public sealed class Trainer
             throw new ModelException("training data has only one class (" + train.Positives + " positives of " + train.Count + "); both are needed");
         }
 
+        if (_parent is not null && (_parent.Manifest.Architecture != _options.Architecture || _parent.Manifest.Input.Channels != train.Channels || _parent.Manifest.Input.Size != train.Spec.Size))
+        {
+            throw new ModelException(_parent.Location, $"cannot fine-tune: the package is {_parent.Manifest.Architecture} taking {_parent.Manifest.Input.Channels} channel(s) at {_parent.Manifest.Input.Size}², the run {_options.Architecture} with {train.Channels} at {train.Spec.Size}²");
+        }
+
         torch.set_num_threads(Math.Max(1, _options.Threads));
         torch.manual_seed(_options.Seed);
         var clock = Stopwatch.StartNew();
         bool multi = _options.MultiLabel && train.Items.Any(i => i.Any == 1 && i.Subtypes.Any(s => s is not null));
-        var outputs = multi ? new List<string> { "any" }.Concat(HemorrhageLabels.Subtypes).ToList() : new List<string> { "any" };
-        var network = NetworkFactory.Create(_options.Architecture, train.Channels, outputs.Count, pretrained: NetworkFactory.HasPretrainedWeights(_options.Architecture));
+        var outputs = _parent is not null ? _parent.Manifest.Outputs.ToList()
+            : multi ? new List<string> { "any" }.Concat(HemorrhageLabels.Subtypes).ToList() : new List<string> { "any" };
+        var network = _parent is not null
+            ? FineTuning.CopyNetwork(_parent)
+            : NetworkFactory.Create(_options.Architecture, train.Channels, outputs.Count, pretrained: NetworkFactory.HasPretrainedWeights(_options.Architecture));
         var optimizer = CreateOptimizer(network);
-        var checkpoint = checkpointDirectory is null ? null : new Checkpoint(checkpointDirectory);
+        var checkpoint = checkpointDirectory is null ? null : new Checkpoint(checkpointDirectory, _parent?.Manifest.Weights.Sha256);
         var history = new List<EpochRecord>();
         int startEpoch = 1;
         double bestAp = double.NegativeInfinity;
@@ -251,7 +274,7 @@ public sealed class Trainer
         var named = network.named_parameters().ToList();
         var head = named.Where(p => headNames.Contains(p.name)).Select(p => p.parameter).ToList();
         var backbone = named.Where(p => !headNames.Contains(p.name)).Select(p => p.parameter).ToList();
-        double backboneFactor = network.IsPretrained ? _options.BackboneLearningRateFactor : 1.0;
+        double backboneFactor = network.IsPretrained || _parent is not null ? _options.BackboneLearningRateFactor : 1.0;
         var groups = new List<TorchSharp.Modules.AdamW.ParamGroup>
         {
             new(backbone, new TorchSharp.Modules.AdamW.Options { LearningRate = _options.LearningRate * backboneFactor, weight_decay = _options.WeightDecay }),

@@ -51,6 +51,13 @@ public sealed record TrainingRequest
     /// <summary>Resume from the checkpoint when there is one.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// Fine-tuning: the package whose weights start the run instead of ImageNet or random ones (null = none). Its
+    /// architecture, recipe and size must be the options' (<see cref="FineTuning.Resolve"/> makes them so); its outputs
+    /// are kept, and the new package records it (<see cref="TrainingRecord.Parent"/>). Only read; the caller disposes it.
+    /// </summary>
+    public ModelPackage? Parent { get; init; }
+
     /// <summary>Name written into the package.</summary>
     public string ModelName { get; init; } = "headsup-ich";
 
@@ -84,21 +91,28 @@ public static class TrainingRun
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(observer);
         var options = request.Options;
+        int studyOnly = request.Samples.Concat(request.Validation ?? []).Count(s => !s.AnyKnown);
+        if (studyOnly > 0)
+        {
+            observer.Stage($"left out {studyOnly} samples that have a study label but no slice label", 0);
+        }
+
+        var samples = request.Samples.Where(s => s.AnyKnown).ToList();
         IReadOnlyList<LabeledSample> trainSamples, validationSamples;
         if (request.Validation is not null)
         {
-            trainSamples = request.Samples;
-            validationSamples = request.Validation;
+            trainSamples = samples;
+            validationSamples = request.Validation.Where(s => s.AnyKnown).ToList();
         }
-        else if (request.Samples.All(s => s.Split is "train" or "validation") && request.Samples.Any(s => s.Split == "train") && request.Samples.Any(s => s.Split == "validation"))
+        else if (samples.All(s => s.Split is "train" or "validation") && samples.Any(s => s.Split == "train") && samples.Any(s => s.Split == "validation"))
         {
             // A manifest from `headsup dataset` (or a fold of it) fixes the split: keep it.
-            trainSamples = request.Samples.Where(s => s.Split == "train").ToList();
-            validationSamples = request.Samples.Where(s => s.Split == "validation").ToList();
+            trainSamples = samples.Where(s => s.Split == "train").ToList();
+            validationSamples = samples.Where(s => s.Split == "validation").ToList();
         }
         else
         {
-            var split = PatientSplitter.Split(request.Samples, options.ValidationFraction, options.Seed);
+            var split = PatientSplitter.Split(samples, options.ValidationFraction, options.Seed);
             trainSamples = split.Train;
             validationSamples = split.Validation;
         }
@@ -107,9 +121,10 @@ public static class TrainingRun
         var spec = new InputSpec(options.Recipe, options.Size);
         var (train, validation) = Prepare(trainSamples, validationSamples, spec, options, observer, problems, cancellationToken);
 
-        observer.Stage($"training {options.Architecture} on {train.Count} inputs ({train.Positives} positive), validating on {validation.Count} ({validation.Positives} positive)", 0);
+        var start = request.Parent is { } parent ? $"fine-tuning {parent.Manifest.Name} {parent.Manifest.Version}" : $"training {options.Architecture}";
+        observer.Stage($"{start} on {train.Count} inputs ({train.Positives} positive), validating on {validation.Count} ({validation.Positives} positive)", 0);
         var progress = new SyncProgress<TrainingProgress>(observer.Training);
-        var outcome = new Trainer(options).Train(train, validation, progress, request.CheckpointDirectory, request.Resume, cancellationToken);
+        var outcome = new Trainer(options, request.Parent).Train(train, validation, progress, request.CheckpointDirectory, request.Resume, cancellationToken);
 
         return Finish(request, options, trainSamples, validationSamples, train, validation, outcome, problems, observer);
     }
@@ -131,8 +146,20 @@ public static class TrainingRun
         var storedLogits = CachePredictor.Logits(outcome.Network, validation).Select(l => (double)l[0]).ToArray();
         outcome = outcome with { ValidationLogits = storedLogits };
         var calibration = Calibrate(outcome.ValidationLogits, labels);
+        var parent = request.Parent?.Manifest;
+        if (parent is not null && !CanCalibrate(labels))
+        {
+            // Too few validation slices to refit (a small site set): the parent's calibration is the better guess.
+            calibration = parent.Calibration with { FittedOn = $"kept from the parent {parent.Name} {parent.Version} ({parent.Calibration.FittedOn}); {calibration.FittedOn}" };
+        }
+
         var probabilities = outcome.ValidationLogits.Select(calibration.Apply).ToArray();
         var (threshold, rule) = ChooseOperatingPoint(probabilities, labels, options.OperatingSensitivity);
+        if (parent is not null && labels.Distinct().Count() < 2)
+        {
+            (threshold, rule) = (parent.Thresholds.OperatingPoint, $"kept from the parent {parent.Name} {parent.Version} ({parent.Thresholds.OperatingPointRule}): validation has one class");
+        }
+
         var metrics = ValidationMetrics(probabilities, labels, threshold);
 
         var sources = trainSamples.Concat(validationSamples).GroupBy(s => s.Source, StringComparer.Ordinal)
@@ -213,13 +240,21 @@ public static class TrainingRun
     {
         ArgumentNullException.ThrowIfNull(labels);
         int positives = labels.Count(l => l == 1);
-        if (labels.Count < 8 || positives == 0 || positives == labels.Count)
+        if (!CanCalibrate(labels))
         {
             return new PlattParameters { FittedOn = $"not fitted: validation has {labels.Count} samples, {positives} positive" };
         }
 
         var platt = PlattScaling.Fit(logits.ToArray(), labels.ToArray());
         return new PlattParameters { A = platt.A, B = platt.B, FittedOn = $"validation, {labels.Count} samples ({positives} positive)" };
+    }
+
+    /// <summary>Whether <see cref="Calibrate"/> fits on these labels: at least 8, both classes.</summary>
+    public static bool CanCalibrate(IReadOnlyList<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        int positives = labels.Count(l => l == 1);
+        return labels.Count >= 8 && positives > 0 && positives < labels.Count;
     }
 
     /// <summary>The threshold reaching <paramref name="sensitivity"/> on validation, kept within [0.05, 0.95]; 0.5 when undefined.</summary>
@@ -272,7 +307,9 @@ public static class TrainingRun
         Outputs = outcome.Outputs,
         Calibration = calibration,
         Thresholds = new ModelThresholds { Default = 0.5, OperatingPoint = threshold, OperatingPointRule = rule },
-        Study = new StudyAggregation { Method = "top-k-mean", K = 3, Threshold = threshold, Calibration = new PlattParameters { FittedOn = "not fitted: mean of the top 3 calibrated slice probabilities" } },
+        Study = request.Parent?.Manifest.Study is { } parentStudy
+            ? new StudyAggregation { Method = parentStudy.Method, K = parentStudy.K, Threshold = threshold, Calibration = new PlattParameters { FittedOn = string.Create(CultureInfo.InvariantCulture, $"not fitted: mean of the top {parentStudy.K} calibrated slice probabilities (the parent's study calibration was fitted to its weights, not these; refit with calibrate-study)") } }
+            : new StudyAggregation { Method = "top-k-mean", K = 3, Threshold = threshold, Calibration = new PlattParameters { FittedOn = "not fitted: mean of the top 3 calibrated slice probabilities" } },
         Training = new TrainingRecord
         {
             ManifestHash = manifestHash,
@@ -287,6 +324,7 @@ public static class TrainingRun
             Seed = options.Seed,
             Options = options.Describe(),
             Seconds = Math.Round(outcome.Seconds, 1),
+            Parent = request.Parent is { } parent ? FineTuning.Record(parent.Manifest) : null,
         },
         Metrics = metrics,
         Weights = new WeightsRecord { Sha256 = "pending" },

@@ -22,6 +22,9 @@ namespace Headsup.Cli.Commands;
 /// </summary>
 internal static class EvaluateCommand
 {
+    /// <summary>Below this many rows the printout warns that the intervals are wide.</summary>
+    private const int SmallN = 100;
+
     public static Command Create()
     {
         var model = SharedOptions.Model();
@@ -99,6 +102,11 @@ internal static class EvaluateCommand
         static string Ci(ConfidenceInterval c) => string.Create(CultureInfo.InvariantCulture, $"{c.Value:0.000} [{c.Low:0.000}, {c.High:0.000}]");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  level {m.Level}: n {m.N}, positives {m.Positives} (prevalence {m.Prevalence:0.000})"));
         Console.WriteLine($"  AUC {Ci(m.Ranking.Auc)}   AP {Ci(m.Ranking.AveragePrecision)}   (95 % bootstrap CI)");
+        if (m.N < SmallN)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  small n ({m.N} {(m.Level == "study" ? "studies" : "slices")}): the 95 % CIs are wide; read the intervals, not the point values"));
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  at {m.Threshold:0.00}: precision {m.Precision:0.000}, recall {m.Recall:0.000}, specificity {m.Specificity:0.000}, F1 {m.F1:0.000}; ECE {m.Ece:0.000}"));
         if (m.AtOperatingPoint is { } op)
         {

@@ -10,24 +10,26 @@ using Headsup.Training;
 namespace Headsup.Cli.Commands;
 
 /// <summary>
-/// `headsup train --data &lt;src&gt;... [--recipe r] [--arch a] --out &lt;model-dir&gt;`: patient-level split, training with
-/// augmentation and early stopping on validation AP, Platt calibration and an operating point on validation, and a
-/// model package. A checkpoint folder (&lt;out&gt;.checkpoint) is kept while training; --resume continues from it.
+/// `headsup train --data &lt;src&gt;... [--recipe r] [--arch a] [--resume-from &lt;package&gt;] --out &lt;model-dir&gt;`:
+/// patient-level split, training with augmentation and early stopping on validation AP, Platt calibration and an
+/// operating point on validation, and a model package. A checkpoint folder (&lt;out&gt;.checkpoint) is kept while
+/// training; --resume continues from it. --resume-from fine-tunes a package (<see cref="FineTuning"/>): its weights,
+/// recipe, architecture, size and outputs, a lower learning rate, and the parent recorded in the new package.
 /// </summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
         var data = SharedOptions.Data("Labelled data: labels CSV, RSNA stage_2_train.csv, phantom folder or manifest (repeatable)");
-        var recipe = new Option<string>("--recipe") { Description = "gray-brain (PNG and DICOM), e1, e2, e3, e4, context (DICOM only)", DefaultValueFactory = _ => "gray-brain" };
+        var recipe = new Option<string?>("--recipe") { Description = "gray-brain (PNG and DICOM), e1, e2, e3, e4, context (DICOM only); default gray-brain, or the --resume-from package's" };
         recipe.AcceptOnlyFromAmong("gray-brain", "e1", "e2", "e3", "e4", "context");
-        var arch = new Option<string>("--arch") { Description = "small-cnn, resnet18, resnet34, resnet18-imagenet", DefaultValueFactory = _ => "resnet18-imagenet" };
+        var arch = new Option<string?>("--arch") { Description = "small-cnn, resnet18, resnet34, resnet18-imagenet; default resnet18-imagenet, or the --resume-from package's" };
         arch.AcceptOnlyFromAmong("small-cnn", "resnet18", "resnet34", "resnet18-imagenet");
-        var size = new Option<int>("--size") { Description = "Input size (square)", DefaultValueFactory = _ => 224 };
+        var size = new Option<int?>("--size") { Description = "Input size (square); default 224, or the --resume-from package's" };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs", DefaultValueFactory = _ => 20 };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without better validation AP", DefaultValueFactory = _ => 6 };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16 };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW)", DefaultValueFactory = _ => 1e-3 };
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (AdamW); default 1e-3, or 1e-4 with --resume-from" };
         var augment = new Option<double>("--augment") { Description = "Augmentation strength 0–1", DefaultValueFactory = _ => 0.7 };
         var synthetic = new Option<double>("--synthetic-per-negative") { Description = "Synthetic positives per training negative by lesion insertion (0 = none)", DefaultValueFactory = _ => 0 };
         var sourceBalance = new Option<double>("--source-balance") { Description = "Draw inputs with weight count(source)^-b each epoch (0 = plain shuffle, 1 = sources equally often)", DefaultValueFactory = _ => 0 };
@@ -37,47 +39,58 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Torch threads (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var output = SharedOptions.Out("Model package folder to write");
         var resume = new Option<bool>("--resume") { Description = "Continue from <out>.checkpoint" };
+        var resumeFrom = new Option<string?>("--resume-from") { Description = "Fine-tune: start from this model package's weights (folder or zip, e.g. models/default) instead of ImageNet; takes its recipe, architecture, size and subtype heads" };
         var weights = new Option<string>("--weights") { Description = "Stored precision: float16, int8 (blocks with float16 scales, about 0.3 of float32) or float32", DefaultValueFactory = _ => "float16" };
         weights.AcceptOnlyFromAmong("float16", "int8", "float32");
-        var name = new Option<string>("--name") { DefaultValueFactory = _ => "headsup-ich" };
+        var name = new Option<string?>("--name") { Description = "Model name; default headsup-ich, or <parent name>-finetuned with --resume-from" };
         var version = new Option<string>("--model-version") { DefaultValueFactory = _ => "1.0.0" };
         var command = new Command("train", "Train a hemorrhage classifier and write a model package")
         {
-            data, recipe, arch, size, epochs, patience, batch, lr, augment, synthetic, sourceBalance, noMulti, valFraction, seed, threads, output, resume, weights, name, version,
+            data, recipe, arch, size, epochs, patience, batch, lr, augment, synthetic, sourceBalance, noMulti, valFraction, seed, threads, output, resume, resumeFrom, weights, name, version,
         };
         command.SetAction((parse, cancellationToken) =>
         {
-            var options = new TrainingOptions
+            var defaults = new TrainingOptions
             {
-                Recipe = parse.GetValue(recipe)!,
-                Architecture = parse.GetValue(arch)!,
-                Size = Check(parse.GetValue(size), 64, 1024, "--size"),
+                Size = 224,
                 Epochs = Check(parse.GetValue(epochs), 1, 1000, "--epochs"),
                 Patience = Check(parse.GetValue(patience), 1, 1000, "--patience"),
                 BatchSize = Check(parse.GetValue(batch), 2, 1024, "--batch-size"),
-                LearningRate = parse.GetValue(lr),
                 Augmentation = parse.GetValue(augment),
                 SyntheticPositivesPerNegative = parse.GetValue(synthetic),
                 SourceBalance = Math.Clamp(parse.GetValue(sourceBalance), 0, 1),
-                MultiLabel = !parse.GetValue(noMulti),
                 ValidationFraction = parse.GetValue(valFraction),
                 Seed = parse.GetValue(seed),
                 Threads = Check(parse.GetValue(threads), 1, 256, "--threads"),
                 Precision = parse.GetValue(weights) switch { "int8" => WeightsPrecision.Int8Blocks, "float32" => WeightsPrecision.Float32, _ => WeightsPrecision.Float16 },
             };
-            var sources = parse.GetValue(data)!;
-            var dataset = DataArguments.Load(sources);
-            if (options.Recipe != "gray-brain" && dataset.Samples.Any(s => s.Format != ImageFormat.Dicom))
+            var given = new NetworkChoices(
+                parse.GetValue(recipe),
+                parse.GetValue(arch),
+                parse.GetValue(size) is int s ? Check(s, 64, 1024, "--size") : null,
+                parse.GetValue(lr),
+                parse.GetValue(noMulti) ? false : null);
+            var outDir = parse.GetValue(output)!;
+            var parentLocation = parse.GetValue(resumeFrom);
+            if (parentLocation is not null && string.Equals(Path.GetFullPath(parentLocation).TrimEnd('/'), Path.GetFullPath(outDir).TrimEnd('/'), StringComparison.Ordinal))
             {
-                throw new UsageException($"recipe {options.Recipe} needs Hounsfield units, but the data has PNG/JPEG images; use --recipe gray-brain");
+                throw new UsageException("--out must not be the --resume-from package: the new package would replace its parent");
             }
 
-            var outDir = parse.GetValue(output)!;
-            var observer = new ConsoleTrainingObserver();
-            TrainingResult result;
+            var sources = parse.GetValue(data)!;
+            var dataset = DataArguments.Load(sources);
+            ModelPackage? parent = null;
             try
             {
-                result = TrainingRun.Run(
+                parent = parentLocation is null ? null : ModelPackage.Load(parentLocation);
+                var options = Resolve(defaults, given, parent);
+                if (options.Recipe != "gray-brain" && dataset.Samples.Any(s => s.Format != ImageFormat.Dicom))
+                {
+                    throw new UsageException($"recipe {options.Recipe} needs Hounsfield units, but the data has PNG/JPEG images; use --recipe gray-brain");
+                }
+
+                var observer = new ConsoleTrainingObserver();
+                var result = TrainingRun.Run(
                     new TrainingRequest
                     {
                         Samples = dataset.Samples,
@@ -86,23 +99,39 @@ internal static class TrainCommand
                         OutputDirectory = outDir,
                         CheckpointDirectory = outDir.TrimEnd('/') + ".checkpoint",
                         Resume = parse.GetValue(resume),
-                        ModelName = parse.GetValue(name)!,
+                        Parent = parent,
+                        ModelName = parse.GetValue(name) ?? (parent is null ? "headsup-ich" : FineTuning.DefaultName(parent.Manifest)),
                         ModelVersion = parse.GetValue(version)!,
                     },
                     observer,
                     cancellationToken);
+                PrintSummary(result, outDir);
+                result.Outcome.Network.Dispose();
+                return Task.FromResult(result.Problems.Count > 0 || dataset.Problems.Count > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok);
             }
             catch (Exception ex) when (ex is ModelException or DatasetException or InputException)
             {
                 Console.Error.WriteLine("error: " + ex.Message);
                 return Task.FromResult(ExitCodes.CouldNotRun);
             }
-
-            PrintSummary(result, outDir);
-            result.Outcome.Network.Dispose();
-            return Task.FromResult(result.Problems.Count > 0 || dataset.Problems.Count > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok);
+            finally
+            {
+                parent?.Dispose();
+            }
         });
         return command;
+    }
+
+    private static TrainingOptions Resolve(TrainingOptions defaults, NetworkChoices given, ModelPackage? parent)
+    {
+        try
+        {
+            return FineTuning.Resolve(defaults, given, parent?.Manifest);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
     }
 
     internal static void PrintSummary(TrainingResult result, string outDir)
@@ -112,6 +141,11 @@ internal static class TrainCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.Architecture}, {m.Input.Recipe} {m.Input.Size}², outputs {string.Join(',', m.Outputs)}; best epoch {m.Training.BestEpoch} of {m.Training.Epochs}; {m.Training.Seconds:0} s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  trained on {m.Training.TrainSamples} inputs ({m.Training.TrainPositives} positive, {m.Training.SyntheticPositives} synthetic); validated on {m.Training.ValidationSamples} ({m.Training.ValidationPositives} positive)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  operating point {m.Thresholds.OperatingPoint:0.000}: {m.Thresholds.OperatingPointRule}"));
+        if (m.Training.Parent is { } parent)
+        {
+            Console.WriteLine($"  fine-tuned from {parent.Name} {parent.Version} (weights sha256 {parent.WeightsSha256}) at learning rate {m.Training.Options.GetValueOrDefault("learning_rate")}");
+        }
+
         foreach (var (key, value) in m.Metrics)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {key,-44} {(value is double v ? v.ToString("0.000", CultureInfo.InvariantCulture) : "undefined")}"));

@@ -33,7 +33,7 @@ internal static class DataArguments
                 throw new UsageException($"no rows left after --split {split ?? "(any)"} --source {source ?? "(any)"}; the data has splits {splits} and sources {names}");
             }
 
-            dataset = new Dataset(kept, dataset.Problems, dataset.UnknownLabels, dataset.Origin);
+            dataset = new Dataset(kept, dataset.Problems, dataset.UnknownLabels, dataset.Origin) { StudyLabelOnlyRows = dataset.StudyLabelOnlyRows };
         }
 
         foreach (var problem in dataset.Problems.Take(20))
@@ -49,6 +49,16 @@ internal static class DataArguments
         int positives = dataset.Samples.Count(s => s.AnyKnown && s.Any == 1);
         int studyOnly = dataset.Samples.Count(s => !s.AnyKnown);
         Console.Error.WriteLine($"· data: {dataset.Samples.Count} labelled samples ({positives} positive, {dataset.Samples.Count - positives - studyOnly} negative{(studyOnly > 0 ? $", {studyOnly} with a study label only" : "")}) from {sources.Count} source(s); {dataset.UnknownLabels} rows with unknown labels skipped; {dataset.Problems.Count} problems");
+        if (dataset.NegativeFromStudyLabel > 0)
+        {
+            Console.Error.WriteLine($"· data: {dataset.NegativeFromStudyLabel} slices without a slice label are negatives because their study is labelled study_any 0 (a study without hemorrhage has no bleeding slice)");
+        }
+
+        if (dataset.StudyLabelOnlyRows > 0)
+        {
+            Console.Error.WriteLine($"· data: {dataset.StudyLabelOnlyRows} slices left out of slice-level use (counted among the unknown labels): their study is labelled study_any 1 but they have no slice label, so which of them bleed is not known");
+        }
+
         return dataset;
     }
 }

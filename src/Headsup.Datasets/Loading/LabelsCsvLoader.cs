@@ -6,8 +6,20 @@ namespace Headsup.Datasets.Loading;
 
 /// <summary>
 /// Loads a labels CSV with a header: a file column (<c>file</c>, <c>image</c>, <c>path</c>, <c>filename</c> or <c>id</c>,
-/// relative to the CSV), a label column (<c>any</c> or <c>hemorrhage</c>), optional subtype columns and
-/// <c>patient_id</c>, <c>study_id</c>, <c>series_id</c>, <c>source</c>, <c>mask</c>.
+/// relative to the CSV), a label column (<c>any</c> or <c>hemorrhage</c>, and/or <c>study_any</c>), optional subtype
+/// columns and <c>patient_id</c>, <c>study_id</c>, <c>series_id</c>, <c>source</c>, <c>mask</c>.
+/// <para>
+/// Labels are 0/1; blank = not given. <c>study_any</c> is the study's label on every row of the study (the reader
+/// feedback export, docs/feedback-loop.md). A row with a blank <c>any</c> is a negative slice when its study is labelled
+/// <c>study_any</c> 0 (<see cref="LabeledSample.AnyFromStudyLabel"/>); in a study labelled 1 it has no slice label and is
+/// skipped and counted (<see cref="Dataset.StudyLabelOnlyRows"/>), or kept for its study label with
+/// <see cref="DatasetLoadOptions.KeepStudyLabelledRows"/>; without <c>study_any</c> it is unknown, skipped and counted.
+/// </para>
+/// <para>
+/// A malformed row (not as many fields as the header, no file name, a label that is not 0/1, labels that contradict each
+/// other or their study) is a <see cref="DatasetProblem"/> naming the CSV and the row's line, of a
+/// <see cref="DatasetProblemKind"/>; the other rows still load.
+/// </para>
 /// </summary>
 internal static class LabelsCsvLoader
 {
@@ -22,6 +34,7 @@ internal static class LabelsCsvLoader
         int unknown = 0;
         int duplicates = 0;
         int missing = 0;
+        int studyOnly = 0;
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         using (var csv = CsvReader.Open(csvPath))
         {
@@ -48,9 +61,10 @@ internal static class LabelsCsvLoader
 
             int fileColumn = Column(s_fileColumns);
             int anyColumn = Column("any", "hemorrhage");
-            if (fileColumn < 0 || anyColumn < 0)
+            int studyAnyColumn = Column("study_any");
+            if (fileColumn < 0 || (anyColumn < 0 && studyAnyColumn < 0))
             {
-                throw new DatasetException(csvPath, $"the header ({string.Join(',', header)}) needs a file column (file or image) and a label column (any or hemorrhage)");
+                throw new DatasetException(csvPath, $"the header ({string.Join(',', header)}) needs a file column (file or image) and a label column (any, hemorrhage or study_any)");
             }
 
             var subtypeColumns = HemorrhageLabels.Subtypes.Select(s => Column(s)).ToArray();
@@ -59,9 +73,9 @@ internal static class LabelsCsvLoader
             int seriesColumn = Column("series_id", "series");
             int sourceColumn = Column("source");
             int maskColumn = Column("mask", "mask_file");
-            int studyAnyColumn = Column("study_any");
             string? Field(int column) => column >= 0 && column < fields.Count && fields[column].Trim().Length > 0 ? fields[column].Trim() : null;
 
+            var studyLabels = new Dictionary<string, (int Label, long Line)>(StringComparer.Ordinal);
             while (csv.TryReadRecord(fields))
             {
                 if (fields.All(f => f.Trim().Length == 0))
@@ -69,78 +83,80 @@ internal static class LabelsCsvLoader
                     continue;
                 }
 
-                string where = string.Create(CultureInfo.InvariantCulture, $"{csvPath} line {csv.RecordLine}");
+                long line = csv.RecordLine;
+                void Problem(DatasetProblemKind kind, string message) => problems.Add(new DatasetProblem(csvPath, message) { Line = line, Kind = kind });
+                if (fields.Count != header.Length)
+                {
+                    Problem(DatasetProblemKind.MalformedRow, string.Create(CultureInfo.InvariantCulture, $"the row has {fields.Count} fields but the header has {header.Length}"));
+                    continue;
+                }
+
                 var name = Field(fileColumn);
                 if (name is null)
                 {
-                    problems.Add(where, "no file name");
+                    Problem(DatasetProblemKind.MalformedRow, "no file name");
                     continue;
                 }
 
-                var anyText = Field(anyColumn);
-                int? studyAny = null;
-                if (Field(studyAnyColumn) is { } studyText)
+                if (!TryReadLabels(name, Field, anyColumn, studyAnyColumn, subtypeColumns, out var any, out var studyAny, out var subtypes, out var invalid))
                 {
-                    if (TryParseLabel(studyText, out var sa))
+                    Problem(DatasetProblemKind.InvalidLabel, invalid!);
+                    continue;
+                }
+
+                if (Contradiction(name, any, studyAny, subtypes) is { } contradiction)
+                {
+                    Problem(DatasetProblemKind.InconsistentLabels, contradiction);
+                    continue;
+                }
+
+                if (studyAny is int label && Field(studyColumn) is { } studyKey)
+                {
+                    if (!studyLabels.TryAdd(studyKey, (label, line)) && studyLabels[studyKey].Label != label)
                     {
-                        studyAny = sa;
-                    }
-                    else
-                    {
-                        problems.Add(where, $"study_any label '{studyText}' for {name} is not 0 or 1");
+                        var first = studyLabels[studyKey];
+                        Problem(DatasetProblemKind.InconsistentLabels, string.Create(CultureInfo.InvariantCulture, $"study_any {label} for {name} differs from study_any {first.Label} on line {first.Line} of the same study {studyKey}"));
                         continue;
                     }
                 }
 
-                bool anyKnown = anyText is not null;
-                if (anyText is null && !(options.KeepStudyLabelledRows && studyAny is not null))
+                bool anyKnown = any is not null;
+                bool fromStudy = false;
+                if (any is null)
                 {
-                    unknown++;
-                    continue;
-                }
-
-                int any = 0;
-                if (anyText is not null && !TryParseLabel(anyText, out any))
-                {
-                    problems.Add(where, $"label '{anyText}' for {name} is not 0 or 1");
-                    continue;
-                }
-
-                var subtypes = new int?[HemorrhageLabels.Subtypes.Count];
-                bool bad = false;
-                for (int k = 0; k < subtypes.Length; k++)
-                {
-                    var text = Field(subtypeColumns[k]);
-                    if (text is null)
+                    if (studyAny == 0)
                     {
-                        continue;
+                        // A study without hemorrhage has no bleeding slice: its unlabelled slices are negatives.
+                        any = 0;
+                        anyKnown = true;
+                        fromStudy = true;
+                        subtypes = subtypes.Select(v => (int?)(v ?? 0)).ToArray();
                     }
-
-                    if (TryParseLabel(text, out var v))
+                    else if (studyAny == 1 && options.KeepStudyLabelledRows)
                     {
-                        subtypes[k] = v;
+                        any = 0; // placeholder: AnyKnown is false
                     }
                     else
                     {
-                        problems.Add(where, $"{HemorrhageLabels.Subtypes[k]} label '{text}' for {name} is not 0 or 1");
-                        bad = true;
-                    }
-                }
+                        unknown++;
+                        if (studyAny == 1)
+                        {
+                            studyOnly++;
+                        }
 
-                if (bad)
-                {
-                    continue;
+                        continue;
+                    }
                 }
 
                 var file = Resolve(root, name);
                 if (file is null)
                 {
                     missing++;
-                    problems.Add(Path.GetFullPath(Path.Combine(root, name)), $"file named on {where} is missing");
+                    problems.Add(new DatasetProblem(Path.GetFullPath(Path.Combine(root, name)), string.Create(CultureInfo.InvariantCulture, $"file named on {csvPath} line {line} is missing")) { Kind = DatasetProblemKind.MissingFile });
                     continue;
                 }
 
-                var labels = string.Join(',', subtypes.Select(s => s?.ToString(CultureInfo.InvariantCulture) ?? "")) + ";" + any.ToString(CultureInfo.InvariantCulture);
+                var labels = string.Join(',', subtypes.Select(v => v?.ToString(CultureInfo.InvariantCulture) ?? "")) + ";" + any.Value.ToString(CultureInfo.InvariantCulture);
                 if (seen.TryGetValue(file, out var previous))
                 {
                     if (rows[previous].LabelKey == labels)
@@ -149,7 +165,7 @@ internal static class LabelsCsvLoader
                     }
                     else
                     {
-                        problems.Add(where, $"{name} is listed again with other labels ({labels} vs {rows[previous].LabelKey}); the first row is kept");
+                        Problem(DatasetProblemKind.ConflictingDuplicate, $"{name} is listed again with other labels ({labels} vs {rows[previous].LabelKey}); the first row is kept");
                     }
 
                     continue;
@@ -158,7 +174,7 @@ internal static class LabelsCsvLoader
                 seen[file] = rows.Count;
                 var mask = Field(maskColumn) is { } m ? Path.GetFullPath(Path.Combine(root, m)) : null;
                 mask ??= DefaultMask(root, file);
-                rows.Add(new Row(file, Relative(root, file, name), any, anyKnown, studyAny, subtypes, Field(patientColumn), Field(studyColumn), Field(seriesColumn), Field(sourceColumn) ?? defaultSource, mask, labels));
+                rows.Add(new Row(file, Relative(root, file, name), any.Value, anyKnown, fromStudy, studyAny, subtypes, Field(patientColumn), Field(studyColumn), Field(seriesColumn), Field(sourceColumn) ?? defaultSource, mask, labels));
             }
         }
 
@@ -171,12 +187,12 @@ internal static class LabelsCsvLoader
                 samples[i] = Build(row, options);
                 if (samples[i] is null)
                 {
-                    problems.Add(row.File, "not a DICOM, PNG or JPEG file");
+                    problems.Add(new DatasetProblem(row.File, "not a DICOM, PNG or JPEG file") { Kind = DatasetProblemKind.UnreadableFile });
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DicomException)
             {
-                problems.Add(row.File, "cannot be read: " + ex.Message);
+                problems.Add(new DatasetProblem(row.File, "cannot be read: " + ex.Message) { Kind = DatasetProblemKind.UnreadableFile });
             }
         });
 
@@ -184,6 +200,7 @@ internal static class LabelsCsvLoader
         {
             DuplicateRows = duplicates,
             MissingFiles = missing,
+            StudyLabelOnlyRows = studyOnly,
         };
     }
 
@@ -202,6 +219,7 @@ internal static class LabelsCsvLoader
             Format = format.Value,
             Any = row.Any,
             AnyKnown = row.AnyKnown,
+            AnyFromStudyLabel = row.AnyFromStudyLabel,
             StudyAny = row.StudyAny,
             Subtypes = row.Subtypes,
             PatientId = row.PatientId ?? LabeledSample.RowPatientId(row.Relative),
@@ -225,6 +243,71 @@ internal static class LabelsCsvLoader
         }
 
         return sample;
+    }
+
+    /// <summary>Reads a row's any, study_any and subtype labels (blank = null); false with the reason when one is not 0 or 1.</summary>
+    private static bool TryReadLabels(string name, Func<int, string?> field, int anyColumn, int studyAnyColumn, int[] subtypeColumns, out int? any, out int? studyAny, out int?[] subtypes, out string? invalid)
+    {
+        any = null;
+        studyAny = null;
+        subtypes = new int?[subtypeColumns.Length];
+        invalid = null;
+        if (field(studyAnyColumn) is { } studyText)
+        {
+            if (!TryParseLabel(studyText, out var value))
+            {
+                invalid = $"study_any label '{studyText}' for {name} is not 0 or 1";
+                return false;
+            }
+
+            studyAny = value;
+        }
+
+        if (field(anyColumn) is { } anyText)
+        {
+            if (!TryParseLabel(anyText, out var value))
+            {
+                invalid = $"label '{anyText}' for {name} is not 0 or 1";
+                return false;
+            }
+
+            any = value;
+        }
+
+        for (int k = 0; k < subtypes.Length; k++)
+        {
+            if (field(subtypeColumns[k]) is not { } text)
+            {
+                continue;
+            }
+
+            if (!TryParseLabel(text, out var value))
+            {
+                invalid = $"{HemorrhageLabels.Subtypes[k]} label '{text}' for {name} is not 0 or 1";
+                return false;
+            }
+
+            subtypes[k] = value;
+        }
+
+        return true;
+    }
+
+    /// <summary>Why a row's labels contradict each other, or null: a subtype with any 0, or a bleed in a study labelled none.</summary>
+    private static string? Contradiction(string name, int? any, int? studyAny, int?[] subtypes)
+    {
+        int positiveSubtype = Array.IndexOf(subtypes, 1);
+        if (any == 0 && positiveSubtype >= 0)
+        {
+            return $"{name} has {HemorrhageLabels.Subtypes[positiveSubtype]} 1 but any 0";
+        }
+
+        if (studyAny == 0 && (any == 1 || positiveSubtype >= 0))
+        {
+            return $"{name} is labelled hemorrhage but its study is labelled study_any 0 (a study without hemorrhage has no bleeding slice)";
+        }
+
+        return null;
     }
 
     /// <summary>Parses 0/1 (also 0.0/1.0, true/false).</summary>
@@ -299,5 +382,5 @@ internal static class LabelsCsvLoader
         return relative.Replace('\\', '/');
     }
 
-    private sealed record Row(string File, string Relative, int Any, bool AnyKnown, int? StudyAny, int?[] Subtypes, string? PatientId, string? StudyId, string? SeriesId, string Source, string? Mask, string LabelKey);
+    private sealed record Row(string File, string Relative, int Any, bool AnyKnown, bool AnyFromStudyLabel, int? StudyAny, int?[] Subtypes, string? PatientId, string? StudyId, string? SeriesId, string Source, string? Mask, string LabelKey);
 }

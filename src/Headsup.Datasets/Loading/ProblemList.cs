@@ -7,13 +7,15 @@ internal sealed class ProblemList(int limit)
     private readonly Lock _lock = new();
     private int _dropped;
 
-    public void Add(string file, string message)
+    public void Add(string file, string message) => Add(new DatasetProblem(file, message));
+
+    public void Add(DatasetProblem problem)
     {
         lock (_lock)
         {
             if (_items.Count < limit)
             {
-                _items.Add(new DatasetProblem(file, message));
+                _items.Add(problem);
             }
             else
             {

@@ -164,6 +164,35 @@ public sealed record TrainingRecord
 
     [JsonPropertyName("seconds")]
     public double Seconds { get; init; }
+
+    /// <summary>
+    /// The package whose weights started this run (fine-tuning, <c>train --resume-from</c>); null (and absent from
+    /// model.json) when the run started from ImageNet or random weights.
+    /// </summary>
+    [JsonPropertyName("parent")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ParentModelRecord? Parent { get; init; }
+}
+
+/// <summary>The parent of a fine-tuned package: which package (and exactly which weights) it was trained from.</summary>
+public sealed record ParentModelRecord
+{
+    /// <summary>The parent package's name.</summary>
+    [JsonPropertyName("name")]
+    public required string Name { get; init; }
+
+    /// <summary>The parent package's version.</summary>
+    [JsonPropertyName("version")]
+    public required string Version { get; init; }
+
+    /// <summary>SHA-256 of the parent's weights file, as its model.json records it (lower-case hex).</summary>
+    [JsonPropertyName("weights_sha256")]
+    public required string WeightsSha256 { get; init; }
+
+    /// <summary>The parent's own parent, when it was itself fine-tuned (so the whole lineage travels with the package).</summary>
+    [JsonPropertyName("parent")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ParentModelRecord? Parent { get; init; }
 }
 
 /// <summary>The weights file and its hash.</summary>

@@ -61,8 +61,10 @@ public static class PackageEvaluation
         }
         else
         {
-            stage?.Invoke(new EvaluationStage($"scoring {dataset.Samples.Count} slices with {manifest.Name} {manifest.Version} ({manifest.Architecture}, {manifest.Input.Recipe} {manifest.Input.Size}²)", dataset.Samples.Count));
-            rows = ModelEvaluator.ScoreSlices(package, dataset.Samples, problems, progress, cancellationToken);
+            // At slice level only slices with a slice label of their own count (not those kept for a study label).
+            var samples = study ? dataset.Samples : dataset.Samples.Where(s => s.AnyKnown).ToList();
+            stage?.Invoke(new EvaluationStage($"scoring {samples.Count} slices with {manifest.Name} {manifest.Version} ({manifest.Architecture}, {manifest.Input.Recipe} {manifest.Input.Size}²)", samples.Count));
+            rows = ModelEvaluator.ScoreSlices(package, samples, problems, progress, cancellationToken);
             if (study)
             {
                 rows = ModelEvaluator.ToStudies(rows, dataset.Samples, manifest.Study);
