@@ -78,7 +78,10 @@ internal sealed class DatasetCleaner
         {
             case ProfileAction.Remove or ProfileAction.RemoveOrDummy:
                 return null;
-            case ProfileAction.Zero or ProfileAction.RemoveOrZero or ProfileAction.RemoveOrZeroOrDummy:
+            case ProfileAction.RemoveOrZero or ProfileAction.RemoveOrZeroOrDummy:
+                // A Type 3 sequence may not be present without items, so X unless the sequence is Type 2 where it is used.
+                return sequence.Tag == DicomTags.AcquisitionContextSequence ? new DicomSequence(sequence.Tag, []) : null;
+            case ProfileAction.Zero:
                 return new DicomSequence(sequence.Tag, []);
             case ProfileAction.Dummy or ProfileAction.ZeroOrDummy:
                 dummyText = true;

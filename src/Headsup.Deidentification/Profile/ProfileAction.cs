@@ -25,13 +25,16 @@ public enum ProfileAction
     /// <summary>Z/D: zero length when the original is empty, otherwise a dummy value (D is valid wherever Z is).</summary>
     ZeroOrDummy,
 
-    /// <summary>X/Z: zero length (valid for Type 2 and Type 3 attributes). A sequence keeps no items.</summary>
+    /// <summary>
+    /// X/Z: zero length (valid for Type 2 and Type 3 attributes). A sequence is removed (a Type 3 sequence may not be
+    /// present without items), except Acquisition Context Sequence, Type 2 wherever it is used, which keeps no items.
+    /// </summary>
     RemoveOrZero,
 
     /// <summary>X/D: a dummy value (valid for Type 1 and Type 3 attributes); a sequence is removed.</summary>
     RemoveOrDummy,
 
-    /// <summary>X/Z/D: a dummy value (valid for every type); a sequence keeps no items.</summary>
+    /// <summary>X/Z/D: a dummy value (valid for every type); a sequence is removed, as for <see cref="RemoveOrZero"/>.</summary>
     RemoveOrZeroOrDummy,
 
     /// <summary>X/Z/U*: the sequence is kept and cleaned recursively, so the instance UIDs it holds are replaced.</summary>
