@@ -45,7 +45,7 @@ public static class DeidentificationReport
                 ["shift_dates"] = options.ShiftDates,
                 ["date_shift_days"] = options.ShiftDates ? new JsonArray(1, options.MaxDateShiftDays) : null,
                 ["uids"] = "2.25 UIDs from HMAC-SHA256 of the original UID under the site key",
-                ["patient_id"] = "ANON- and 16 hex digits of HMAC-SHA256 of the Patient ID under the site key (also Patient's Name)",
+                ["patient_id"] = "ANON- and 16 hex digits of HMAC-SHA256 of the Patient ID under the site key; Patient Name is the same, as family name",
                 ["private_attributes"] = "removed",
                 ["burned_in_annotation"] = "files with Burned In Annotation YES are skipped (no pixel cleaning)",
                 ["key_id"] = deidentifier.KeyId,

@@ -27,7 +27,7 @@ internal sealed class DatasetCleaner
     /// <param name="profile">The attribute table.</param>
     /// <param name="mapper">Maps UIDs and Patient IDs under the site key.</param>
     /// <param name="shiftDays">Days to move dates back (the Modified Dates option), or null to remove or replace them.</param>
-    /// <param name="patientPseudonym">The file's patient pseudonym for Patient's Name; empty when the file has no Patient ID.</param>
+    /// <param name="patientPseudonym">The file's patient pseudonym (Patient's Name becomes "pseudonym^"); empty when the file has no Patient ID.</param>
     /// <param name="characterSet">The file's text encoding (Specific Character Set), to read Patient IDs as the file means them.</param>
     public DatasetCleaner(ConfidentialityProfile profile, IdentifierMapper mapper, int? shiftDays, string patientPseudonym, Encoding characterSet)
     {
@@ -128,7 +128,8 @@ internal sealed class DatasetCleaner
                     return WithText(element, id.Length == 0 ? string.Empty : _mapper.Pseudonym(id));
                 }
 
-                return tag == DicomTags.PatientName ? WithText(element, _patientPseudonym) : Empty(element);
+                // Patient's Name: the pseudonym as family name (with "^", the PN component form readers expect).
+                return tag == DicomTags.PatientName ? WithText(element, _patientPseudonym.Length == 0 ? string.Empty : _patientPseudonym + "^") : Empty(element);
             case ProfileAction.RemoveOrZero:
                 return Empty(element);
             case ProfileAction.ZeroOrDummy:

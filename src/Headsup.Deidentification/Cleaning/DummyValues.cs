@@ -13,6 +13,9 @@ public static class DummyValues
     /// <summary>The text written for names, labels and descriptions.</summary>
     public const string Text = "ANONYMIZED";
 
+    /// <summary>The person name written for PN: the text as family name, with the component separator so that readers do not take it for the retired single-component form.</summary>
+    public const string PersonName = Text + "^";
+
     /// <summary>The date written for DA (and the date part of DT) when dates are not shifted.</summary>
     public const string Date = "19000101";
 
@@ -29,8 +32,9 @@ public static class DummyValues
     /// <summary>The dummy value's bytes for <paramref name="vr"/> (little endian; padding is added by the writer).</summary>
     public static byte[] For(DicomVR vr) => vr switch
     {
-        DicomVR.AE or DicomVR.CS or DicomVR.LO or DicomVR.LT or DicomVR.PN or DicomVR.SH or DicomVR.ST or DicomVR.UC or DicomVR.UT
+        DicomVR.AE or DicomVR.CS or DicomVR.LO or DicomVR.LT or DicomVR.SH or DicomVR.ST or DicomVR.UC or DicomVR.UT
             => Encoding.ASCII.GetBytes(Text),
+        DicomVR.PN => Encoding.ASCII.GetBytes(PersonName),
         DicomVR.UR => Encoding.ASCII.GetBytes("urn:x-anonymized"),
         DicomVR.DA => Encoding.ASCII.GetBytes(Date),
         DicomVR.TM => Encoding.ASCII.GetBytes(Time),

@@ -124,7 +124,7 @@ public sealed class UidMappingTests : IClassFixture<SmallPhantomFixture>
     }
 
     [Fact]
-    public void DeidentifyFile_SamePatient_SamePseudonymAsIdAndName()
+    public void DeidentifyFile_SamePatient_SamePseudonymAsIdAndFamilyName()
     {
         using var temp = TestData.CreateTempFolder();
         var (first, second, other) = TestDeidentifiers.ThreeSlices();
@@ -134,7 +134,7 @@ public sealed class UidMappingTests : IClassFixture<SmallPhantomFixture>
 
         var pseudonym = a.GetString(DicomTags.PatientID);
         Assert.Matches("^ANON-[0-9A-F]{16}$", pseudonym);
-        Assert.Equal(pseudonym, a.GetString(DicomTags.PatientName));
+        Assert.Equal(pseudonym + "^", a.GetString(DicomTags.PatientName));
         Assert.Equal(pseudonym, b.GetString(DicomTags.PatientID));
         Assert.NotEqual(pseudonym, c.GetString(DicomTags.PatientID));
         Assert.Equal(TestDeidentifiers.Create().PseudonymizePatientId(first.PatientId), pseudonym);

@@ -180,7 +180,7 @@ public sealed class ProfileConformanceTests : IClassFixture<SmallPhantomFixture>
         var output = TestDeidentifiers.Create().Deidentify(file).Dataset;
 
         Assert.True(output.TryGetFirstItem(DicomTags.VerifyingObserverSequence, out var item));
-        Assert.Equal("ANONYMIZED", item.GetString(DicomTags.VerifyingObserverName));
+        Assert.Equal("ANONYMIZED^", item.GetString(DicomTags.VerifyingObserverName));
         Assert.Equal("ANONYMIZED", item.GetString(DicomTags.VerifyingOrganization));
         Assert.Equal("19000101000000", item.GetString(DicomTags.VerificationDateTime));
         Assert.True(item.TryGetSequence(DicomTags.VerifyingObserverIdentificationCodeSequence, out var ids));
