@@ -33,6 +33,7 @@ internal static class Program
             LesionCheckCommand.Create(),
             CalibrateStudyCommand.Create(),
             ServeCommand.Create(),
+            DeidentifyCommand.Create(),
         };
         VersionReport.Install(root);
 

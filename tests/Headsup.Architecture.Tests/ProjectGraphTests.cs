@@ -26,6 +26,7 @@ public sealed class ProjectGraphTests
         ["Headsup.Series"] = 2,
         ["Headsup.Reporting"] = 2,
         ["Headsup.Evaluation.Reports"] = 2,
+        ["Headsup.Deidentification"] = 2,
         ["Headsup.Phantom"] = 3,
         ["Headsup.Inputs"] = 3,
         ["Headsup.Models"] = 4,

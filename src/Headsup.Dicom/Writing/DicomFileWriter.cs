@@ -17,13 +17,19 @@ public static class DicomFileWriter
     public static void Save(string path, DicomDataset dataset, TransferSyntax syntax) =>
         AtomicFile.Write(path, stream => Write(stream, dataset, syntax));
 
-    /// <summary>Writes a file to a stream. SOP Class and Instance UIDs for the meta come from the data set.</summary>
+    /// <summary>
+    /// Writes a file to a stream. SOP Class and Instance UIDs for the meta come from the data set. The syntax is one
+    /// <see cref="TransferSyntax.Known"/>, or a syntax this library does not know that is described as explicit VR
+    /// little endian with encapsulated pixel data (as <see cref="DicomFileReader"/> describes an unknown UID), so a file
+    /// compressed with a newer codec is re-written with its fragments copied unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentException">The syntax cannot be written (unknown and not explicit VR little endian encapsulated).</exception>
     public static void Write(Stream stream, DicomDataset dataset, TransferSyntax syntax)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(syntax);
-        if (!TransferSyntax.TryLookup(syntax.Uid, out _))
+        if (!CanWrite(syntax))
         {
             throw new ArgumentException($"cannot write unknown transfer syntax {syntax.Uid}", nameof(syntax));
         }
@@ -56,6 +62,17 @@ public static class DicomFileWriter
         {
             WriteDataset(stream, dataset, syntax.IsExplicitVR, syntax.IsBigEndian);
         }
+    }
+
+    /// <summary>
+    /// True when <see cref="Write"/> can encode a data set in <paramref name="syntax"/>: a known syntax, or an unknown
+    /// UID (at most 64 characters) described as explicit VR little endian, not deflated, with encapsulated pixel data.
+    /// </summary>
+    public static bool CanWrite(TransferSyntax syntax)
+    {
+        ArgumentNullException.ThrowIfNull(syntax);
+        return TransferSyntax.TryLookup(syntax.Uid, out _)
+            || (syntax.Uid.Length is > 0 and <= 64 && syntax.IsExplicitVR && !syntax.IsBigEndian && !syntax.IsDeflated && syntax.IsEncapsulated);
     }
 
     /// <summary>Writes a bare data set (no preamble or meta), e.g. for files without file meta information.</summary>
