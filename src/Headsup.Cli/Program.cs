@@ -33,6 +33,7 @@ internal static class Program
             LesionCheckCommand.Create(),
             CalibrateStudyCommand.Create(),
             ServeCommand.Create(),
+            FeedbackCommand.Create(),
             DeidentifyCommand.Create(),
         };
         VersionReport.Install(root);
@@ -74,6 +75,7 @@ internal static class Program
         // configuration file cannot be used, an output cannot be written.
         ScanInputException or NoDicomFoundException or SeriesSelectionRuleException => ExitCodes.CouldNotRun,
         Headsup.Service.Data.ServiceConfigurationException => ExitCodes.CouldNotRun,
+        Headsup.Deidentification.Keys.DeidentificationKeyException => ExitCodes.CouldNotRun,
         ModelException or EvaluationOutputException => ExitCodes.CouldNotRun,
         IOException or UnauthorizedAccessException => ExitCodes.CouldNotRun,
 
@@ -94,6 +96,7 @@ internal static class Program
         {
             OperationCanceledException => "cancelled",
             UsageException or DicomException or InputException or DatasetException or ModelException or EvaluationOutputException or Headsup.Service.Data.ServiceConfigurationException
+                or Headsup.Deidentification.Keys.DeidentificationKeyException
                 or IOException or UnauthorizedAccessException => "error: " + text,
             _ => $"error: internal error: {ex.GetType().FullName}: {text} (exit {exitCode}; please report it with the input that caused it)",
         };

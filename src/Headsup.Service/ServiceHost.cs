@@ -287,6 +287,34 @@ public static class ServiceHost
         return created;
     }
 
+    /// <summary>
+    /// Exports readers' feedback as a labelled data set (labels.csv + DICOM, optionally de-identified) from the database
+    /// and store of <paramref name="options"/>. Audited. With de-identification and no key given, the site's key in
+    /// &lt;data-dir&gt;/deid.key is used (created, mode 0600, on first use) so repeated exports map identifiers the same way.
+    /// </summary>
+    public static async Task<Feedback.FeedbackExportSummary> ExportFeedbackAsync(ServiceOptions options, Feedback.FeedbackExportOptions export, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(export);
+        if (options.Database is null && !File.Exists(options.SqlitePath))
+        {
+            throw new ServiceConfigurationException($"{options.DataDir}: no HEADS UP database here (give --data-dir of a service, or --database)");
+        }
+
+        var db = new Db(options.ConnectionString);
+        await Schema.EnsureAsync(db, cancellationToken).ConfigureAwait(false);
+        if (export.Deidentify && export.Key is null)
+        {
+            var keyPath = Path.Combine(options.DataDir, "deid.key");
+            export = export with { Key = File.Exists(keyPath) ? Headsup.Deidentification.Keys.DeidentificationKey.Load(keyPath) : Headsup.Deidentification.Keys.DeidentificationKey.Generate(keyPath) };
+        }
+
+        var store = new LocalFileStore(options.StoreDir, options.MinFreeBytes);
+        var summary = await new Feedback.FeedbackExporter(db, store, new Feedback.FeedbackStore(db)).ExportAsync(export, progress, cancellationToken).ConfigureAwait(false);
+        await new Audit(db).RecordAsync("cli", Roles.Admin, "export-feedback", null, $"{summary.Studies} studies, {summary.Files} files, deidentified {export.Deidentify}", "local", cancellationToken).ConfigureAwait(false);
+        return summary;
+    }
+
     /// <summary>Every key of the database of <paramref name="options"/> (no secrets).</summary>
     public static async Task<List<ApiKeyInfo>> ListKeysAsync(ServiceOptions options, CancellationToken cancellationToken = default)
     {
