@@ -110,6 +110,33 @@ public sealed class DeidentifyCommandTests : IClassFixture<CliPhantomFixture>
     }
 
     [Fact]
+    public async Task Deidentify_KeyInEnvironment_SameMappingAsTheSameKeyInAFile()
+    {
+        using var temp = TestData.CreateTempFolder();
+        var keyFile = WriteKey(temp.Path);
+        var fromFile = Path.Combine(temp.Path, "file");
+        var fromEnvironment = Path.Combine(temp.Path, "env");
+        Assert.Equal(0, Headsup("deidentify", _phantom.DicomFolder, "--out", fromFile, "--key-file", keyFile).ExitCode);
+
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "headsup.dll"), "deidentify", _phantom.DicomFolder, "--out", fromEnvironment })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["HEADSUP_DEID_KEY"] = File.ReadAllText(keyFile);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, await stdout + await stderr);
+
+        Assert.Equal(Layout(fromFile), Layout(fromEnvironment));
+        Assert.False(File.Exists(Path.Combine(fromEnvironment, "deid.key")));
+    }
+
+    [Fact]
     public void Deidentify_Zip_ReadsEntriesAndWritesLayout()
     {
         using var temp = TestData.CreateTempFolder();

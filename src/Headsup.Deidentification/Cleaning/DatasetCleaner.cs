@@ -55,11 +55,11 @@ internal sealed class DatasetCleaner
                 continue;
             }
 
-            var action = _profile.TryGetRule(tag, out var rule) ? rule.Action : (ProfileAction?)null;
+            var rule = _profile.TryGetRule(tag, out var listed) ? listed : null;
             var cleaned = item switch
             {
-                DicomSequence sequence => CleanSequence(sequence, action, dummyText),
-                DicomElement element => CleanElement(element, rule: action is null ? null : rule, dummyText),
+                DicomSequence sequence => CleanSequence(sequence, rule?.Action, dummyText),
+                DicomElement element => CleanElement(element, rule, dummyText),
                 _ => item, // encapsulated pixel data: copied unchanged
             };
 
@@ -104,7 +104,7 @@ internal sealed class DatasetCleaner
         {
             if (vr is DicomVR.DA or DicomVR.DT)
             {
-                return _shiftDays is { } days ? Shifted(element, vr, days) : Dummy(element, vr);
+                return Text(element).Length == 0 ? element : _shiftDays is { } days ? Shifted(element, vr, days) : Dummy(element, vr);
             }
 
             return dummyText && (DummyValues.IsFreeText(vr) || vr == DicomVR.TM) ? Dummy(element, vr) : element;

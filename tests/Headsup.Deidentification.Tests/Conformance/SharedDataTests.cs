@@ -12,25 +12,31 @@ namespace Headsup.Deidentification.Tests.Conformance;
 /// </summary>
 public sealed class SharedDataTests
 {
-    public static TheoryData<string> Sources => new(
-        "real-ct-dev/studies/cq500-CQ500-CT-47",
-        "real-ct-dev/studies/rsna-712bcb4e",
-        "real-ct-dev/slices");
+    /// <summary>Folders of ../shared/data, the file pattern and how many files (in path order) to take.</summary>
+    public static TheoryData<string, string, int> Sources => new()
+    {
+        { "real-ct-dev/studies/cq500-CQ500-CT-47", "*.dcm", 3 },
+        { "real-ct-dev/studies/rsna-712bcb4e", "*.dcm", 3 },
+        { "real-ct-dev/slices", "*.dcm", 3 },
+        { "dicom/pydicom", "*.dcm", 100 }, // every syntax pydicom ships: big endian, deflated, no meta, RLE, JPEG, JPEG-LS, JPEG 2000
+        { "dicom/WG04", "CT*", 14 },
+    };
 
     [SkippableTheory]
     [MemberData(nameof(Sources))]
-    public void DeidentifyFile_RealSlices_PixelsUnchangedPydicomReadsAndNoNewDciodvfyErrors(string relative)
+    public void DeidentifyFile_RealFiles_PixelsUnchangedPydicomReadsAndNoNewDciodvfyErrors(string relative, string pattern, int count)
     {
         var folder = TestData.RequireSharedData(relative.Split('/'));
-        var inputs = Directory.GetFiles(folder, "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(3).ToList();
+        var inputs = Directory.GetFiles(folder, pattern, SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(count).ToList();
         Skip.If(inputs.Count == 0, $"no DICOM files in {relative}");
         using var temp = TestData.CreateTempFolder();
-        var deidentifier = TestDeidentifiers.Create(shiftDates: true);
+        var deidentifier = TestDeidentifiers.Create(); // the Basic Profile alone, so every row's code applies as written
         var outputs = new List<string>();
 
-        foreach (var input in inputs)
+        for (int n = 0; n < inputs.Count; n++)
         {
-            var result = deidentifier.DeidentifyInto(input, temp.Path);
+            var input = inputs[n];
+            var result = deidentifier.DeidentifyFile(input, Path.Combine(temp.Path, $"out-{n}.dcm")); // some samples share a SOP Instance UID
             outputs.Add(result.OutputPath);
             var before = DicomFileReader.Open(input);
             var after = DicomFileReader.Open(result.OutputPath);

@@ -42,7 +42,7 @@ public static class ActionChecker
             "X" => absent,
             "Z" => empty || replaced,
             "D" => replaced,
-            "U" => after is { IsEmpty: false } && after.Value != before.Value && after.Value.Split('\\').All(IsUid),
+            "U" => (before.IsEmpty && empty) || (after is { IsEmpty: false } && after.Value != before.Value && after.Value.Split('\\').All(IsUid)), // an empty UID has nothing to replace
             "Z/D" => empty || replaced,
             "X/Z" => absent || empty || replaced,
             "X/D" => absent || replaced,

@@ -22,7 +22,7 @@ public static partial class Dciodvfy
     /// <summary>Errors in the output that the input did not have.</summary>
     public static List<string> NewErrors(string input, string output) => Errors(output).Except(Errors(input), StringComparer.Ordinal).ToList();
 
-    /// <summary>Values quoted in a message: "= &lt;value&gt;", "value" and 'c' (0xNN).</summary>
-    [GeneratedRegex(@"= <[^<>]*>|""[^""]*""|'[^']*' \(0x[0-9a-fA-F]{2}\)")]
+    /// <summary>Values quoted in a message: "= &lt;value&gt;", "value", 'c' (0xNN) and &lt;UID&gt; (attribute names in &lt;&gt; are kept).</summary>
+    [GeneratedRegex(@"= <[^<>]*>|""[^""]*""|'[^']*' \(0x[0-9a-fA-F]{2}\)|<[0-9.]+>")]
     private static partial Regex Values();
 }
