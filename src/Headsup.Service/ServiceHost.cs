@@ -8,6 +8,8 @@ using Headsup.Service.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -161,6 +163,54 @@ public static class ServiceHost
                 };
             });
         }
+        if (options.OidcAuthority is { Length: > 0 } webAuthority && options.OidcClientId is { Length: > 0 } clientId)
+        {
+            // Signing in to the pages by redirect: authorization code flow with PKCE; the ID token's subject and roles
+            // become the session cookie's principal (the same roles as keys).
+            authentication.AddOpenIdConnect(Sessions.OidcScheme, o =>
+            {
+                o.Authority = webAuthority;
+                o.ClientId = clientId;
+                o.ClientSecret = options.OidcClientSecret;
+                o.ResponseType = OpenIdConnectResponseType.Code;
+                o.ResponseMode = OpenIdConnectResponseMode.Query;
+                o.UsePkce = true;
+                o.RequireHttpsMetadata = options.OidcRequireHttpsMetadata;
+                o.CallbackPath = "/api/session/oidc/callback";
+                o.SignInScheme = Sessions.Scheme;
+                o.SaveTokens = false;
+                o.MapInboundClaims = false;
+                o.GetClaimsFromUserInfoEndpoint = false;
+                o.Scope.Clear();
+                foreach (var scope in options.OidcScopes.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    o.Scope.Add(scope);
+                }
+
+                o.TokenValidationParameters.NameClaimType = "sub";
+                o.TokenValidationParameters.RoleClaimType = options.OidcRoleClaim;
+                o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.NonceCookie.SameSite = SameSiteMode.Lax;
+                o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.Events = new OpenIdConnectEvents
+                {
+                    OnTokenValidated = async context =>
+                    {
+                        context.Principal = Sessions.OidcPrincipal(context.Principal!);
+                        await context.HttpContext.RequestServices.GetRequiredService<Audit>().RecordAsync(Audit.Actor(context.Principal), Audit.Role(context.Principal), "sign-in", null, "oidc",
+                            context.HttpContext.Connection.RemoteIpAddress?.ToString(), context.HttpContext.RequestAborted).ConfigureAwait(false);
+                    },
+                    OnRemoteFailure = context =>
+                    {
+                        context.HandleResponse();
+                        context.Response.Redirect("/#signin-failed");
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        }
+
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddRateLimiter(r =>
         {

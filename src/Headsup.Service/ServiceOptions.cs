@@ -100,6 +100,18 @@ public sealed record ServiceOptions
     /// <summary>Require https for the authority's metadata (turn off only for a loopback test issuer).</summary>
     public bool OidcRequireHttpsMetadata { get; init; } = true;
 
+    /// <summary>
+    /// The service's client id at the OIDC provider, for signing in to the pages by redirect (authorization code flow
+    /// with PKCE; redirect URI &lt;service&gt;/api/session/oidc/callback). Null: the pages take API keys or pasted access tokens.
+    /// </summary>
+    public string? OidcClientId { get; init; }
+
+    /// <summary>The client secret, when the provider registers the service as a confidential client.</summary>
+    public string? OidcClientSecret { get; init; }
+
+    /// <summary>Scopes asked for at sign-in (space-separated).</summary>
+    public string OidcScopes { get; init; } = "openid profile";
+
     /// <summary>Database file of the embedded mode.</summary>
     public string SqlitePath => Path.Combine(DataDir, "headsup.db");
 

@@ -35,8 +35,14 @@ public static class WebEndpoints
             await audit.RecordAsync(c, "sign-in").ConfigureAwait(false);
             return Results.Json(Describe(c));
         }).AllowAnonymous().DisableAntiforgery().WithSummary("Sign in: trades an API key or OIDC access token ({\"key\": …} or a form field 'key') for a session cookie");
-        session.MapGet("/", (HttpContext c) => Results.Json(c.User.Identity?.IsAuthenticated == true ? Describe(c) : new JsonObject { ["signed_in"] = false }))
+        session.MapGet("/", (HttpContext c, ServiceOptions options) => Results.Json(c.User.Identity?.IsAuthenticated == true
+                ? Describe(c)
+                : new JsonObject { ["signed_in"] = false, ["oidc"] = options.OidcAuthority is not null && options.OidcClientId is not null }))
             .AllowAnonymous().WithSummary("Who is signed in: name, role, whether patient identifiers are shown ({\"signed_in\": false} when nobody is)");
+        session.MapGet("/oidc", (ServiceOptions options) => options.OidcAuthority is not null && options.OidcClientId is not null
+                ? Results.Challenge(new AuthenticationProperties { RedirectUri = "/" }, [Sessions.OidcScheme])
+                : Problems.Result(404, "Not Found", "this service has no OIDC client configured (Headsup:OidcAuthority and Headsup:OidcClientId)"))
+            .AllowAnonymous().WithSummary("Sign in by redirect to the OIDC provider (authorization code flow with PKCE); back at / with a session cookie");
         session.MapDelete("/", async (HttpContext c, Audit audit) =>
         {
             await audit.RecordAsync(c, "sign-out").ConfigureAwait(false);

@@ -24,6 +24,9 @@ public sealed class Sessions(ApiKeys keys, ServiceOptions options)
     /// <summary>The cookie authentication scheme.</summary>
     public const string Scheme = "session";
 
+    /// <summary>The OIDC redirect sign-in scheme (when a client id is configured).</summary>
+    public const string OidcScheme = "oidc-web";
+
     /// <summary>The cookie's name.</summary>
     public const string CookieName = "headsup_session";
 
@@ -92,6 +95,18 @@ public sealed class Sessions(ApiKeys keys, ServiceOptions options)
         await context.SignInAsync(Scheme, principal, new AuthenticationProperties { IsPersistent = false, AllowRefresh = true }).ConfigureAwait(false);
         context.User = principal;
         return new SignInResult(true, name, roles.FirstOrDefault(), null);
+    }
+
+    /// <summary>The session principal for a validated ID token: its subject and the roles HEADS UP knows.</summary>
+    public static ClaimsPrincipal OidcPrincipal(ClaimsPrincipal token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var source = token.Identity as ClaimsIdentity ?? throw new InvalidOperationException("the ID token has no identity");
+        var identity = new ClaimsIdentity("oidc", ClaimTypes.Name, ClaimTypes.Role);
+        identity.AddClaim(new Claim(ClaimTypes.Name, source.Name ?? "unknown"));
+        identity.AddClaims(source.FindAll(source.RoleClaimType).Select(c => c.Value).Where(Roles.All.Contains).Distinct().Select(r => new Claim(ClaimTypes.Role, r)));
+        identity.AddClaim(new Claim(SessionClaim, "1"));
+        return new ClaimsPrincipal(identity);
     }
 
     /// <summary>Cookie validation: a session made from a key that has since been revoked is rejected and its cookie removed.</summary>

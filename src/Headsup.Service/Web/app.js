@@ -21,15 +21,25 @@ async function boot() {
     if (e.key === 'Enter' && e.target.closest('tr')?.dataset.uid) location.hash = '#/study/' + e.target.closest('tr').dataset.uid;
   });
   window.addEventListener('hashchange', route);
+  if (location.hash === '#signin-failed') {
+    $('signin-error').textContent = 'Signing in with your organisation failed or was cancelled; try again or use an API key.';
+    history.replaceState(null, '', '/');
+  }
   setAlerts(localStorage.getItem('headsup.alerts') !== 'off');
+  await loadSession();
+  await route();
+}
+
+// Who is signed in (the cookie is HttpOnly: only the service can say); when nobody is, whether OIDC sign-in is offered.
+async function loadSession() {
   try {
     const s = await api('/api/session');
     state.session = s.signed_in ? s : null;
+    $('oidc-signin').hidden = !s.oidc;
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 401) console.warn('session check failed:', e.message);
     state.session = null;
   }
-  await route();
 }
 
 async function signIn(event) {
@@ -47,7 +57,7 @@ async function signIn(event) {
 
 async function signOut() {
   try { await api('/api/session', { method: 'DELETE' }); } catch { /* already gone */ }
-  state.session = null;
+  await loadSession();
   stopLive();
   state.studies.clear();
   state.flagged.clear();
