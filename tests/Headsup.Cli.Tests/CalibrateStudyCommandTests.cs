@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Headsup.Evaluation.Calibration;
 using Headsup.Imaging.Export;
-using Headsup.Models.Networks;
 using Headsup.Models.Packaging;
 using Headsup.Phantom;
 using Headsup.Testing;
+using Headsup.Testing.Models;
 using Xunit;
 
 namespace Headsup.Cli.Tests;
@@ -194,21 +194,7 @@ public sealed class CalibrateStudyCommandTests(CalibrateStudyCommandTests.Fixtur
             NegativePhantom = Path.Combine(_folder.Path, "negative-only");
             new PhantomGenerator(new PhantomOptions { Studies = 4, Seed = 23, SliceCount = 10, MatrixSize = 256, Hemorrhage = HemorrhageMode.None }).Generate(NegativePhantom);
             Model = Path.Combine(_folder.Path, "model");
-            TorchSharp.torch.manual_seed(3);
-            using var network = NetworkFactory.Create("small-cnn", 1, 6, pretrained: false);
-            ModelPackage.Save(Model, new ModelManifest
-            {
-                Name = "calibrate-study-test",
-                Version = "0.0.1",
-                Architecture = "small-cnn",
-                Input = new ModelInput { Recipe = "gray-brain", Size = 64, Channels = 1 },
-                Outputs = ["any", "epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural"],
-                Calibration = new PlattParameters { A = 1, B = 0, FittedOn = "test" },
-                Thresholds = new ModelThresholds { OperatingPoint = 0.5, OperatingPointRule = "test" },
-                Study = new StudyAggregation { Threshold = 0.5 },
-                Training = new TrainingRecord { ManifestHash = "test" },
-                Weights = new WeightsRecord { Sha256 = "pending" },
-            }, network);
+            UntrainedModel.Save(Model, "calibrate-study-test", 3);
         }
 
         /// <summary>Phantom folder of three positive studies.</summary>

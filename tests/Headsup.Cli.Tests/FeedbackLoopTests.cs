@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Headsup.Evaluation.Calibration;
-using Headsup.Models.Networks;
 using Headsup.Models.Packaging;
 using Headsup.Phantom;
 using Headsup.Testing;
+using Headsup.Testing.Models;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -134,21 +134,7 @@ public sealed class FeedbackLoopTests(FeedbackLoopTests.Fixture fixture, ITestOu
             Export = Path.Combine(_folder.Path, "export");
             Studies = FeedbackExport.Write(phantoms, Export);
             Parent = Path.Combine(_folder.Path, "parent");
-            TorchSharp.torch.manual_seed(7);
-            using var network = NetworkFactory.Create("small-cnn", 1, 6, pretrained: false);
-            ModelPackage.Save(Parent, new ModelManifest
-            {
-                Name = "feedback-parent",
-                Version = "0.1.0",
-                Architecture = "small-cnn",
-                Input = new ModelInput { Recipe = "gray-brain", Size = 64, Channels = 1 },
-                Outputs = ["any", "epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural"],
-                Calibration = new PlattParameters { A = 1, B = 0, FittedOn = "test" },
-                Thresholds = new ModelThresholds { OperatingPoint = 0.5, OperatingPointRule = "test" },
-                Study = new StudyAggregation { Threshold = 0.5 },
-                Training = new TrainingRecord { ManifestHash = "test" },
-                Weights = new WeightsRecord { Sha256 = "pending" },
-            }, network);
+            UntrainedModel.Save(Parent, "feedback-parent", 7, version: "0.1.0");
         }
 
         /// <summary>The feedback export folder (labels.csv + dicom/).</summary>

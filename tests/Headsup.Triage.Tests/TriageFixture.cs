@@ -1,7 +1,6 @@
-using Headsup.Models.Networks;
-using Headsup.Models.Packaging;
 using Headsup.Phantom;
 using Headsup.Testing;
+using Headsup.Testing.Models;
 using Xunit;
 
 namespace Headsup.Triage.Tests;
@@ -20,21 +19,7 @@ public sealed class TriageFixture : IDisposable
         var generator = new PhantomGenerator(PhantomPresets.TriagePair);
         Summary = generator.Generate(PhantomRoot);
         ModelPath = Path.Combine(_folder.Path, "model");
-        TorchSharp.torch.manual_seed(7);
-        using var network = NetworkFactory.Create("small-cnn", 1, 6, pretrained: false);
-        ModelPackage.Save(ModelPath, new ModelManifest
-        {
-            Name = "triage-test",
-            Version = "0.0.1",
-            Architecture = "small-cnn",
-            Input = new ModelInput { Recipe = "gray-brain", Size = 64, Channels = 1 },
-            Outputs = ["any", "epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural"],
-            Calibration = new PlattParameters { A = 1, B = 0, FittedOn = "test" },
-            Thresholds = new ModelThresholds { OperatingPoint = 0.5, OperatingPointRule = "test" },
-            Study = new StudyAggregation { Threshold = 0.5 },
-            Training = new TrainingRecord { ManifestHash = "test" },
-            Weights = new WeightsRecord { Sha256 = "pending" },
-        }, network);
+        UntrainedModel.Save(ModelPath, "triage-test", 7);
         Triager = StudyTriager.Load(ModelPath);
     }
 

@@ -4,10 +4,10 @@ using Headsup.Training.Evaluation;
 using Headsup.Datasets;
 using Headsup.Evaluation.Calibration;
 using Headsup.Models;
-using Headsup.Models.Networks;
 using Headsup.Models.Packaging;
 using Headsup.Phantom;
 using Headsup.Testing;
+using Headsup.Testing.Models;
 using Xunit;
 
 namespace Headsup.Models.Tests.Training;
@@ -95,21 +95,7 @@ public sealed class StudyCalibrationScoreTests(StudyCalibrationScoreTests.Fixtur
             Summary = summary;
 
             var model = Path.Combine(_folder.Path, "model");
-            TorchSharp.torch.manual_seed(5);
-            using var network = NetworkFactory.Create("small-cnn", 1, 6, pretrained: false);
-            ModelPackage.Save(model, new ModelManifest
-            {
-                Name = "calibration-test",
-                Version = "0.0.1",
-                Architecture = "small-cnn",
-                Input = new ModelInput { Recipe = "gray-brain", Size = 64, Channels = 1 },
-                Outputs = ["any", "epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural"],
-                Calibration = new PlattParameters { A = 1, B = 0, FittedOn = "test" },
-                Thresholds = new ModelThresholds { OperatingPoint = 0.5, OperatingPointRule = "test" },
-                Study = new StudyAggregation { Threshold = 0.5, Calibration = StudyCalibration },
-                Training = new TrainingRecord { ManifestHash = "test" },
-                Weights = new WeightsRecord { Sha256 = "pending" },
-            }, network);
+            UntrainedModel.Save(model, "calibration-test", 5, StudyCalibration);
             Package = ModelPackage.Load(model);
             Triager = new StudyTriager(Package, InferencePrecision.Float32);
         }
