@@ -76,7 +76,7 @@ cat <<INFO
 HEADS UP service running at $url   (NOT FOR CLINICAL USE)
 admin key (shown once): $admin
   worklist:   $url/   (open it in a browser; paste the admin key into the sign-in box and press Enter)
-  worklist:   curl -H "Authorization: Bearer $admin" $url/api/studies
+  API:        curl -H "Authorization: Bearer $admin" $url/api/studies
   one study:  curl -H "Authorization: Bearer $admin" $url/api/studies/<StudyInstanceUID>
   DICOMweb:   $url/dicomweb (STOW-RS, QIDO-RS, WADO-RS)    API reference: $url/docs    metrics: $url/metrics
   send more:  /usr/bin/python3 scripts/service/stow.py $url/dicomweb <ingest key> <folder>
