@@ -77,6 +77,17 @@ public static class ReaderEndpoints
         if (!s_imageAudits.TryGetValue((actor, study), out var last) || now - last > 600_000)
         {
             s_imageAudits[(actor, study)] = now;
+            if (s_imageAudits.Count > 10_000)
+            {
+                // Bounded: entries older than the audit interval say nothing any more.
+                foreach (var (k, at) in s_imageAudits)
+                {
+                    if (now - at > 600_000)
+                    {
+                        s_imageAudits.TryRemove(k, out _);
+                    }
+                }
+            }
             await audit.RecordAsync(c, "read-images", study).ConfigureAwait(false);
         }
 
