@@ -67,9 +67,9 @@ print()
 print(f"{'study (…UID)':<16} {'status':<8} {'P(ICH)':>7}  decision          description")
 for s in get("/api/studies")["studies"]:
     p = "-" if s["probability"] is None else f"{s['probability']:.3f}"
-    d = {"ich_likely": "ICH likely", "no_ich_flagged": "no ICH flagged", None: "-"}[s["decision"]]
+    d = {"ich_likely": "ICH likely", "no_ich_flagged": "no ICH flagged", "no_decision": "no decision", None: "-"}.get(s["decision"], s["decision"])
     print(f"…{s['study_instance_uid'][-14:]:<15} {s['status']:<8} {p:>7}  {d:<17} {(s['study_description'] or '')[:50]}")
-print("\nWorklist order: flagged first, then probability. Thresholds were fitted on development data: NOT FOR CLINICAL USE.")
+print("\nWorklist order: flagged first, then probability. \"no decision\": the default model's study calibration rests on too few real studies (4), so it flags nothing and ranks by probability. NOT FOR CLINICAL USE.")
 PY
 cat <<INFO
 

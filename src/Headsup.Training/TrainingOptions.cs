@@ -66,6 +66,53 @@ public sealed record TrainingOptions
     /// <summary>Stop training when this much wall time has passed (AutoML budgets); null = no limit.</summary>
     public TimeSpan? TimeLimit { get; init; }
 
+    /// <summary>
+    /// The options a package recorded (<see cref="Describe"/>, e.g. a package's <c>training.options</c>) with
+    /// <paramref name="overrides"/> applied on top (same keys): how a protocol trains "like" a given model.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown key, or a value that does not parse.</exception>
+    public static TrainingOptions FromDescription(IReadOnlyDictionary<string, string> recorded, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        var options = new TrainingOptions();
+        var values = new Dictionary<string, string>(recorded, StringComparer.Ordinal);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            values[key] = value;
+        }
+
+        foreach (var (key, value) in values)
+        {
+            options = key switch
+            {
+                "recipe" => options with { Recipe = value },
+                "size" => options with { Size = Int(key, value) },
+                "architecture" => options with { Architecture = value },
+                "epochs" => options with { Epochs = Int(key, value) },
+                "patience" => options with { Patience = Int(key, value) },
+                "batch_size" => options with { BatchSize = Int(key, value) },
+                "learning_rate" => options with { LearningRate = Real(key, value) },
+                "backbone_learning_rate_factor" => options with { BackboneLearningRateFactor = Real(key, value) },
+                "weight_decay" => options with { WeightDecay = Real(key, value) },
+                "augmentation" => options with { Augmentation = Real(key, value) },
+                "synthetic_positives_per_negative" => options with { SyntheticPositivesPerNegative = Real(key, value) },
+                "source_balance" => options with { SourceBalance = Real(key, value) },
+                "multi_label" => options with { MultiLabel = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
+                "validation_fraction" => options with { ValidationFraction = Real(key, value) },
+                "seed" => options with { Seed = Int(key, value) },
+                "weights_precision" => options with { Precision = Enum.TryParse<Headsup.Models.Packaging.WeightsPrecision>(value, ignoreCase: true, out var p) ? p : throw Bad(key, value) },
+                "operating_sensitivity" => options with { OperatingSensitivity = Real(key, value) },
+                _ => throw new ArgumentException($"unknown training option '{key}' (known: {string.Join(", ", new TrainingOptions().Describe().Keys)})"),
+            };
+        }
+
+        return options;
+
+        static int Int(string key, string value) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw Bad(key, value);
+        static double Real(string key, string value) => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : throw Bad(key, value);
+        static ArgumentException Bad(string key, string value) => new($"training option {key}: '{value}' is not a valid value");
+    }
+
     /// <summary>The options as strings for the package's provenance.</summary>
     public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>
     {

@@ -152,6 +152,60 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     }
 
     [Fact]
+    public void EvaluateLeaveOneSourceOut_TwoPhantomSources_TrainsEachFoldAndWritesTheTable()
+    {
+        using var work = TestData.CreateTempFolder();
+        var second = Path.Combine(work.Path, "phantom-b");
+        var (exit, stdout, stderr) = Headsup("phantom", "--out", second, "--studies", "2", "--seed", "6", "--hemorrhage", "subdural");
+        Assert.True(exit == 0, stdout + stderr);
+        var outDir = Path.Combine(work.Path, "transfer");
+        (exit, stdout, stderr) = Headsup("evaluate", "--protocol", "leave-one-source-out", "--data", _data.Phantom, second, "--train-like", _data.Model, "--set", "epochs=1", "--bootstrap", "200", "--out", outDir);
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("leave-one-source-out (trained like", stdout, StringComparison.Ordinal);
+        Assert.Contains("epochs=1", stdout, StringComparison.Ordinal);
+
+        // One fold per source, each with its own package trained without it (the recorded options, epochs overridden).
+        foreach (var name in new[] { "phantom", "phantom-b" })
+        {
+            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "folds", name, "model", "model.json")))!;
+            Assert.Equal("small-cnn", (string?)manifest["architecture"]);
+            Assert.Equal("1", (string?)manifest["training"]!["options"]!["epochs"]);
+            Assert.Equal("transfer-without-" + name, (string?)manifest["name"]);
+        }
+
+        // transfer.csv: a slice row and a study row (DICOM studies, scored as detect does) per held-out source; no
+        // pooled real-DICOM row, because phantoms are not real data. Every AUC sits inside its CI and equals the fold's report.
+        var rows = File.ReadAllLines(Path.Combine(outDir, "transfer.csv"));
+        Assert.StartsWith("held_out,level,n,positives,prevalence,auc,auc_low,auc_high,", rows[0], StringComparison.Ordinal);
+        var cells = rows.Skip(1).Select(r => r.Split(',')).ToList();
+        Assert.Equal(["phantom/slice", "phantom/study", "phantom-b/slice", "phantom-b/study"], cells.Select(c => c[0] + "/" + c[1]));
+        Assert.Equal(_data.Slices, int.Parse(cells[0][2], CultureInfo.InvariantCulture));
+        foreach (var c in cells.Where(c => c[5].Length > 0))
+        {
+            double auc = double.Parse(c[5], CultureInfo.InvariantCulture), low = double.Parse(c[6], CultureInfo.InvariantCulture), high = double.Parse(c[7], CultureInfo.InvariantCulture);
+            Assert.InRange(auc, low, high);
+            var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "folds", c[0], c[1], "metrics.json")))!;
+            Assert.Equal((double)metrics["auc"]!, auc, 5);
+        }
+
+        Assert.Contains("NOT FOR CLINICAL USE", File.ReadAllText(Path.Combine(outDir, "transfer.md")), StringComparison.Ordinal);
+        Assert.Equal("leave-one-source-out", (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "transfer.json")))!["protocol"]);
+    }
+
+    [Theory]
+    [InlineData("--model")]
+    [InlineData("--set")]
+    public void EvaluateLeaveOneSourceOut_BadArguments_ExitTwoNamingTheProblem(string bad)
+    {
+        using var work = TestData.CreateTempFolder();
+        var args = new List<string> { "evaluate", "--protocol", "leave-one-source-out", "--data", _data.Phantom, _data.Phantom + "/", "--out", work.Path };
+        args.AddRange(bad == "--model" ? ["--model", _data.Model] : ["--train-like", _data.Model, "--set", "warmup=3"]);
+        var (exit, _, stderr) = Headsup([.. args]);
+        Assert.Equal(2, exit);
+        Assert.Contains(bad == "--model" ? "--protocol trains its own models" : "unknown training option 'warmup'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Experiments_SmokeRun_PrintsTheTableBesideThePaper()
     {
         using var work = TestData.CreateTempFolder();

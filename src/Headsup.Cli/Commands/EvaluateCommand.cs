@@ -36,12 +36,26 @@ internal static class EvaluateCommand
         var seed = new Option<int>("--seed") { Description = "Bootstrap seed", DefaultValueFactory = _ => 1 };
         var split = new Option<string?>("--split") { Description = "Only rows of this split (train, validation, test) of a manifest" };
         var source = new Option<string?>("--source") { Description = "Only rows of this source (e.g. head-ct-dev)" };
+        var protocol = new Option<string?>("--protocol") { Description = "leave-one-source-out: hold each --data source out once, train on the others, score it (what to expect on a new site)" };
+        protocol.AcceptOnlyFromAmong(TransferProtocol.LeaveOneSourceOut);
+        var trainLike = new Option<string?>("--train-like") { Description = "With --protocol: train every fold with the options this package recorded (default: the shipped model)" };
+        var set = new Option<string[]>("--set") { Description = "With --protocol: override a training option, key=value as in model.json training.options (e.g. epochs=8); repeatable", AllowMultipleArgumentsPerToken = true };
         var command = new Command("evaluate", "Score labelled data with a model and write metrics, plots and a report")
         {
-            model, data, level, output, resamples, seed, split, source,
+            model, data, level, output, resamples, seed, split, source, protocol, trainLike, set,
         };
         command.SetAction((parse, cancellationToken) =>
         {
+            if (parse.GetValue(protocol) is not null)
+            {
+                if (parse.GetValue(model) is not null || parse.GetValue(level) == "study" || parse.GetValue(split) is not null || parse.GetValue(source) is not null)
+                {
+                    throw new UsageException("--protocol trains its own models and scores slices (and DICOM studies) of each held-out source: it takes --data, --train-like, --set, --bootstrap, --seed and --out, not --model, --level, --split or --source");
+                }
+
+                return Task.FromResult(TransferProtocol.Run(parse.GetValue(data)!, parse.GetValue(trainLike), parse.GetValue(set) ?? [], parse.GetValue(output)!, new BootstrapOptions(parse.GetValue(resamples), (ulong)parse.GetValue(seed)), cancellationToken));
+            }
+
             var location = ModelLocator.Resolve(parse.GetValue(model));
             var sources = parse.GetValue(data)!;
             bool study = parse.GetValue(level) == "study";
