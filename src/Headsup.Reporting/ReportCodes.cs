@@ -45,6 +45,9 @@ public static class ReportCodes
     /// <summary>SCT 272519000 "Absent", the "Absent" of CID 240/241 (Present-Absent).</summary>
     public static readonly CodedConcept Absent = new("272519000", "SCT", "Absent");
 
+    /// <summary>SCT 82334004 "Indeterminate": no decision was made (the model's study threshold is not supported by real data).</summary>
+    public static readonly CodedConcept Indeterminate = new("82334004", "SCT", "Indeterminate");
+
     /// <summary>
     /// SCT 1386000 "Intracranial hemorrhage". Not found in a DICOM context group; checked in SNOMED CT value sets
     /// published with HL7 FHIR (display "Intracranial hemorrhage (disorder)").

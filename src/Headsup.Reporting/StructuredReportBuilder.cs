@@ -11,6 +11,7 @@ namespace Headsup.Reporting;
 ///   CONTAINS TEXT (121106, DCM, "Comment") = "NOT FOR DIAGNOSTIC USE — research software, not validated"
 ///   CONTAINS TEXT (121106, DCM, "Comment") = partial-result note and/or the caller's note (when any)
 ///   CONTAINS CODE (1386000, SCT, "Intracranial hemorrhage") = (52101004, SCT, "Present") | (272519000, SCT, "Absent")
+///     | (82334004, SCT, "Indeterminate") when no decision was made
 ///     HAS CONCEPT MOD TEXT (111001, DCM, "Algorithm Name"), (111003, DCM, "Algorithm Version"), (111002, DCM, "Algorithm Parameters") = threshold
 ///     HAS PROPERTIES NUM (111012, DCM, "Certainty of Finding") = study probability in %
 ///     HAS PROPERTIES CODE|TEXT (121071, DCM, "Finding") = subtype, with HAS PROPERTIES NUM certainty in %   (one per subtype)
@@ -85,7 +86,7 @@ public static class StructuredReportBuilder
         yield return ContentItem.Code(
             ContentItem.Contains,
             ReportCodes.IntracranialHemorrhage,
-            finding.Positive ? ReportCodes.Present : ReportCodes.Absent,
+            finding.Positive switch { true => ReportCodes.Present, false => ReportCodes.Absent, null => ReportCodes.Indeterminate },
             [.. FindingChildren(algorithm, finding)]);
         foreach (var capture in secondaryCaptures)
         {

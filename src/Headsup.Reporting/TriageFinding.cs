@@ -1,7 +1,7 @@
 namespace Headsup.Reporting;
 
 /// <summary>The study-level triage result to report.</summary>
-/// <param name="Positive">True when the study probability reached the threshold (intracranial hemorrhage suspected).</param>
+/// <param name="Positive">True when the study probability reached the threshold (intracranial hemorrhage suspected); null when no decision was made (reported as Indeterminate).</param>
 /// <param name="Probability">Study probability of any intracranial hemorrhage, 0 to 1.</param>
 /// <param name="Threshold">Decision threshold on <paramref name="Probability"/>, 0 to 1.</param>
 /// <param name="Subtypes">Probability (0 to 1) per subtype label, e.g. "subdural"; may be empty.</param>
@@ -9,7 +9,7 @@ namespace Headsup.Reporting;
 /// <param name="Partial">True when only part of the series could be analysed (the SR is then marked PARTIAL).</param>
 /// <param name="Note">Free text shown in the report, e.g. why the result is partial; null for none.</param>
 public sealed record TriageFinding(
-    bool Positive,
+    bool? Positive,
     double Probability,
     double Threshold,
     IReadOnlyDictionary<string, double> Subtypes,

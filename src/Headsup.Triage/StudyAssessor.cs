@@ -68,6 +68,8 @@ public sealed class StudyAssessor
             SeriesDescription = series.Series.SeriesDescription,
             Selection = selection.Explanation,
             Threshold = threshold,
+            Calibration = _aggregation.Status,
+            CalibrationDetail = _aggregation.Decides ? null : (options.Threshold is null ? "no decision: " : "decided at the threshold given, not a fitted one: ") + (_aggregation.StatusDetail ?? "the model's study calibration rests on too few real studies"),
             Skipped = skipped,
             FailedSlices = scored.Failed,
             SeriesProblems = series.Problems.Select(p => p.ToString()).ToList(),
@@ -84,7 +86,7 @@ public sealed class StudyAssessor
         result = result with
         {
             Probability = score.Probability,
-            Positive = score.Probability >= threshold,
+            Positive = options.Threshold is not null || _aggregation.Decides ? score.Probability >= threshold : null,
             Subtypes = score.Subtypes,
             KeySlices = keys,
             Slices = score.Slices,

@@ -250,7 +250,7 @@ public sealed class StudyTriager : IDisposable
     private string PanelTitle(StudyResult result, ExplainMethod method, TriageOptions options)
     {
         var key = result.KeySlices[0];
-        return string.Create(CultureInfo.InvariantCulture, $"Study P(ICH) {result.Probability:0.000} ({(result.Positive == true ? "POSITIVE" : "negative")} at {result.Threshold:0.000}) · key slice {TriageDicomWriter.SliceLabel(key)} p {key.Probability:0.000} · {MethodName(method)} top {options.OverlayTopFraction:P0} · {_package.Manifest.Name} {_package.Manifest.Version}");
+        return string.Create(CultureInfo.InvariantCulture, $"Study P(ICH) {result.Probability:0.000} ({TriageDicomWriter.DecisionText(result)}) · key slice {TriageDicomWriter.SliceLabel(key)} p {key.Probability:0.000} · {MethodName(method)} top {options.OverlayTopFraction:P0} · {_package.Manifest.Name} {_package.Manifest.Version}");
     }
 
     private static string Describe(PlattParameters p) => p.A == 1 && p.B == 0

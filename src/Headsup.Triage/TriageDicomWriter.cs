@@ -39,7 +39,7 @@ public static class TriageDicomWriter
             var key = r.Slice.Key;
             var lines = new[]
             {
-                string.Create(CultureInfo.InvariantCulture, $"HEADS UP ICH  study P {result.Probability:0.000} ({(result.Positive == true ? "POSITIVE" : "negative")} at {result.Threshold:0.000})  slice {SliceLabel(key)} P {key.Probability:0.000}"),
+                string.Create(CultureInfo.InvariantCulture, $"HEADS UP ICH  study P {result.Probability:0.000} ({DecisionText(result)})  slice {SliceLabel(key)} P {key.Probability:0.000}"),
                 $"{method} heatmap, top {topFraction.ToString("P0", CultureInfo.InvariantCulture)} of brain · model {model}",
                 "NOT FOR DIAGNOSTIC USE",
             };
@@ -62,17 +62,26 @@ public static class TriageDicomWriter
         Directory.CreateDirectory(studyDir);
         var report = new DerivedSeries(source, DicomUid.Generate(), ReportSeriesNumber, "HEADS UP ICH triage report - NOT FOR DIAGNOSTIC USE", DateTime.Now);
         var finding = new TriageFinding(
-            result.Positive == true,
+            result.Positive,
             result.Probability ?? double.NaN,
             result.Threshold,
             result.Subtypes,
             result.KeySlices.Select(k => Reference(series.Slices[k.Index])).ToList(),
             result.Partial,
-            result.Partial ? PartialNote(result) : null);
+            string.Join(" ", new[] { result.Partial ? PartialNote(result) : null, result.CalibrationDetail }.OfType<string>()) is { Length: > 0 } note ? note : null);
         var sr = StructuredReportBuilder.Create(report, algorithm, finding, secondaryCaptures);
         var path = Path.Combine(studyDir, "report.sr.dcm");
         DicomFileWriter.Save(path, sr, TransferSyntax.ExplicitVRLittleEndian);
         return Path.GetRelativePath(outDir, path);
+    }
+
+    /// <summary>The decision in captions: "POSITIVE at 0.310", "negative at 0.310", or "no decision: insufficient real data".</summary>
+    public static string DecisionText(StudyResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Positive is { } positive
+            ? string.Create(CultureInfo.InvariantCulture, $"{(positive ? "POSITIVE" : "negative")} at {result.Threshold:0.000}")
+            : "no decision: " + (result.Calibration ?? "not scored");
     }
 
     /// <summary>How a key slice is named in captions: its Instance Number, else #index.</summary>

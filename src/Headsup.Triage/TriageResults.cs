@@ -168,8 +168,17 @@ public sealed record StudyResult
     /// <summary>Calibrated study probability of intracranial hemorrhage (null when not scored).</summary>
     public double? Probability { get; init; }
 
-    /// <summary>Decision at <see cref="Threshold"/>.</summary>
+    /// <summary>
+    /// Decision at <see cref="Threshold"/>; null when not scored, or when the model's study calibration rests on too few
+    /// real studies (<see cref="Calibration"/> = "insufficient real data") and no threshold was given.
+    /// </summary>
     public bool? Positive { get; init; }
+
+    /// <summary>What the study calibration rests on ("real studies", "insufficient real data"; null for older packages).</summary>
+    public string? Calibration { get; init; }
+
+    /// <summary>Why there is no decision (or why the decision is not a fitted one), when the calibration is insufficient.</summary>
+    public string? CalibrationDetail { get; init; }
 
     /// <summary>The study threshold used (the model's operating point unless overridden).</summary>
     public double Threshold { get; init; }

@@ -11,9 +11,10 @@ using Xunit;
 namespace Headsup.Cli.Tests;
 
 /// <summary>
-/// `headsup calibrate-study` on generated phantom studies with an untrained package: the calibrated copy (new study
-/// calibration and threshold, everything else as it was, weights byte for byte), study-calibration.csv, and the exit
-/// codes of bad input (0 ok, 2 usage, 3 could not run).
+/// `headsup calibrate-study` on generated phantom studies with an untrained package: phantoms are refused unless
+/// --allow-phantoms (development only); the calibrated copy (new study calibration, threshold and status, everything
+/// else as it was, weights byte for byte), study-calibration.csv; too few studies give "insufficient real data", and
+/// detect with such a package makes no decision and says why; the exit codes of bad input (0 ok, 2 usage, 3 could not run).
 /// </summary>
 public sealed class CalibrateStudyCommandTests(CalibrateStudyCommandTests.Fixture fixture) : IClassFixture<CalibrateStudyCommandTests.Fixture>
 {
@@ -25,9 +26,10 @@ public sealed class CalibrateStudyCommandTests(CalibrateStudyCommandTests.Fixtur
         using var output = TestData.CreateTempFolder();
         var outDir = Path.Combine(output.Path, "calibrated");
         var originalManifest = File.ReadAllText(Path.Combine(fixture.Model, "model.json"));
-        var (exit, stdout, stderr) = Headsup("calibrate-study", "--data", fixture.Positives, "--data", fixture.Negatives, "--model", fixture.Model, "--sensitivity", "0.8", "--out", outDir);
+        var (exit, stdout, stderr) = Headsup("calibrate-study", "--data", fixture.Positives, "--data", fixture.Negatives, "--model", fixture.Model, "--sensitivity", "0.8", "--allow-phantoms", "--min-studies-per-class", "3", "--out", outDir);
         Assert.True(exit == 0, stdout + stderr);
-        Assert.Contains("study calibration: platt a=", stdout, StringComparison.Ordinal);
+        Assert.Contains("study calibration (phantom studies (development only)): platt a=", stdout, StringComparison.Ordinal);
+        Assert.Contains("leave-one-study-out at the fitted operating point: sensitivity", stdout, StringComparison.Ordinal);
 
         // The source package is untouched; the copy has every file, the weights and training manifest byte for byte.
         Assert.Equal(originalManifest, File.ReadAllText(Path.Combine(fixture.Model, "model.json")));
@@ -36,7 +38,7 @@ public sealed class CalibrateStudyCommandTests(CalibrateStudyCommandTests.Fixtur
             Assert.Equal(File.ReadAllBytes(Path.Combine(fixture.Model, file!)), File.ReadAllBytes(Path.Combine(outDir, file!)));
         }
 
-        // Only study.calibration and study.threshold changed in model.json.
+        // Only study.calibration, study.threshold and the study status changed in model.json.
         var before = JsonNode.Parse(originalManifest)!.AsObject();
         var after = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "model.json")))!.AsObject();
         var calibration = after["study"]!["calibration"]!;
@@ -48,7 +50,11 @@ public sealed class CalibrateStudyCommandTests(CalibrateStudyCommandTests.Fixtur
         {
             node["study"]!.AsObject().Remove("calibration");
             node["study"]!.AsObject().Remove("threshold");
+            node["study"]!.AsObject().Remove("status");
+            node["study"]!.AsObject().Remove("status_detail");
         }
+
+        Assert.Equal(StudyCalibrationRulesPhantomStatus, (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "model.json")))!["study"]!["status"]);
 
         Assert.True(JsonNode.DeepEquals(before, after), $"model.json changed beyond the study calibration:\n{before}\n{after}");
         using (var package = ModelPackage.Load(outDir))
@@ -75,15 +81,58 @@ public sealed class CalibrateStudyCommandTests(CalibrateStudyCommandTests.Fixtur
         Assert.True(positives.Count(p => p >= threshold - 1e-6) >= 0.8 * positives.Count, $"threshold {threshold}: positives {string.Join(", ", positives)}");
     }
 
+    private const string StudyCalibrationRulesPhantomStatus = "phantom studies (development only)";
+
     [Fact]
-    public void CalibrateStudy_NegativeStudiesOnly_ExitsThreeSayingBothClassesAreNeeded()
+    public void CalibrateStudy_PhantomStudiesWithoutAllowPhantoms_ExitsThreeAndWritesNothing()
     {
         using var output = TestData.CreateTempFolder();
         var outDir = Path.Combine(output.Path, "calibrated");
-        var (exit, stdout, stderr) = Headsup("calibrate-study", "--data", fixture.NegativePhantom, "--model", fixture.Model, "--out", outDir);
+        var (exit, stdout, stderr) = Headsup("calibrate-study", "--data", fixture.Positives, "--data", fixture.Negatives, "--model", fixture.Model, "--out", outDir);
         Assert.True(exit == 3, $"exit {exit}: {stdout}{stderr}");
-        Assert.True(stderr.Contains("error: study calibration needs at least 4 labelled studies of both classes (got 4, 0 positive)", StringComparison.Ordinal), stderr);
+        Assert.True(stderr.Contains("error: no real labelled studies among the 6 scored: phantom studies are never used for the study calibration", StringComparison.Ordinal), stderr);
         Assert.False(Directory.Exists(outDir), "nothing is written when the fit fails");
+    }
+
+    [Fact]
+    public void CalibrateStudy_NegativeStudiesOnly_WritesInsufficientRealDataAndDetectMakesNoDecision()
+    {
+        using var output = TestData.CreateTempFolder();
+        var outDir = Path.Combine(output.Path, "calibrated");
+        var (exit, stdout, stderr) = Headsup("calibrate-study", "--data", fixture.NegativePhantom, "--model", fixture.Model, "--allow-phantoms", "--aggregation", "contiguous-top-k-mean", "--out", outDir);
+        Assert.True(exit == 0, $"exit {exit}: {stdout}{stderr}");
+        Assert.Contains("study calibration: insufficient real data: 4 labelled studies (0 positive, 4 negative); a study threshold needs at least 20 of each class", stdout, StringComparison.Ordinal);
+        var study = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "model.json")))!["study"]!;
+        Assert.Equal("insufficient real data", (string?)study["status"]);
+        Assert.Equal("contiguous-top-k-mean", (string?)study["method"]);
+        Assert.Equal(1.0, (double)study["calibration"]!["a"]!);
+        Assert.Equal(0.0, (double)study["calibration"]!["b"]!);
+
+        // detect with that package: a probability (the uncalibrated study score) but no decision, and the reason.
+        var results = Path.Combine(output.Path, "detect");
+        (exit, stdout, stderr) = Headsup("detect", Path.Combine(fixture.Positives, "dicom"), "--model", outDir, "--explain", "none", "--out", results);
+        Assert.True(exit == 0, $"exit {exit}: {stdout}{stderr}");
+        var studies = JsonNode.Parse(File.ReadAllText(Path.Combine(results, "results.json")))!["studies"]!.AsArray();
+        Assert.Equal(3, studies.Count);
+        foreach (var s in studies)
+        {
+            Assert.NotNull(s!["probability"]);
+            Assert.Null(s["positive"]);
+            Assert.Equal("insufficient real data", (string?)s["calibration"]);
+            Assert.StartsWith("no decision: 4 labelled studies (0 positive, 4 negative)", (string?)s["calibration_detail"], StringComparison.Ordinal);
+        }
+
+        Assert.Contains("no decision on 3 of 3 studies: study calibration insufficient real data;", stdout, StringComparison.Ordinal);
+
+        // An explicit --threshold still decides, and says the threshold was given rather than fitted.
+        var decided = Path.Combine(output.Path, "decided");
+        (exit, stdout, stderr) = Headsup("detect", Path.Combine(fixture.Positives, "dicom"), "--model", outDir, "--explain", "none", "--threshold", "0.5", "--out", decided);
+        Assert.True(exit == 0, $"exit {exit}: {stdout}{stderr}");
+        foreach (var s in JsonNode.Parse(File.ReadAllText(Path.Combine(decided, "results.json")))!["studies"]!.AsArray())
+        {
+            Assert.NotNull(s!["positive"]);
+            Assert.StartsWith("decided at the threshold given, not a fitted one", (string?)s["calibration_detail"], StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -102,7 +151,7 @@ public sealed class CalibrateStudyCommandTests(CalibrateStudyCommandTests.Fixtur
         var outDir = Path.Combine(output.Path, "calibrated");
         var (exit, stdout, stderr) = Headsup("calibrate-study", "--data", Path.Combine(data.Path, "labels.csv"), "--model", fixture.Model, "--out", outDir);
         Assert.True(exit == 3, $"exit {exit}: {stdout}{stderr}");
-        Assert.Contains("(got 0, 0 positive)", stderr, StringComparison.Ordinal);
+        Assert.Contains("no real labelled studies among the 0 scored", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(outDir));
     }
 

@@ -23,7 +23,11 @@ internal static class CalibrateStudyCommand
         var model = SharedOptions.Model("Model package folder (default: the shipped model, models/default)");
         var sensitivity = new Option<double>("--sensitivity") { Description = "Study sensitivity the operating point keeps", DefaultValueFactory = _ => 0.9 };
         var output = SharedOptions.Out("Folder of the calibrated copy of the package");
-        var command = new Command("calibrate-study", "Fit a package's study-level calibration and operating point on labelled studies") { data, model, sensitivity, output };
+        var minimum = new Option<int>("--min-studies-per-class") { Description = "Real labelled studies of each class needed to fit a threshold; below it the package says \"insufficient real data\" and detect makes no decision", DefaultValueFactory = _ => StudyCalibrationRules.DefaultMinimumPerClass };
+        var allowPhantoms = new Option<bool>("--allow-phantoms") { Description = "Development only: let phantom studies count (the package's study status then says so)" };
+        var aggregation = new Option<string?>("--aggregation") { Description = "Study aggregation to fit and write: top-k-mean, contiguous-top-k-mean (a slice counts only as high as its higher neighbour), max, noisy-or; default: the package's" };
+        aggregation.AcceptOnlyFromAmong([.. StudyAggregator.Methods]);
+        var command = new Command("calibrate-study", "Fit a package's study-level calibration and operating point on labelled real studies") { data, model, sensitivity, output, minimum, allowPhantoms, aggregation };
         command.SetAction((parse, cancellationToken) =>
         {
             double target = parse.GetValue(sensitivity);
@@ -59,16 +63,19 @@ internal static class CalibrateStudyCommand
 
             StudyCalibrationResult result;
             ModelManifest manifest;
+            string method;
             using (triager)
             {
                 manifest = triager.Package.Manifest;
                 var observer = new ConsoleTrainingObserver();
                 observer.Stage("scoring labelled studies", Math.Max(1, dataset.Samples.Select(s => s.StudyId).Distinct().Count()));
-                var rows = StudyCalibration.Score(triager, dataset.Samples, TriageOptions.Default, new SyncProgress<int>(observer.Advance), cancellationToken);
+                method = parse.GetValue(aggregation) ?? manifest.Study.Method;
+                var rows = StudyCalibration.Score(triager, dataset.Samples, TriageOptions.Default, new SyncProgress<int>(observer.Advance), method, cancellationToken);
                 var sourcesText = string.Join(", ", rows.GroupBy(r => r.Source).Select(g => $"{g.Key} {g.Count()} ({g.Count(r => r.Label == 1)}+)"));
                 try
                 {
-                    result = StudyCalibration.Fit(rows, target, $"study level: {rows.Count} studies ({rows.Count(r => r.Label == 1)} positive): {sourcesText}; top-{manifest.Study.K} mean over slices with ≥ {TriageOptions.Default.MinBrainFraction:0.##} of the largest brain area");
+                    var rules = new StudyCalibrationRules(Math.Max(1, parse.GetValue(minimum)), parse.GetValue(allowPhantoms));
+                    result = StudyCalibration.FitOnRealStudies(rows, target, $"study level: {rows.Count} studies ({rows.Count(r => r.Label == 1)} positive): {sourcesText}; {method} (k = {manifest.Study.K}) over slices with ≥ {TriageOptions.Default.MinBrainFraction:0.##} of the largest brain area", rules);
                 }
                 catch (ModelException ex)
                 {
@@ -88,11 +95,21 @@ internal static class CalibrateStudyCommand
                 File.Copy(file, Path.Combine(outDir, Path.GetFileName(file)));
             }
 
-            var updated = manifest with { Study = manifest.Study with { Calibration = result.Calibration, Threshold = result.Threshold } };
+            var updated = manifest with { Study = manifest.Study with { Method = method, Calibration = result.Calibration, Threshold = result.Threshold, Status = result.Status, StatusDetail = result.StatusDetail } };
             ModelPackage.UpdateManifest(outDir, updated);
             StudyCalibration.WriteRows(Path.Combine(outDir, "study-calibration.csv"), result);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"study calibration: platt a={result.Calibration.A:0.####} b={result.Calibration.B:0.####}; threshold {result.Threshold:0.####} ({result.Rule})"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.Rows.Count} studies, study AUC of the aggregate on them {result.Auc:0.000} (in-sample: these studies chose the calibration)"));
+            if (result.Status == Models.Packaging.StudyCalibrationStatus.InsufficientRealData)
+            {
+                Console.WriteLine($"study calibration: {result.Status}: {result.StatusDetail}");
+                Console.WriteLine("  the package makes no study decision (detect reports the uncalibrated study score, ranked, with calibration \"insufficient real data\")");
+            }
+            else
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"study calibration ({result.Status}): platt a={result.Calibration.A:0.####} b={result.Calibration.B:0.####}; threshold {result.Threshold:0.####} ({result.Rule})"));
+                Console.WriteLine($"  {result.StatusDetail}");
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.Rows.Count} studies used, study AUC of the aggregate on them {result.Auc:0.000} (in-sample)"));
             Console.WriteLine($"calibrated package written to {outDir}");
             return Task.FromResult(ExitCodes.Ok);
         });

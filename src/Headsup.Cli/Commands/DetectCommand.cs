@@ -182,12 +182,18 @@ internal static class DetectCommand
                 Markup.Escape(s.SeriesDescription is { Length: > 0 } d ? d : Short(s.SeriesInstanceUid)),
                 s.Slices.Count.ToString(CultureInfo.InvariantCulture),
                 s.Probability is { } p ? p.ToString("0.000", CultureInfo.InvariantCulture) : "-",
-                s.Positive is { } pos ? (pos ? "[red]ICH likely[/]" : "no ICH flagged") + string.Create(CultureInfo.InvariantCulture, $" (≥ {s.Threshold:0.000})") : "-",
+                s.Positive is { } pos ? (pos ? "[red]ICH likely[/]" : "no ICH flagged") + string.Create(CultureInfo.InvariantCulture, $" (≥ {s.Threshold:0.000})")
+                    : s.Probability is not null && s.Calibration is { } calibration ? "[yellow]no decision[/] (" + Markup.Escape(calibration) + ")" : "-",
                 Markup.Escape(string.Join(", ", s.KeySlices.Select(k => k.InstanceNumber?.ToString(CultureInfo.InvariantCulture) ?? "#" + k.Index.ToString(CultureInfo.InvariantCulture)))),
                 Markup.Escape(string.Join("; ", notes)));
         }
 
         AnsiConsole.Write(table);
+        var undecided = results.Studies.Where(s => s.Positive is null && s.Probability is not null).ToList();
+        if (undecided.Count > 0)
+        {
+            Console.WriteLine($"no decision on {undecided.Count} of {results.Studies.Count} studies: study calibration {undecided[0].Calibration ?? "missing"}; {undecided[0].CalibrationDetail}");
+        }
         foreach (var f in results.Failures)
         {
             Console.Error.WriteLine($"warning: {f.Source}: {f.Reason}");

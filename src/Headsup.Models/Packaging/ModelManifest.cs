@@ -124,6 +124,34 @@ public sealed record StudyAggregation
 
     [JsonPropertyName("threshold")]
     public double Threshold { get; init; } = 0.5;
+
+    /// <summary>
+    /// What the study calibration and threshold rest on: <see cref="StudyCalibrationStatus.RealStudies"/>, or
+    /// <see cref="StudyCalibrationStatus.InsufficientRealData"/> when the real labelled studies could not support a
+    /// threshold (then detect makes no decision and says so); null in packages calibrated before the status existed.
+    /// </summary>
+    [JsonPropertyName("status")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Status { get; init; }
+
+    /// <summary>How the status was reached (studies, rule, leave-one-study-out estimates).</summary>
+    [JsonPropertyName("status_detail")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? StatusDetail { get; init; }
+
+    /// <summary>False when the study threshold must not decide (insufficient real data).</summary>
+    [JsonIgnore]
+    public bool Decides => Status != StudyCalibrationStatus.InsufficientRealData;
+}
+
+/// <summary>Values of <see cref="StudyAggregation.Status"/>.</summary>
+public static class StudyCalibrationStatus
+{
+    /// <summary>Calibration and threshold fitted on enough real labelled studies.</summary>
+    public const string RealStudies = "real studies";
+
+    /// <summary>Too few real labelled studies: no calibration, no threshold, no decision.</summary>
+    public const string InsufficientRealData = "insufficient real data";
 }
 
 /// <summary>Provenance of the training run.</summary>

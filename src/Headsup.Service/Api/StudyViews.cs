@@ -20,7 +20,7 @@ public static class StudyViews
         {
             ["study_instance_uid"] = s.StudyInstanceUid,
             ["status"] = s.Status,
-            ["decision"] = s.Positive is null ? null : s.Positive.Value ? "ich_likely" : "no_ich_flagged",
+            ["decision"] = Decision(s),
             ["positive"] = s.Positive,
             ["probability"] = s.Probability,
             ["version"] = s.ResultVersion,
@@ -35,8 +35,8 @@ public static class StudyViews
             ["error"] = s.Error,
             ["subtypes"] = s.Subtypes is { } st ? JsonNode.Parse(st) : null,
             ["time_to_result_seconds"] = s.ResultSeconds is { } seconds ? Math.Round(seconds, 2) : null,
-            ["feedback"] = s.FeedbackAgree is { } agree
-                ? new JsonObject { ["agree"] = agree, ["by"] = s.FeedbackBy, ["at"] = s.FeedbackAt is { } at ? Iso(at) : null }
+            ["feedback"] = s.FeedbackAt is { } at
+                ? new JsonObject { ["agree"] = s.FeedbackAgree, ["hemorrhage"] = s.FeedbackHemorrhage, ["by"] = s.FeedbackBy, ["at"] = Iso(at) }
                 : null,
             ["links"] = new JsonObject { ["self"] = $"/api/studies/{s.StudyInstanceUid}" },
         };
@@ -49,6 +49,22 @@ public static class StudyViews
         }
 
         return summary;
+    }
+
+    /// <summary>
+    /// "ich_likely", "no_ich_flagged", "no_decision" (scored, but the model's study calibration rests on too few real
+    /// studies to decide: results.json says calibration "insufficient real data"), or null (not scored yet, or failed).
+    /// </summary>
+    public static string? Decision(StudyRow s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return s.Positive switch
+        {
+            true => "ich_likely",
+            false => "no_ich_flagged",
+            null when s.Status == "done" && s.Probability is not null => "no_decision",
+            null => null,
+        };
     }
 
     /// <summary>A study's detail: the summary, the current result's study entry flattened in, every version and delivery.</summary>

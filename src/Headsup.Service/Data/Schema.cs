@@ -5,12 +5,12 @@ namespace Headsup.Service.Data;
 /// against the same database are safe (the second finds the version already current). Tables: studies (one row per
 /// StudyInstanceUID: arrival, stability, current status and result), instances (received and generated, with the
 /// attributes QIDO-RS matches on and where the file is), jobs (one per study version: the durable job record),
-/// deliveries (results sent to DICOMweb peers and webhooks), api_keys (hashed), audit (append-only), feedback (readers' agree/disagree, from version 2).
+/// deliveries (results sent to DICOMweb peers and webhooks), api_keys (hashed), audit (append-only), feedback (readers' agree/disagree, from version 2; from version 3 a reader's hemorrhage yes/no on a result that made no decision, with agree null).
 /// </summary>
 public static class Schema
 {
     /// <summary>The schema version this build writes.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     private static readonly string[] s_v1 =
     [
@@ -133,6 +133,38 @@ public static class Schema
         "CREATE INDEX IF NOT EXISTS ix_feedback_study ON feedback(study_uid, created)",
     ];
 
+    // Version 3: results may make no decision (the model's study calibration rests on too few real studies); a reader's
+    // feedback on such a result is a hemorrhage yes/no without agree. SQLite cannot drop a NOT NULL, so the table is
+    // rebuilt there; PostgreSQL drops it in place.
+    private static readonly string[] s_v3Sqlite =
+    [
+        "ALTER TABLE studies ADD COLUMN feedback_hemorrhage INTEGER",
+        """
+        CREATE TABLE feedback_v3 (
+            id TEXT PRIMARY KEY,
+            study_uid TEXT NOT NULL,
+            version INTEGER,
+            actor TEXT NOT NULL,
+            role TEXT,
+            agree INTEGER,
+            hemorrhage INTEGER,
+            subtypes TEXT,
+            slices TEXT,
+            comment TEXT,
+            created BIGINT NOT NULL)
+        """,
+        "INSERT INTO feedback_v3 SELECT id, study_uid, version, actor, role, agree, hemorrhage, subtypes, slices, comment, created FROM feedback",
+        "DROP TABLE feedback",
+        "ALTER TABLE feedback_v3 RENAME TO feedback",
+        "CREATE INDEX IF NOT EXISTS ix_feedback_study ON feedback(study_uid, created)",
+    ];
+
+    private static readonly string[] s_v3Postgres =
+    [
+        "ALTER TABLE studies ADD COLUMN feedback_hemorrhage INTEGER",
+        "ALTER TABLE feedback ALTER COLUMN agree DROP NOT NULL",
+    ];
+
     private static readonly string[] s_sqliteAppendOnly =
     [
         "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
@@ -190,6 +222,14 @@ public static class Schema
             if (current < 2)
             {
                 foreach (var statement in s_v2)
+                {
+                    await Db.ExecuteAsync(c, t, statement, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (current < 3)
+            {
+                foreach (var statement in db.Postgres ? s_v3Postgres : s_v3Sqlite)
                 {
                     await Db.ExecuteAsync(c, t, statement, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }

@@ -123,7 +123,7 @@ public static class ReaderEndpoints
         try
         {
             var entry = await store.AddAsync(study, Audit.Actor(c.User), Audit.Role(c.User), request, c.RequestAborted).ConfigureAwait(false);
-            await audit.RecordAsync(c, "feedback", study, entry.Agree ? "agree" : "disagree").ConfigureAwait(false);
+            await audit.RecordAsync(c, "feedback", study, entry.Agree switch { true => "agree", false => "disagree", null => entry.Hemorrhage == true ? "hemorrhage (no decision)" : "no hemorrhage (no decision)" }).ConfigureAwait(false);
             return Results.Json(entry, s_json, statusCode: 201);
         }
         catch (FeedbackException ex)
@@ -138,7 +138,7 @@ public static class ReaderEndpoints
         foreach (var e in entries)
         {
             csv.Append(e.StudyInstanceUid).Append(',').Append(e.Version).Append(',').Append(Quote(e.Actor)).Append(',').Append(e.Role).Append(',')
-                .Append(e.Agree ? 1 : 0).Append(',').Append(e.Hemorrhage is { } h ? (h ? "1" : "0") : string.Empty).Append(',')
+                .Append(e.Agree is { } agree ? (agree ? "1" : "0") : string.Empty).Append(',').Append(e.Hemorrhage is { } h ? (h ? "1" : "0") : string.Empty).Append(',')
                 .Append(Quote(string.Join(';', e.Subtypes))).Append(',').Append(e.Slices.Count).Append(',').Append(Quote(e.Comment ?? string.Empty)).Append(',')
                 .Append(Api.StudyViews.Iso(e.Created)).Append('\n');
         }

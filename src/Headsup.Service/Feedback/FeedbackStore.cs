@@ -11,8 +11,14 @@ public sealed record SliceLabel(string SopInstanceUid, bool Hemorrhage);
 /// <summary>What a reader submits about one result.</summary>
 public sealed record FeedbackRequest
 {
-    /// <summary>Whether the reader agrees with the result's decision.</summary>
+    /// <summary>Whether the reader agrees with the result's decision (required when the result made one).</summary>
     public bool? Agree { get; init; }
+
+    /// <summary>
+    /// Whether the reader sees intracranial hemorrhage: required when the result made no decision (its study calibration
+    /// rests on too few real studies); optional otherwise, and then it must match agree and the decision.
+    /// </summary>
+    public bool? Hemorrhage { get; init; }
 
     /// <summary>The version the reader looked at (default: the study's current result).</summary>
     public int? Version { get; init; }
@@ -28,7 +34,7 @@ public sealed record FeedbackRequest
 }
 
 /// <summary>A stored feedback entry.</summary>
-public sealed record FeedbackEntry(string Id, string StudyInstanceUid, int? Version, string Actor, string? Role, bool Agree, bool? Hemorrhage,
+public sealed record FeedbackEntry(string Id, string StudyInstanceUid, int? Version, string Actor, string? Role, bool? Agree, bool? Hemorrhage,
     IReadOnlyList<string> Subtypes, IReadOnlyList<SliceLabel> Slices, string? Comment, long Created);
 
 /// <summary>Feedback that cannot be stored: the request part and what is wrong (HTTP 400), or a conflict with the study's state (409).</summary>
@@ -61,11 +67,6 @@ public sealed class FeedbackStore(Db db)
     public async Task<FeedbackEntry> AddAsync(string study, string actor, string? role, FeedbackRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Agree is not { } agree)
-        {
-            throw new FeedbackException(400, "agree: required (true when the reader agrees with the result's decision, false when not)");
-        }
-
         var subtypes = (request.Subtypes ?? []).Select(s => s?.Trim().ToLowerInvariant() ?? string.Empty).Distinct().ToList();
         if (subtypes.FirstOrDefault(s => !SubtypeNames.Contains(s)) is { } unknown)
         {
@@ -101,9 +102,9 @@ public sealed class FeedbackStore(Db db)
             }
 
             var (current, positive) = rows[0];
-            if (current is null || positive is null)
+            if (current is null)
             {
-                throw new FeedbackException(409, "the study has no result yet: feedback is on a result's decision");
+                throw new FeedbackException(409, "the study has no result yet: feedback is on a result");
             }
 
             int version = request.Version ?? current.Value;
@@ -120,7 +121,31 @@ public sealed class FeedbackStore(Db db)
                 decision = Jobs.TriageJobRunner.StudyEntry(json[0]!) is { } e && e.TryGetProperty("positive", out var p) && p.ValueKind is JsonValueKind.True or JsonValueKind.False ? p.GetBoolean() : null;
             }
 
-            bool? hemorrhage = decision is { } d ? (agree ? d : !d) : null;
+            bool? agree = request.Agree;
+            bool? hemorrhage;
+            if (decision is { } d)
+            {
+                if (agree is not { } a)
+                {
+                    throw new FeedbackException(400, "agree: required (true when the reader agrees with the result's decision, false when not)");
+                }
+
+                hemorrhage = a ? d : !d;
+                if (request.Hemorrhage is { } stated && stated != hemorrhage)
+                {
+                    throw new FeedbackException(400, $"hemorrhage: {(stated ? "true" : "false")} contradicts agree {(a ? "true" : "false")} with the decision \"{(d ? "ICH likely" : "no ICH flagged")}\"");
+                }
+            }
+            else
+            {
+                if (agree is not null)
+                {
+                    throw new FeedbackException(400, "agree: this result made no decision (its study calibration rests on too few real studies), so there is nothing to agree with; give hemorrhage true or false instead");
+                }
+
+                hemorrhage = request.Hemorrhage ?? throw new FeedbackException(400, "hemorrhage: required (true when the reader sees intracranial hemorrhage, false when not): this result made no decision");
+            }
+
             if (subtypes.Count > 0 && hemorrhage is false)
             {
                 throw new FeedbackException(400, "subtypes: given, but the feedback says there is no hemorrhage");
@@ -131,11 +156,11 @@ public sealed class FeedbackStore(Db db)
                 VALUES (@id, @study, @version, @actor, @role, @agree, @hemorrhage, @subtypes, @slices, @comment, @now)
                 """, new
             {
-                id, study, version, actor, role, agree = agree ? 1 : 0, hemorrhage = hemorrhage is null ? null : (object)(hemorrhage.Value ? 1 : 0),
+                id, study, version, actor, role, agree = agree is null ? null : (object)(agree.Value ? 1 : 0), hemorrhage = hemorrhage is null ? null : (object)(hemorrhage.Value ? 1 : 0),
                 subtypes = JsonSerializer.Serialize(subtypes, s_json), slices = JsonSerializer.Serialize(slices, s_json), comment, now,
             }, cancellationToken).ConfigureAwait(false);
-            await Db.ExecuteAsync(c, t, "UPDATE studies SET feedback_agree = @agree, feedback_by = @actor, feedback_at = @now, updated = @now WHERE study_uid = @study",
-                new { study, agree = agree ? 1 : 0, actor, now }, cancellationToken).ConfigureAwait(false);
+            await Db.ExecuteAsync(c, t, "UPDATE studies SET feedback_agree = @agree, feedback_hemorrhage = @hemorrhage, feedback_by = @actor, feedback_at = @now, updated = @now WHERE study_uid = @study",
+                new { study, agree = agree is null ? null : (object)(agree.Value ? 1 : 0), hemorrhage = hemorrhage is null ? null : (object)(hemorrhage.Value ? 1 : 0), actor, now }, cancellationToken).ConfigureAwait(false);
             return new FeedbackEntry(id, study, version, actor, role, agree, hemorrhage, subtypes, slices, comment, now);
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -145,7 +170,7 @@ public sealed class FeedbackStore(Db db)
         db.QueryAsync("""
             SELECT id, study_uid, version, actor, role, agree, hemorrhage, subtypes, slices, comment, created
             FROM feedback WHERE (@study IS NULL OR study_uid = @study) ORDER BY created DESC
-            """, r => new FeedbackEntry(r.GetString(0), r.GetString(1), (int?)Db.Long(r, "version"), r.GetString(3), Db.Text(r, "role"), r.GetInt64(5) == 1,
+            """, r => new FeedbackEntry(r.GetString(0), r.GetString(1), (int?)Db.Long(r, "version"), r.GetString(3), Db.Text(r, "role"), Db.Long(r, "agree") is { } ag ? ag == 1 : null,
                 Db.Long(r, "hemorrhage") is { } h ? h == 1 : null,
                 JsonSerializer.Deserialize<List<string>>(Db.Text(r, "subtypes") ?? "[]", s_json) ?? [],
                 JsonSerializer.Deserialize<List<SliceLabel>>(Db.Text(r, "slices") ?? "[]", s_json) ?? [],

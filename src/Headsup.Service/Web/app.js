@@ -139,13 +139,18 @@ function renderRows(studies) {
   for (const s of studies) if (s.decision === 'ich_likely') state.flagged.add(s.study_instance_uid);
   state.loaded = true;
   const flagged = studies.filter(s => s.decision === 'ich_likely').length;
-  $('count').textContent = `${studies.length} ${studies.length === 1 ? 'study' : 'studies'}, ${flagged} flagged`;
+  const undecided = studies.filter(s => s.decision === 'no_decision').length;
+  $('count').textContent = `${studies.length} ${studies.length === 1 ? 'study' : 'studies'}, ${flagged} flagged` + (undecided ? `, ${undecided} without a decision` : '');
+  $('calibration-note').hidden = undecided === 0;
   $('empty').hidden = studies.length > 0;
 }
 
 function row(s, isNew) {
   const subtypes = topSubtypes(s.subtypes).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ');
-  const fb = s.feedback ? el('span', { class: s.feedback.agree ? 'fb-agree' : 'fb-disagree', title: `${s.feedback.by} · ${when(s.feedback.at)}` }, s.feedback.agree ? '✓ agree' : '✗ disagree') : '—';
+  const fb = !s.feedback ? '—'
+    : s.feedback.agree === null || s.feedback.agree === undefined
+      ? el('span', { class: 'fb-read', title: `${s.feedback.by} · ${when(s.feedback.at)}` }, s.feedback.hemorrhage ? 'read: bleed' : 'read: no bleed')
+      : el('span', { class: s.feedback.agree ? 'fb-agree' : 'fb-disagree', title: `${s.feedback.by} · ${when(s.feedback.at)}` }, s.feedback.agree ? '✓ agree' : '✗ disagree');
   const status = el('td', { class: 'status-' + s.status }, s.status);
   if (s.status === 'failed' && s.error) status.append(el('span', { class: 'reason' }, s.error));
   const description = s.study_description || s.study_instance_uid.slice(-16);

@@ -37,7 +37,8 @@ async function render(root, uid, session) {
     session.identifiers && d.accession_number ? el('span', {}, 'Accession ', el('strong', {}, d.accession_number)) : null,
     el('span', { class: 'muted' }, `status ${d.status}`, d.version ? ` · result version ${d.version}` : ''),
     el('span', { class: 'muted' }, `arrived ${when(d.last_received)}`));
-  const banner = el('p', { class: 'banner', role: 'note' }, 'NOT FOR DIAGNOSTIC USE. Research software: the probability and the overlays are aids to prioritise reading, not findings. A radiologist reads every study.');
+  const banner = el('p', { class: 'banner', role: 'note' }, 'NOT FOR DIAGNOSTIC USE. Research software: the probability and the overlays are aids to prioritise reading, not findings. A radiologist reads every study.',
+    d.decision === 'no_decision' ? ' No decision: the model\u2019s study calibration rests on insufficient real data, so this study is ranked by probability, not flagged.' : '');
   if (!d.version || !d.slices) {
     const reason = d.status === 'failed' ? `Triage failed: ${d.error || 'no reason recorded'}` : `No result yet (status: ${d.status}). This page updates when the result is ready.`;
     root.replaceChildren(back(), head, banner, el('p', { class: d.status === 'failed' ? 'error' : 'muted', role: 'status' }, reason));
@@ -138,6 +139,7 @@ function subtypeCard(d) {
 }
 
 function feedbackCard(uid, d, currentSlice) {
+  const noDecision = d.decision === 'no_decision';
   const status = el('p', { class: 'muted', role: 'status' });
   const sliceLabels = new Map();
   const chips = el('div', { class: 'chips', role: 'group', 'aria-label': 'Slice labels to send' });
@@ -150,9 +152,13 @@ function feedbackCard(uid, d, currentSlice) {
     renderChips();
   };
   const form = el('form', { class: 'fb-form', 'aria-labelledby': 'fb-title' },
-    el('fieldset', {}, el('legend', {}, `The decision "${d.decision === 'ich_likely' ? 'ICH likely' : 'no ICH flagged'}" is`),
-      el('label', {}, el('input', { type: 'radio', name: 'agree', value: 'yes', required: true }), 'right (agree)'),
-      el('label', {}, el('input', { type: 'radio', name: 'agree', value: 'no' }), 'wrong (disagree)')),
+    noDecision
+      ? el('fieldset', {}, el('legend', {}, 'The model made no decision on this study. Intracranial hemorrhage is'),
+        el('label', {}, el('input', { type: 'radio', name: 'hemorrhage', value: 'yes', required: true }), 'present'),
+        el('label', {}, el('input', { type: 'radio', name: 'hemorrhage', value: 'no' }), 'absent'))
+      : el('fieldset', {}, el('legend', {}, `The decision "${d.decision === 'ich_likely' ? 'ICH likely' : 'no ICH flagged'}" is`),
+        el('label', {}, el('input', { type: 'radio', name: 'agree', value: 'yes', required: true }), 'right (agree)'),
+        el('label', {}, el('input', { type: 'radio', name: 'agree', value: 'no' }), 'wrong (disagree)')),
     el('fieldset', {}, el('legend', {}, 'Hemorrhage types I see'),
       SUBTYPES.map(s => el('label', {}, el('input', { type: 'checkbox', name: 'subtype', value: s }), s))),
     el('div', { class: 'controls' }, el('span', { class: 'muted' }, 'Label the slice in the viewer:'),
@@ -167,7 +173,7 @@ function feedbackCard(uid, d, currentSlice) {
   const refresh = async () => {
     try {
       const r = await api(`/api/studies/${encodeURIComponent(uid)}/feedback`);
-      list.replaceChildren(...r.feedback.map(f => el('li', {}, `${when(new Date(f.created).toISOString())} · ${f.actor} · ${f.agree ? 'agree' : 'disagree'}`,
+      list.replaceChildren(...r.feedback.map(f => el('li', {}, `${when(new Date(f.created).toISOString())} · ${f.actor} · ${f.agree === true ? 'agree' : f.agree === false ? 'disagree' : f.hemorrhage ? 'hemorrhage present' : 'no hemorrhage'}`,
         f.subtypes.length ? ` · ${f.subtypes.join(', ')}` : '', f.slices.length ? ` · ${f.slices.length} slice label(s)` : '', f.comment ? ` · “${f.comment}”` : '')));
     } catch (e) { list.replaceChildren(el('li', {}, `Cannot read earlier feedback: ${e.message}`)); }
   };
@@ -175,7 +181,7 @@ function feedbackCard(uid, d, currentSlice) {
     e.preventDefault();
     const data = new FormData(form);
     const body = {
-      agree: data.get('agree') === 'yes',
+      ...(noDecision ? { hemorrhage: data.get('hemorrhage') === 'yes' } : { agree: data.get('agree') === 'yes' }),
       version: d.version,
       subtypes: data.getAll('subtype'),
       slices: [...sliceLabels.entries()].map(([sop, v]) => ({ sop_instance_uid: sop, hemorrhage: v.hemorrhage })),
@@ -204,7 +210,8 @@ function modelCard(d) {
       kv('Architecture', m.architecture), kv('Input', m.input),
       kv('Weights SHA-256', m.weights_sha256 ? m.weights_sha256.slice(0, 16) + '…' : null),
       kv('Slice calibration', m.slice_calibration), kv('Study aggregation', m.study_aggregation),
-      kv('Operating point', d.threshold != null ? `study probability ≥ ${d.threshold.toFixed(3)} flags the study` : null),
+      kv('Operating point', d.decision === 'no_decision' ? 'none: the study calibration rests on too few real studies, so the model flags nothing' : d.threshold != null ? `study probability ≥ ${d.threshold.toFixed(3)} flags the study` : null),
+      kv('Study calibration', d.calibration ? d.calibration + (d.calibration_detail ? ` (${d.calibration_detail})` : '') : null),
       kv('Precision', m.inference_precision),
       kv('Intended use', 'Research: prioritising non-contrast head CT for reading when bleeding is suspected. Not a diagnosis, not a rule-out.'),
       kv('Known limits', 'Trained on few real studies: probabilities and the operating point were fitted on development data (largely synthetic phantoms), not on this site. Accuracy drops on scanners, kernels and display formats not seen in training; small bleeds, post-operative heads and motion are not handled. Overlays show where the model looked, not the bleed’s extent.')));

@@ -54,11 +54,12 @@ export function svg(tag, attrs = {}, ...children) {
   return node;
 }
 
-export const decisionText = d => d === 'ich_likely' ? 'ICH likely' : d === 'no_ich_flagged' ? 'no ICH flagged' : '—';
+export const decisionText = d => d === 'ich_likely' ? 'ICH likely' : d === 'no_ich_flagged' ? 'no ICH flagged' : d === 'no_decision' ? 'no decision' : '—';
 
 export function decisionBadge(decision) {
   if (decision === 'ich_likely') return el('span', { class: 'badge flag' }, 'ICH likely');
   if (decision === 'no_ich_flagged') return el('span', { class: 'badge neg' }, 'no ICH flagged');
+  if (decision === 'no_decision') return el('span', { class: 'badge nodecision', title: 'The model\u2019s study calibration rests on insufficient real data: ranked by probability, not flagged' }, 'no decision');
   return el('span', { class: 'badge pending' }, 'pending');
 }
 

@@ -55,7 +55,9 @@ public static class ModelEvaluator
         var rows = new List<ScoredRow>();
         foreach (var g in slices.GroupBy(r => sampleOf.TryGetValue(r.Id, out var s) ? s.StudyId ?? r.Id : r.Id, StringComparer.Ordinal))
         {
-            var list = g.ToList();
+            // Series order (z, else instance number, else as listed) for the contiguity-aware aggregation.
+            var list = g.Select((r, i) => (Row: r, Index: i, Sample: sampleOf.GetValueOrDefault(r.Id)))
+                .OrderBy(x => x.Sample?.Z ?? x.Sample?.InstanceNumber ?? double.NaN).ThenBy(x => x.Index).Select(x => x.Row).ToList();
             var members = list.Select(r => sampleOf.GetValueOrDefault(r.Id)).OfType<LabeledSample>().ToList();
             int? label = members.Select(m => m.StudyAny).FirstOrDefault(v => v is not null);
             if (label is null)

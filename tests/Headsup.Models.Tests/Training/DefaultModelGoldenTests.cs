@@ -122,7 +122,7 @@ public sealed class DefaultModelGoldenTests(DefaultModelGoldenTests.ModelFixture
                 name,
                 study.StudyInstanceUid,
                 study.Probability!.Value,
-                study.Positive!.Value,
+                study.Positive,
                 study.Threshold,
                 study.Slices.Count,
                 study.Slices.Count(s => s.InStudyScore),
@@ -225,14 +225,14 @@ public sealed class DefaultModelGoldenTests(DefaultModelGoldenTests.ModelFixture
         var csv = new StringBuilder(Header("study,study_instance_uid,probability,positive,threshold,slices,counted,key_slices") + "\n");
         foreach (var r in rows)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{r.Study},{r.StudyInstanceUid},{F(r.Probability)},{(r.Positive ? 1 : 0)},{F(r.Threshold)},{r.Slices},{r.Counted},{r.KeySlices},{string.Join(',', r.Subtypes.Select(F))}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{r.Study},{r.StudyInstanceUid},{F(r.Probability)},{(r.Positive is { } positive ? (positive ? "1" : "0") : "none")},{F(r.Threshold)},{r.Slices},{r.Counted},{r.KeySlices},{string.Join(',', r.Subtypes.Select(F))}\n");
         }
 
         File.WriteAllText(path, csv.ToString());
     }
 
     private static List<GoldenStudy> ReadStudies(string path) => Rows(path, Header("study,study_instance_uid,probability,positive,threshold,slices,counted,key_slices"))
-        .Select(c => new GoldenStudy(c[0], c[1], D(c[2]), c[3] == "1", D(c[4]), int.Parse(c[5], CultureInfo.InvariantCulture), int.Parse(c[6], CultureInfo.InvariantCulture), c[7], c[8..].Select(D).ToArray())).ToList();
+        .Select(c => new GoldenStudy(c[0], c[1], D(c[2]), c[3] switch { "1" => true, "0" => false, _ => (bool?)null }, D(c[4]), int.Parse(c[5], CultureInfo.InvariantCulture), int.Parse(c[6], CultureInfo.InvariantCulture), c[7], c[8..].Select(D).ToArray())).ToList();
 
     private static void WriteStudySlices(string path, IEnumerable<GoldenStudySlice> rows)
     {
@@ -257,7 +257,7 @@ public sealed class DefaultModelGoldenTests(DefaultModelGoldenTests.ModelFixture
 
     private sealed record GoldenSlice(string File, int Label, double Any, double[] Subtypes);
 
-    private sealed record GoldenStudy(string Study, string StudyInstanceUid, double Probability, bool Positive, double Threshold, int Slices, int Counted, string KeySlices, double[] Subtypes);
+    private sealed record GoldenStudy(string Study, string StudyInstanceUid, double Probability, bool? Positive, double Threshold, int Slices, int Counted, string KeySlices, double[] Subtypes);
 
     private sealed record GoldenStudySlice(string Study, string File, string SopInstanceUid, bool InStudyScore, double Probability, double[] Subtypes);
 

@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using Headsup.Evaluation.Calibration;
 using Headsup.Models;
+using Headsup.Models.Packaging;
+using Headsup.Training;
 using Headsup.Testing;
 using Xunit;
 using Xunit.Abstractions;
@@ -148,6 +150,68 @@ public sealed class StudyCalibrationTests(ITestOutputHelper output)
             Assert.Equal(row.Raw, double.Parse(cells[4], CultureInfo.InvariantCulture), 6);
             Assert.Equal(Calibrated(result, row.Raw), double.Parse(cells[5], CultureInfo.InvariantCulture), 6);
         }
+    }
+
+    [Fact]
+    public void FitOnRealStudies_PhantomsAreLeftOut_AndTooFewRealStudiesAreInsufficient()
+    {
+        // 20 phantom studies that would fit nicely and 4 real ones: the phantoms must not count.
+        var phantoms = Enumerable.Range(0, 20).Select(i => Row(i, i % 2, i % 2 == 1 ? 0.8 : 0.2) with { Source = "phantom" }).ToList();
+        var real = new[] { Row(100, 1, 0.45), Row(101, 0, 0.47), Row(102, 0, 0.28), Row(103, 1, 0.93) };
+        var result = StudyCalibration.FitOnRealStudies([.. phantoms, .. real], 0.9, "test", new StudyCalibrationRules());
+        Assert.Equal(StudyCalibrationStatus.InsufficientRealData, result.Status);
+        Assert.Equal(20, result.Excluded.Count);
+        Assert.Equal(4, result.Rows.Count);
+        Assert.Equal(1.0, result.Calibration.A);
+        Assert.Equal(0.0, result.Calibration.B);
+        Assert.Contains("4 real labelled studies (2 positive, 2 negative; 20 phantom studies left out); a study threshold needs at least 20 of each class", result.StatusDetail, StringComparison.Ordinal);
+        Assert.Null(result.LeaveOneOutSensitivity); // 4 studies: leave-one-out would fit on 3
+        Assert.Equal(0.75, result.Auc, 12); // the 0.45 positive below the 0.47 negative
+
+        // Only phantoms: refused, with the reason.
+        var ex = Assert.Throws<ModelException>(() => StudyCalibration.FitOnRealStudies(phantoms, 0.9, "test", new StudyCalibrationRules()));
+        Assert.Contains("phantom studies are never used", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FitOnRealStudies_EnoughStudies_FitsAsFitDoes_AndLeaveOneStudyOutIsHandCountable()
+    {
+        var rows = Rows("random-200");
+        var rules = new StudyCalibrationRules(MinimumPerClass: 20);
+        var result = StudyCalibration.FitOnRealStudies(rows, 0.9, "test", rules);
+        var plain = StudyCalibration.Fit(rows, 0.9, "test");
+        Assert.Equal(StudyCalibrationStatus.RealStudies, result.Status);
+        Assert.Equal(plain.Calibration.A, result.Calibration.A, 12);
+        Assert.Equal(plain.Threshold, result.Threshold, 12);
+
+        // Leave-one-study-out by hand: each study decided by a fit on the other 199.
+        int tp = 0, tn = 0;
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var fit = StudyCalibration.Fit(rows.Where((_, j) => j != i).ToList(), 0.9, "loo");
+            bool flagged = Calibrated(fit, rows[i].Raw) >= fit.Threshold;
+            tp += rows[i].Label == 1 && flagged ? 1 : 0;
+            tn += rows[i].Label == 0 && !flagged ? 1 : 0;
+        }
+
+        Assert.Equal(tp, result.LeaveOneOutSensitivity!.Hits);
+        Assert.Equal(rows.Count(r => r.Label == 1), result.LeaveOneOutSensitivity.N);
+        Assert.Equal(tn, result.LeaveOneOutSpecificity!.Hits);
+        Assert.InRange(result.LeaveOneOutSensitivity.Value, result.LeaveOneOutSensitivity.Low, result.LeaveOneOutSensitivity.High);
+        Assert.Contains("leave-one-study-out at the fitted operating point: sensitivity", result.StatusDetail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrainingOptions_FromDescription_RoundTripsDescribe_AndAppliesOverrides()
+    {
+        var options = new TrainingOptions { Architecture = "small-cnn", Size = 64, Epochs = 7, LearningRate = 3e-4, MultiLabel = false, SourceBalance = 0.5, Precision = Headsup.Models.Packaging.WeightsPrecision.Int8Blocks };
+        Assert.Equal(options.Describe(), TrainingOptions.FromDescription(options.Describe()).Describe());
+        var changed = TrainingOptions.FromDescription(options.Describe(), new Dictionary<string, string> { ["epochs"] = "2", ["augmentation"] = "0.25" });
+        Assert.Equal(2, changed.Epochs);
+        Assert.Equal(0.25, changed.Augmentation);
+        Assert.Equal("small-cnn", changed.Architecture);
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(options.Describe(), new Dictionary<string, string> { ["epochs"] = "many" }));
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["warmup"] = "3" }));
     }
 
     private static double Calibrated(StudyCalibrationResult result, double raw) => result.Calibration.Apply(PlattScaling.Logit(Math.Clamp(raw, 1e-6, 1 - 1e-6)));

@@ -14,6 +14,20 @@ namespace Headsup.Service.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class FeedbackExportTests(BrowserFixture fx)
 {
+    /// <summary>The feedback body for a reader who sees (or not) a bleed, whatever the result decided; <paramref name="extra"/>'s properties are added.</summary>
+    private static Dictionary<string, object?> Read(JsonElement detail, bool bleeding, object extra)
+    {
+        var body = JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(extra))!;
+        switch (detail.GetProperty("decision").GetString())
+        {
+            case "ich_likely": body["agree"] = bleeding; break;
+            case "no_ich_flagged": body["agree"] = !bleeding; break;
+            default: body["hemorrhage"] = bleeding; break;
+        }
+
+        return body;
+    }
+
     [Fact]
     public async Task Feedback_exports_as_labels_and_dicom_that_evaluate_reads_and_deidentified_without_identifiers()
     {
@@ -24,14 +38,13 @@ public sealed class FeedbackExportTests(BrowserFixture fx)
         await fx.Service.WaitForStatusAsync(fx.Keys["reader"], second.Study, TimeSpan.FromMinutes(3), "done");
         var d1 = (await fx.Service.GetJsonAsync($"/api/studies/{first.Study}", fx.Keys["reader"])).Body;
         var d2 = (await fx.Service.GetJsonAsync($"/api/studies/{second.Study}", fx.Keys["reader"])).Body;
-        bool flagged1 = d1.GetProperty("decision").GetString() == "ich_likely";
-        bool flagged2 = d2.GetProperty("decision").GetString() == "ich_likely";
         var labelled = d1.GetProperty("slices")[0].GetProperty("sop_instance_uid").GetString()!;
 
-        // first: bleeding (agree with a flag, or disagree with "no ICH flagged"), one slice labelled; second: no bleeding.
+        // first: bleeding (agree with a flag, disagree with "no ICH flagged", or hemorrhage true when the model made no
+        // decision), one slice labelled; second: no bleeding.
         Assert.Equal(HttpStatusCode.Created, await PostAsync($"/api/studies/{first.Study}/feedback",
-            new { agree = flagged1, subtypes = new[] { "subdural" }, slices = new[] { new { sop_instance_uid = labelled, hemorrhage = true } }, comment = "reader-comment-7f3a" }));
-        Assert.Equal(HttpStatusCode.Created, await PostAsync($"/api/studies/{second.Study}/feedback", new { agree = !flagged2 }));
+            Read(d1, bleeding: true, new { subtypes = new[] { "subdural" }, slices = new[] { new { sop_instance_uid = labelled, hemorrhage = true } }, comment = "reader-comment-7f3a" })));
+        Assert.Equal(HttpStatusCode.Created, await PostAsync($"/api/studies/{second.Study}/feedback", Read(d2, bleeding: false, new { })));
 
         using var temp = TestData.CreateTempFolder();
         var plain = Path.Combine(temp.Path, "export");

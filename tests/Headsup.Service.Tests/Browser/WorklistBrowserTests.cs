@@ -116,9 +116,21 @@ public sealed class WorklistBrowserTests(BrowserFixture fx)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fx.Artifacts, "study.png") });
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fx.Artifacts, "study-full.png"), FullPage = true });
 
-        // Feedback: a bleed the reader sees (agree with a flag, or disagree with "no ICH flagged"), a subtype, a slice label.
-        bool flagged = detail.GetProperty("decision").GetString() == "ich_likely";
-        await page.Locator($"input[name=agree][value={(flagged ? "yes" : "no")}]").CheckAsync();
+        // Feedback: a bleed the reader sees (agree with a flag, disagree with "no ICH flagged", or "present" when the model
+        // made no decision because its study calibration rests on too few real studies), a subtype, a slice label.
+        var decision = detail.GetProperty("decision").GetString();
+        bool flagged = decision == "ich_likely";
+        if (decision == "no_decision")
+        {
+            Assert.Equal("insufficient real data", detail.GetProperty("calibration").GetString());
+            Assert.Contains("no decision", await page.Locator(".study-head").InnerTextAsync(), StringComparison.Ordinal);
+            await page.Locator("input[name=hemorrhage][value=yes]").CheckAsync();
+        }
+        else
+        {
+            await page.Locator($"input[name=agree][value={(flagged ? "yes" : "no")}]").CheckAsync();
+        }
+
         await page.Locator("input[name=subtype][value=subdural]").CheckAsync();
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Bleed on this slice", Exact = true }).ClickAsync();
         await page.Locator("#fb-comment").FillAsync("browser test read");
@@ -126,7 +138,15 @@ public sealed class WorklistBrowserTests(BrowserFixture fx)
         await page.GetByText("Feedback saved").WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
 
         var stored = (await fx.Service.GetJsonAsync($"/api/studies/{study}/feedback", fx.Keys["reader"])).Body.GetProperty("feedback")[0];
-        Assert.Equal(flagged, stored.GetProperty("agree").GetBoolean());
+        if (decision == "no_decision")
+        {
+            Assert.Equal(JsonValueKind.Null, stored.GetProperty("agree").ValueKind);
+        }
+        else
+        {
+            Assert.Equal(flagged, stored.GetProperty("agree").GetBoolean());
+        }
+
         Assert.True(stored.GetProperty("hemorrhage").GetBoolean());
         Assert.Equal("subdural", stored.GetProperty("subtypes")[0].GetString());
         Assert.Equal(1, stored.GetProperty("slices").GetArrayLength());
@@ -136,7 +156,11 @@ public sealed class WorklistBrowserTests(BrowserFixture fx)
         await page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "← Worklist" }).ClickAsync();
         var row = page.Locator($"tr[data-uid='{study}']");
         await row.WaitForAsync();
-        Assert.Contains(flagged ? "agree" : "disagree", await row.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains(decision == "no_decision" ? "read: bleed" : flagged ? "agree" : "disagree", await row.InnerTextAsync(), StringComparison.Ordinal);
+        if (decision == "no_decision")
+        {
+            Assert.True(await page.Locator("#calibration-note").IsVisibleAsync(), "the worklist says why nothing is flagged");
+        }
 
         // The audit trail names the reader's key for the feedback and the images read.
         var audit = (await fx.Service.GetJsonAsync($"/api/admin/audit?study={study}&limit=200", fx.Keys["admin"])).Body.EnumerateArray().ToList();
@@ -243,6 +267,12 @@ public sealed class WorklistBrowserTests(BrowserFixture fx)
         var (bad, badProblem) = await PostJsonAsync(browser, $"/api/studies/{fx.Studies[0].Study}/feedback", """{"agree":true,"subtypes":["tumour"]}""", null);
         Assert.Equal(HttpStatusCode.BadRequest, bad);
         Assert.StartsWith("subtypes:", badProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Feedback must fit the result: agree/disagree on a decision, hemorrhage yes/no when the model made none.
+        var decided = (await fx.Service.GetJsonAsync($"/api/studies/{fx.Studies[0].Study}", fx.Keys["reader"])).Body.GetProperty("decision").GetString();
+        var (mismatch, mismatchProblem) = await PostJsonAsync(browser, $"/api/studies/{fx.Studies[0].Study}/feedback", decided == "no_decision" ? """{"agree":true}""" : """{"hemorrhage":true}""", null);
+        Assert.Equal(HttpStatusCode.BadRequest, mismatch);
+        Assert.StartsWith(decided == "no_decision" ? "agree: this result made no decision" : "agree: required", mismatchProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // Revoking the key ends the session (checked at most every 15 s).
         using (var revoke = ServiceProcess.Request(HttpMethod.Delete, $"/api/admin/keys/{id}", fx.Keys["admin"]))
