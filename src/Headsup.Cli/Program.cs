@@ -32,6 +32,7 @@ internal static class Program
             ExplainCommand.Create(),
             LesionCheckCommand.Create(),
             CalibrateStudyCommand.Create(),
+            InputProfileCommand.Create(),
             ServeCommand.Create(),
             FeedbackCommand.Create(),
             DeidentifyCommand.Create(),

@@ -38,4 +38,37 @@ public static class CachePredictor
 
         return result;
     }
+
+    /// <summary>Pooled last-layer features (per input, <see cref="ClassifierNetwork.FeatureChannels"/> values: the head's input) on every input of <paramref name="cache"/>.</summary>
+    public static float[][] Features(ClassifierNetwork network, InputCache cache, int batchSize = 16)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(cache);
+        bool wasTraining = network.training;
+        network.eval();
+        var result = new float[cache.Count][];
+        var indices = Enumerable.Range(0, cache.Count).ToArray();
+        using (no_grad())
+        {
+            for (int start = 0; start < cache.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var span = indices.AsSpan(start, Math.Min(batchSize, cache.Count - start));
+                var pooled = network.FeatureMap(cache.Inputs(span)).mean([2, 3]).contiguous();
+                var values = pooled.data<float>().ToArray();
+                int width = (int)pooled.shape[1];
+                for (int i = 0; i < span.Length; i++)
+                {
+                    result[start + i] = values.AsSpan(i * width, width).ToArray();
+                }
+            }
+        }
+
+        if (wasTraining)
+        {
+            network.train();
+        }
+
+        return result;
+    }
 }

@@ -171,8 +171,18 @@ public static class TrainingRun
         {
             observer.Stage("writing the model package", 0);
             var dataManifestPath = Path.Combine(Path.GetTempPath(), "headsup-training-manifest-" + Guid.NewGuid().ToString("N") + ".json");
+            var profilePath = Path.Combine(Path.GetTempPath(), "headsup-input-profile-" + Guid.NewGuid().ToString("N") + ".json");
             try
             {
+                observer.Stage("profiling the training inputs (the out-of-distribution reference of detect)", 0);
+                var profileProblems = new List<SampleProblem>();
+                var profile = Evaluation.InputProfileBuilder.FromCache(outcome.Network, train, $"{request.ModelName} {request.ModelVersion}", profileProblems);
+                foreach (var p in profileProblems)
+                {
+                    observer.Problem(p);
+                }
+
+                File.WriteAllText(profilePath, profile.ToJson());
                 var splits = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var s in trainSamples)
                 {
@@ -187,11 +197,12 @@ public static class TrainingRun
                 var dataManifest = DatasetManifest.Create(trainSamples.Concat(validationSamples).DistinctBy(s => s.File), splits, options.Seed);
                 dataManifest.Save(dataManifestPath, request.OutputDirectory);
                 manifest = manifest with { Training = manifest.Training with { ManifestHash = dataManifest.ContentHash } };
-                manifest = ModelPackage.Save(request.OutputDirectory, manifest, outcome.Network, new Dictionary<string, string> { ["training-manifest.json"] = dataManifestPath }, options.Precision);
+                manifest = ModelPackage.Save(request.OutputDirectory, manifest, outcome.Network, new Dictionary<string, string> { ["training-manifest.json"] = dataManifestPath, [InputProfile.FileName] = profilePath }, options.Precision);
             }
             finally
             {
                 File.Delete(dataManifestPath);
+                File.Delete(profilePath);
             }
 
             if (request.CheckpointDirectory is not null)

@@ -53,6 +53,9 @@ public sealed class SeriesScorer : IDisposable
     /// <summary>The network that scores slices: the package's, or its bfloat16 copy.</summary>
     public ClassifierNetwork Network => _network;
 
+    /// <summary>The training inputs' profile of the package, when it has one.</summary>
+    public InputProfile? InputProfile => _package.InputProfile;
+
     /// <summary>The number format slices are scored in.</summary>
     public InferencePrecision Precision { get; }
 
@@ -166,7 +169,17 @@ public sealed class SeriesScorer : IDisposable
             }
 
             networkClock.Start();
-            var logits = Predictor.Logits(_network, batch, pending.Count, channels, size, InferencePrecisions.ScalarType(Precision));
+            var profile = _package.InputProfile;
+            float[][] logits, features = [];
+            if (profile is null)
+            {
+                logits = Predictor.Logits(_network, batch, pending.Count, channels, size, InferencePrecisions.ScalarType(Precision));
+            }
+            else
+            {
+                (logits, features) = Predictor.LogitsAndFeatures(_network, batch, pending.Count, channels, size, InferencePrecisions.ScalarType(Precision));
+            }
+
             networkClock.Stop();
             for (int b = 0; b < pending.Count; b++)
             {
@@ -190,6 +203,7 @@ public sealed class SeriesScorer : IDisposable
                     Probability = manifest.Calibration.Apply(logits[b][0]),
                     Subtypes = subtypes,
                     BrainAreaCm2 = area,
+                    FeatureDistance = profile is null ? null : profile.Distance(features[b]),
                 });
                 indices.Add(index);
             }

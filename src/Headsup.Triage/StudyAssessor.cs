@@ -90,6 +90,7 @@ public sealed class StudyAssessor
             Subtypes = score.Subtypes,
             KeySlices = keys,
             Slices = score.Slices,
+            OutOfDistribution = OutOfDistribution.Assess(series, score.Slices, _scorer.InputProfile),
         };
         return new StudyAssessment(result, series, scored, score, clock.Elapsed.TotalSeconds);
     }

@@ -112,6 +112,12 @@ public sealed record SliceResult
     /// <summary>Intracranial area on this slice (cm², from the brain mask at input resolution).</summary>
     public double BrainAreaCm2 { get; init; }
 
+    /// <summary>
+    /// Standardised distance of the slice's pooled network features from the training slices' (the package's input
+    /// profile; about 1 for a typical training slice); null when the package has no profile.
+    /// </summary>
+    public double? FeatureDistance { get; init; }
+
     /// <summary>Whether the slice counts in the study probability (slices with little brain, e.g. vertex or skull base, do not).</summary>
     public bool InStudyScore { get; init; }
 }
@@ -179,6 +185,9 @@ public sealed record StudyResult
 
     /// <summary>Why there is no decision (or why the decision is not a fitted one), when the calibration is insufficient.</summary>
     public string? CalibrationDetail { get; init; }
+
+    /// <summary>How unlike the model's training data the study is (null when not scored).</summary>
+    public OutOfDistributionResult? OutOfDistribution { get; init; }
 
     /// <summary>The study threshold used (the model's operating point unless overridden).</summary>
     public double Threshold { get; init; }

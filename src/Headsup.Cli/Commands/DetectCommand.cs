@@ -172,6 +172,11 @@ internal static class DetectCommand
                 notes.Add("partial: " + string.Join(", ", s.SeriesProblems.Select(p => p.Split(':')[0]).Where(k => k is "Gap" or "MissingPosition").Distinct()));
             }
 
+            if (s.OutOfDistribution is { Warning: true } ood)
+            {
+                notes.Add("unlike the training data" + (ood.Score is { } score ? string.Create(CultureInfo.InvariantCulture, $" (OOD {score:0.00})") : string.Empty));
+            }
+
             if (s.Skipped.Count > 0)
             {
                 notes.Add($"{s.Skipped.Count} other series skipped");
@@ -189,6 +194,11 @@ internal static class DetectCommand
         }
 
         AnsiConsole.Write(table);
+        foreach (var s in results.Studies.Where(s => s.OutOfDistribution is { Warning: true }))
+        {
+            Console.WriteLine($"warning: study {s.StudyInstanceUid}: {s.OutOfDistribution!.Message}");
+        }
+
         var undecided = results.Studies.Where(s => s.Positive is null && s.Probability is not null).ToList();
         if (undecided.Count > 0)
         {

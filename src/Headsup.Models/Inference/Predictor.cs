@@ -23,4 +23,26 @@ public static class Predictor
         int outputs = (int)logits.shape[1];
         return Enumerable.Range(0, count).Select(i => values.AsSpan(i * outputs, outputs).ToArray()).ToArray();
     }
+
+    /// <summary>
+    /// Logits and the pooled last-layer features (N × <see cref="ClassifierNetwork.FeatureChannels"/>, the head's
+    /// input) in one pass; the logits are those of <see cref="Logits"/> (the same feature map through the same head).
+    /// </summary>
+    public static (float[][] Logits, float[][] Features) LogitsAndFeatures(ClassifierNetwork network, float[] inputs, int count, int channels, int size, ScalarType dtype = ScalarType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        network.eval();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var x = tensor(inputs, new long[] { count, channels, size, size }).to(dtype);
+        var map = network.FeatureMap(x);
+        var logits = network.Head(map).to(ScalarType.Float32).contiguous();
+        var pooled = map.mean([2, 3]).to(ScalarType.Float32).contiguous();
+        var values = logits.data<float>().ToArray();
+        var features = pooled.data<float>().ToArray();
+        int outputs = (int)logits.shape[1], width = (int)pooled.shape[1];
+        return (
+            Enumerable.Range(0, count).Select(i => values.AsSpan(i * outputs, outputs).ToArray()).ToArray(),
+            Enumerable.Range(0, count).Select(i => features.AsSpan(i * width, width).ToArray()).ToArray());
+    }
 }

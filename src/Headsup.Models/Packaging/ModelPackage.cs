@@ -19,13 +19,17 @@ public sealed class ModelPackage : IDisposable
 
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
 
-    private ModelPackage(string location, ModelManifest manifest, InputSpec inputSpec, ClassifierNetwork network)
+    private ModelPackage(string location, ModelManifest manifest, InputSpec inputSpec, ClassifierNetwork network, InputProfile? inputProfile)
     {
         Location = location;
         Manifest = manifest;
         InputSpec = inputSpec;
         Network = network;
+        InputProfile = inputProfile;
     }
+
+    /// <summary>The training inputs' profile (<see cref="Packaging.InputProfile.FileName"/>), when the package has one: detect's out-of-distribution checks use it.</summary>
+    public InputProfile? InputProfile { get; }
 
     /// <summary>What the network takes: the manifest's recipe and size, parsed and checked against its channels at load.</summary>
     public InputSpec InputSpec { get; }
@@ -212,7 +216,22 @@ public sealed class ModelPackage : IDisposable
         }
 
         network.eval();
-        return new ModelPackage(location, manifest, spec, network);
+        var profilePath = Path.Combine(folder, InputProfile.FileName);
+        InputProfile? profile = null;
+        if (File.Exists(profilePath))
+        {
+            try
+            {
+                profile = InputProfile.Read(profilePath);
+            }
+            catch
+            {
+                network.Dispose();
+                throw;
+            }
+        }
+
+        return new ModelPackage(location, manifest, spec, network, profile);
     }
 
     /// <summary>The manifest's input, parsed once; the recipe must be known and give the network's channels.</summary>

@@ -34,6 +34,7 @@ public static class StudyViews
             ["study_description"] = s.StudyDescription,
             ["error"] = s.Error,
             ["subtypes"] = s.Subtypes is { } st ? JsonNode.Parse(st) : null,
+            ["out_of_distribution_warning"] = s.OodWarning,
             ["time_to_result_seconds"] = s.ResultSeconds is { } seconds ? Math.Round(seconds, 2) : null,
             ["feedback"] = s.FeedbackAt is { } at
                 ? new JsonObject { ["agree"] = s.FeedbackAgree, ["hemorrhage"] = s.FeedbackHemorrhage, ["by"] = s.FeedbackBy, ["at"] = Iso(at) }

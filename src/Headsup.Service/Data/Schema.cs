@@ -5,7 +5,7 @@ namespace Headsup.Service.Data;
 /// against the same database are safe (the second finds the version already current). Tables: studies (one row per
 /// StudyInstanceUID: arrival, stability, current status and result), instances (received and generated, with the
 /// attributes QIDO-RS matches on and where the file is), jobs (one per study version: the durable job record),
-/// deliveries (results sent to DICOMweb peers and webhooks), api_keys (hashed), audit (append-only), feedback (readers' agree/disagree, from version 2; from version 3 a reader's hemorrhage yes/no on a result that made no decision, with agree null).
+/// deliveries (results sent to DICOMweb peers and webhooks), api_keys (hashed), audit (append-only), feedback (readers' agree/disagree, from version 2; from version 3 a reader's hemorrhage yes/no on a result that made no decision, with agree null; and the study's out-of-distribution warning for the worklist).
 /// </summary>
 public static class Schema
 {
@@ -139,6 +139,7 @@ public static class Schema
     private static readonly string[] s_v3Sqlite =
     [
         "ALTER TABLE studies ADD COLUMN feedback_hemorrhage INTEGER",
+        "ALTER TABLE studies ADD COLUMN ood_warning TEXT",
         """
         CREATE TABLE feedback_v3 (
             id TEXT PRIMARY KEY,
@@ -162,6 +163,7 @@ public static class Schema
     private static readonly string[] s_v3Postgres =
     [
         "ALTER TABLE studies ADD COLUMN feedback_hemorrhage INTEGER",
+        "ALTER TABLE studies ADD COLUMN ood_warning TEXT",
         "ALTER TABLE feedback ALTER COLUMN agree DROP NOT NULL",
     ];
 

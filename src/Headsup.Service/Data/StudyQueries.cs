@@ -17,6 +17,9 @@ public sealed record StudyRow(string StudyInstanceUid, string? PatientId, string
     /// <summary>The latest reader feedback: agree (true) or disagree (false); null when none.</summary>
     public bool? FeedbackAgree { get; init; }
 
+    /// <summary>The current result's out-of-distribution warning, when it has one.</summary>
+    public string? OodWarning { get; init; }
+
     /// <summary>The latest feedback's hemorrhage yes/no (also when the result made no decision and agree is null).</summary>
     public bool? FeedbackHemorrhage { get; init; }
 
@@ -86,7 +89,7 @@ public sealed record StudyFilter
 /// <summary>Reads studies, series, instances, versions and deliveries for QIDO-RS, WADO-RS and the results API.</summary>
 public sealed class StudyQueries(Db db)
 {
-    private const string StudyColumns = "study_uid, patient_id, patient_name, study_date, study_time, accession, study_description, first_received, last_received, received_instances, current_version, status, result_version, probability, positive, error, updated, subtypes, result_seconds, feedback_agree, feedback_by, feedback_at, feedback_hemorrhage";
+    private const string StudyColumns = "study_uid, patient_id, patient_name, study_date, study_time, accession, study_description, first_received, last_received, received_instances, current_version, status, result_version, probability, positive, error, updated, subtypes, result_seconds, feedback_agree, feedback_by, feedback_at, feedback_hemorrhage, ood_warning";
 
     /// <summary>Studies matching a filter. Worklist order: flagged first, then probability, then arrival.</summary>
     public Task<List<StudyRow>> StudiesAsync(StudyFilter filter, bool worklistOrder, CancellationToken cancellationToken = default)
@@ -244,6 +247,7 @@ public sealed class StudyQueries(Db db)
         ResultSeconds = Db.Real(r, "result_seconds"),
         FeedbackAgree = Db.Long(r, "feedback_agree") is { } agree ? agree == 1 : null,
         FeedbackHemorrhage = Db.Long(r, "feedback_hemorrhage") is { } bleeding ? bleeding == 1 : null,
+        OodWarning = Db.Text(r, "ood_warning"),
         FeedbackBy = Db.Text(r, "feedback_by"),
         FeedbackAt = Db.Long(r, "feedback_at"),
     };

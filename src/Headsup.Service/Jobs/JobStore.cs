@@ -142,7 +142,7 @@ public sealed class JobStore(Db db)
                 await Intake.InstanceIntake.InsertInstanceAsync(c, t, Intake.InstanceAttributes.From(g.Dataset, null, g.TransferSyntax), g.Key, g.Size, g.Sha256, "generated", job.Version, now, cancellationToken).ConfigureAwait(false);
             }
 
-            await UpdateStudyAsync(c, t, job, result.Error is null ? "done" : "failed", result.Probability, result.Positive, result.Error, now, cancellationToken, SubtypesOf(result.ResultJson)).ConfigureAwait(false);
+            await UpdateStudyAsync(c, t, job, result.Error is null ? "done" : "failed", result.Probability, result.Positive, result.Error, now, cancellationToken, SubtypesOf(result.ResultJson), OodWarningOf(result.ResultJson)).ConfigureAwait(false);
             if (result.Error is null)
             {
                 foreach (var (kind, target) in deliveries)
@@ -245,17 +245,24 @@ public sealed class JobStore(Db db)
             ? subtypes.GetRawText()
             : null;
 
-    private static async Task UpdateStudyAsync(DbConnection c, DbTransaction t, JobRecord job, string status, double? probability, bool? positive, string? error, long now, CancellationToken cancellationToken, string? subtypes = null)
+    /// <summary>The result's out-of-distribution warning ("this scanner or format was not in the model's training data: …"), when it has one.</summary>
+    private static string? OodWarningOf(string? resultJson) =>
+        resultJson is not null && TriageJobRunner.StudyEntry(resultJson) is { } entry && entry.TryGetProperty("out_of_distribution", out var ood) && ood.ValueKind == System.Text.Json.JsonValueKind.Object
+            && ood.TryGetProperty("warning", out var warning) && warning.ValueKind == System.Text.Json.JsonValueKind.True && ood.TryGetProperty("message", out var message)
+            ? message.GetString()
+            : null;
+
+    private static async Task UpdateStudyAsync(DbConnection c, DbTransaction t, JobRecord job, string status, double? probability, bool? positive, string? error, long now, CancellationToken cancellationToken, string? subtypes = null, string? oodWarning = null)
     {
         // Only the newest version speaks for the study; while newer instances are pending the study stays 'receiving'.
         if (status is "done")
         {
             await Db.ExecuteAsync(c, t, """
-                UPDATE studies SET result_version = @version, probability = @probability, positive = @positive, error = NULL, updated = @now, subtypes = @subtypes,
+                UPDATE studies SET result_version = @version, probability = @probability, positive = @positive, error = NULL, updated = @now, subtypes = @subtypes, ood_warning = @oodWarning,
                                    result_seconds = (@now - (SELECT MAX(received) FROM instances WHERE study_uid = @study AND origin = 'received' AND received <= @created)) / 1000.0,
                                    status = CASE WHEN pending = 0 AND current_version = @version THEN 'done' ELSE status END
                 WHERE study_uid = @study AND (result_version IS NULL OR result_version <= @version)
-                """, new { study = job.StudyInstanceUid, version = job.Version, probability, positive = positive is null ? null : (object)(positive.Value ? 1 : 0), now, subtypes, created = job.Created }, cancellationToken).ConfigureAwait(false);
+                """, new { study = job.StudyInstanceUid, version = job.Version, probability, positive = positive is null ? null : (object)(positive.Value ? 1 : 0), now, subtypes, oodWarning, created = job.Created }, cancellationToken).ConfigureAwait(false);
         }
         else
         {

@@ -39,6 +39,8 @@ async function render(root, uid, session) {
     el('span', { class: 'muted' }, `arrived ${when(d.last_received)}`));
   const banner = el('p', { class: 'banner', role: 'note' }, 'NOT FOR DIAGNOSTIC USE. Research software: the probability and the overlays are aids to prioritise reading, not findings. A radiologist reads every study.',
     d.decision === 'no_decision' ? ' No decision: the model\u2019s study calibration rests on insufficient real data, so this study is ranked by probability, not flagged.' : '');
+  const ood = d.out_of_distribution;
+  const oodBanner = ood && ood.warning ? el('p', { class: 'banner ood-banner', role: 'alert' }, '⚠ ' + ood.message[0].toUpperCase() + ood.message.slice(1) + '. Its probability is less trustworthy than on the data the model was tested on.') : null;
   if (!d.version || !d.slices) {
     const reason = d.status === 'failed' ? `Triage failed: ${d.error || 'no reason recorded'}` : `No result yet (status: ${d.status}). This page updates when the result is ready.`;
     root.replaceChildren(back(), head, banner, el('p', { class: d.status === 'failed' ? 'error' : 'muted', role: 'status' }, reason));
@@ -87,7 +89,7 @@ async function render(root, uid, session) {
     modelCard(d),
     processingCard(d),
     downloadsCard(d, files, session));
-  root.replaceChildren(back(), head, banner, el('div', { class: 'grid' }, left, right));
+  root.replaceChildren(...[back(), head, banner, oodBanner, el('div', { class: 'grid' }, left, right)].filter(Boolean));
   const first = d.key_slices?.length ? slices.findIndex(s => s.sop_instance_uid === d.key_slices[0].sop_instance_uid) : 0;
   await viewer.go(Math.max(0, first));
 }
