@@ -193,16 +193,24 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     }
 
     [Theory]
-    [InlineData("--model")]
-    [InlineData("--set")]
-    public void EvaluateLeaveOneSourceOut_BadArguments_ExitTwoNamingTheProblem(string bad)
+    [InlineData("--model", "--protocol trains its own models")]
+    [InlineData("--set", "unknown training option 'warmup'")]
+    [InlineData("--hold-out", "--hold-out nosuch: no such source")]
+    [InlineData("--data", "two sources are both named 'phantom'")]
+    public void EvaluateLeaveOneSourceOut_BadArguments_ExitTwoNamingTheProblem(string bad, string message)
     {
         using var work = TestData.CreateTempFolder();
-        var args = new List<string> { "evaluate", "--protocol", "leave-one-source-out", "--data", _data.Phantom, _data.Phantom + "/", "--out", work.Path };
-        args.AddRange(bad == "--model" ? ["--model", _data.Model] : ["--train-like", _data.Model, "--set", "warmup=3"]);
+        var args = new List<string> { "evaluate", "--protocol", "leave-one-source-out", "--data", _data.Phantom, _data.Phantom + "/", "--out", work.Path, "--train-like", _data.Model };
+        args.AddRange(bad switch
+        {
+            "--model" => ["--model", _data.Model],
+            "--set" => ["--set", "warmup=3"],
+            "--hold-out" => ["--hold-out", "nosuch"],
+            _ => [],
+        });
         var (exit, _, stderr) = Headsup([.. args]);
         Assert.Equal(2, exit);
-        Assert.Contains(bad == "--model" ? "--protocol trains its own models" : "unknown training option 'warmup'", stderr, StringComparison.Ordinal);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
     }
 
     [Fact]

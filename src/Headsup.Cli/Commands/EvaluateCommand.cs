@@ -40,9 +40,10 @@ internal static class EvaluateCommand
         protocol.AcceptOnlyFromAmong(TransferProtocol.LeaveOneSourceOut);
         var trainLike = new Option<string?>("--train-like") { Description = "With --protocol: train every fold with the options this package recorded (default: the shipped model)" };
         var set = new Option<string[]>("--set") { Description = "With --protocol: override a training option, key=value as in model.json training.options (e.g. epochs=8); repeatable", AllowMultipleArgumentsPerToken = true };
+        var holdOut = new Option<string[]>("--hold-out") { Description = "With --protocol: hold out only these sources (by name: the labels CSV's folder, or the folder), each still trained on all the others; repeatable", AllowMultipleArgumentsPerToken = true };
         var command = new Command("evaluate", "Score labelled data with a model and write metrics, plots and a report")
         {
-            model, data, level, output, resamples, seed, split, source, protocol, trainLike, set,
+            model, data, level, output, resamples, seed, split, source, protocol, trainLike, set, holdOut,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -53,7 +54,7 @@ internal static class EvaluateCommand
                     throw new UsageException("--protocol trains its own models and scores slices (and DICOM studies) of each held-out source: it takes --data, --train-like, --set, --bootstrap, --seed and --out, not --model, --level, --split or --source");
                 }
 
-                return Task.FromResult(TransferProtocol.Run(parse.GetValue(data)!, parse.GetValue(trainLike), parse.GetValue(set) ?? [], parse.GetValue(output)!, new BootstrapOptions(parse.GetValue(resamples), (ulong)parse.GetValue(seed)), cancellationToken));
+                return Task.FromResult(TransferProtocol.Run(parse.GetValue(data)!, parse.GetValue(trainLike), parse.GetValue(set) ?? [], parse.GetValue(holdOut) ?? [], parse.GetValue(output)!, new BootstrapOptions(parse.GetValue(resamples), (ulong)parse.GetValue(seed)), cancellationToken));
             }
 
             var location = ModelLocator.Resolve(parse.GetValue(model));

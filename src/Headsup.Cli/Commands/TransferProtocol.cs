@@ -18,7 +18,7 @@ internal static class TransferProtocol
 {
     public const string LeaveOneSourceOut = "leave-one-source-out";
 
-    public static int Run(IReadOnlyList<string> sources, string? trainLike, IReadOnlyList<string> overrides, string outDir, BootstrapOptions bootstrap, CancellationToken cancellationToken)
+    public static int Run(IReadOnlyList<string> sources, string? trainLike, IReadOnlyList<string> overrides, IReadOnlyList<string> holdOut, string outDir, BootstrapOptions bootstrap, CancellationToken cancellationToken)
     {
         var like = ModelLocator.Resolve(trainLike);
         ModelManifest manifest;
@@ -60,7 +60,7 @@ internal static class TransferProtocol
         TransferOutcome outcome;
         try
         {
-            outcome = SourceTransfer.Run(new TransferRequest(named, options, outDir, bootstrap) { OptionsDescription = description }, observer, cancellationToken);
+            outcome = SourceTransfer.Run(new TransferRequest(named, options, outDir, bootstrap) { OptionsDescription = description, HoldOut = holdOut }, observer, cancellationToken);
         }
         catch (ArgumentException ex)
         {

@@ -26,6 +26,9 @@ public sealed record TransferRequest(IReadOnlyList<TransferSource> Sources, Trai
 {
     /// <summary>Describes the training options for the table (e.g. "like models/default, epochs=8").</summary>
     public string OptionsDescription { get; init; } = string.Empty;
+
+    /// <summary>Only these sources are held out (each still trains on all the others); empty = every source.</summary>
+    public IReadOnlyList<string> HoldOut { get; init; } = [];
 }
 
 /// <summary>One row of the transfer table: a held-out source (or a pool of them) at one level.</summary>
@@ -87,6 +90,12 @@ public static class SourceTransfer
             throw new ArgumentException($"leave-one-source-out needs at least two sources (got {request.Sources.Count})");
         }
 
+        var unknown = request.HoldOut.Where(h => request.Sources.All(s => s.Name != h)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"--hold-out {string.Join(", ", unknown)}: no such source (the sources are {string.Join(", ", request.Sources.Select(s => s.Name))})");
+        }
+
         var duplicate = request.Sources.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
@@ -101,6 +110,11 @@ public static class SourceTransfer
         {
             cancellationToken.ThrowIfCancellationRequested();
             var heldOut = request.Sources[f];
+            if (request.HoldOut.Count > 0 && !request.HoldOut.Contains(heldOut.Name))
+            {
+                continue;
+            }
+
             var train = request.Sources.Where((_, i) => i != f).SelectMany(s => s.Data.Samples).ToList();
             var foldDir = Path.Combine(request.OutputDirectory, "folds", Safe(heldOut.Name));
             var modelDir = Path.Combine(foldDir, "model");
@@ -184,7 +198,7 @@ public static class SourceTransfer
             var labels = pooled.Select(p => p.Row.Label).ToList();
             var report = Report(pooled, EvaluationLevel.Slice, null, PooledRealDicom, request.Bootstrap, cancellationToken);
             report?.WriteTo(Path.Combine(request.OutputDirectory, "pooled-real-dicom"));
-            int folds = request.Sources.Count(s => s.Data.Samples.Any(x => x.AnyKnown) && s.Data.Samples.All(x => x.Format == ImageFormat.Dicom && x.Source != PhantomSource));
+            int folds = request.Sources.Count(s => (request.HoldOut.Count == 0 || request.HoldOut.Contains(s.Name)) && s.Data.Samples.Any(x => x.AnyKnown) && s.Data.Samples.All(x => x.Format == ImageFormat.Dicom && x.Source != PhantomSource));
 
             // Every pooled prediction is decided at its own fold's operating point; Wilson intervals for those rates.
             var positives = pooled.Where(p => p.Row.Label == 1).ToList();
