@@ -42,6 +42,16 @@ public sealed record TrainingOptions
     /// </summary>
     public double WindowAugmentation { get; init; }
 
+    /// <summary>
+    /// Zero everything outside the head before the crop (<see cref="Headsup.Inputs.InputSpec.HeadMask"/>); written into the
+    /// package's input as <c>"mask": "head"</c>, so evaluate, detect and explain apply it too.
+    /// </summary>
+    public bool HeadMask { get; init; }
+
+    /// <summary>The input definition these options train: recipe, size and head mask.</summary>
+    public Headsup.Inputs.InputSpec InputSpec(string? recipe = null, int? size = null) =>
+        new(recipe ?? Recipe, size ?? Size) { HeadMask = HeadMask };
+
     /// <summary>Synthetic positives made per real training negative by lesion insertion (0 = none).</summary>
     public double SyntheticPositivesPerNegative { get; init; }
 
@@ -86,6 +96,7 @@ public sealed record TrainingOptions
         ["backbone_learning_rate_factor"] = BackboneLearningRateFactor.ToString("R", CultureInfo.InvariantCulture),
         ["weight_decay"] = WeightDecay.ToString("R", CultureInfo.InvariantCulture),
         ["augmentation"] = Augmentation.ToString("R", CultureInfo.InvariantCulture),
+        ["head_mask"] = HeadMask ? "true" : "false",
         ["window_augmentation"] = WindowAugmentation.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_positives_per_negative"] = SyntheticPositivesPerNegative.ToString("R", CultureInfo.InvariantCulture),
         ["source_balance"] = SourceBalance.ToString("R", CultureInfo.InvariantCulture),
