@@ -8,7 +8,8 @@ namespace Headsup.Imaging.Windowing;
 /// <list type="number">
 /// <item>Head: the largest 4-connected region above display 20 after a 2-pixel dilation (as the model input's head
 /// finder does for display images), holes filled.</item>
-/// <item>Intracranial tissue: every brain window puts bone above its upper bound, so the skull is white (≥ 254). The
+/// <item>Intracranial tissue: every brain window puts bone above its upper bound, so the skull is white (≥ 254, or
+/// the head's 99th percentile less 8 levels, at least 200, when lossy or rescaled exports left it below 254). The
 /// white pixels of the head, dilated by 2 pixels (closing small gaps and dropping the partial-volume rim), enclose the
 /// intracranial space: the non-white pixels that cannot be reached from the image border; its largest region is used.
 /// Fewer than 400 pixels or 5 % of the head (skull base, vertex, no white skull) gives
@@ -47,6 +48,8 @@ public static class WindowEstimator
     /// <summary>Widest width searched (HU).</summary>
     public const double MaxWidthHu = 400;
 
+    private const float MinBoneDisplay = 200f;
+    private const float BoneMarginLevels = 8f;
     private const double CenterStepHu = 0.5;
     private const int WidthSteps = 181;
     private const int MinTissuePixels = 400;
@@ -144,11 +147,23 @@ public static class WindowEstimator
         }
 
         var beyondHead = Morphology.ReachableFromBorder(notHead, width, height);
-        var bone = new byte[n];
+        var levels = new int[256];
+        int filled = 0;
         for (int i = 0; i < n; i++)
         {
             head[i] = beyondHead[i] == 0 ? (byte)1 : (byte)0;
-            bone[i] = head[i] != 0 && display[i] >= BoneDisplay ? (byte)1 : (byte)0;
+            if (head[i] != 0)
+            {
+                levels[(int)MathF.Round(Math.Clamp(display[i], 0f, 255f))]++;
+                filled++;
+            }
+        }
+
+        float boneDisplay = BoneThreshold(levels, filled);
+        var bone = new byte[n];
+        for (int i = 0; i < n; i++)
+        {
+            bone[i] = head[i] != 0 && display[i] >= boneDisplay ? (byte)1 : (byte)0;
         }
 
         var wall = Morphology.Dilate(bone, width, height, 2);
@@ -166,6 +181,27 @@ public static class WindowEstimator
         }
 
         return Morphology.Largest(enclosed, width, height).Mask;
+    }
+
+    /// <summary>
+    /// <see cref="BoneDisplay"/>, or lower when the skull is not saturated (JPEG-derived or rescaled exports whose
+    /// brightest bone sits at 240–253): the head's 99th percentile level less <see cref="BoneMarginLevels"/>, never below
+    /// <see cref="MinBoneDisplay"/>.
+    /// </summary>
+    private static float BoneThreshold(int[] levels, int headPixels)
+    {
+        int running = 0, p99 = 255;
+        for (int k = 0; k < 256; k++)
+        {
+            running += levels[k];
+            if (running >= 0.99 * headPixels)
+            {
+                p99 = k;
+                break;
+            }
+        }
+
+        return Math.Min(BoneDisplay, Math.Max(MinBoneDisplay, p99 - BoneMarginLevels));
     }
 
     /// <summary>The width the comb of occupied display levels implies, or null when the levels show no comb.</summary>
