@@ -12,6 +12,8 @@ namespace Headsup.Inputs;
 /// <item>channels at full resolution: gray-brain = brain window 40/80 of HU, or display/255; e1–e4 = Imaging's
 /// <see cref="RecipeBuilder"/> (E3 bytes /255); context = brain window of the previous, current and next slice (the centre
 /// replicated where a neighbour is missing);</item>
+/// <item>with <see cref="InputSpec.HeadMask"/>, every channel is set to 0 outside the centre slice's head
+/// (<see cref="HeadMask"/>);</item>
 /// <item>the head of the centre slice (<see cref="FindHead"/>) is cropped to its bounding box, padded with 0 to a centred
 /// square (aspect kept) and area-resampled to Size × Size (<see cref="InputFrame.Resample"/>);</item>
 /// <item>values are clamped to [0, 1] and rounded to 1/255 steps (<see cref="InputQuantisation"/>).</item>
@@ -24,6 +26,9 @@ public static class InputBuilder
 
     /// <summary>Display value above which a pixel may belong to the head (≈ 6 HU in the brain window).</summary>
     public const float HeadThresholdDisplay = 20f;
+
+    /// <summary>Pixels the head mask is grown by beyond the head region, so the scalp's edge stays in.</summary>
+    public const int HeadMaskMarginPixels = 3;
 
     /// <summary>Builds the input for <paramref name="stack"/> with its frame.</summary>
     /// <exception cref="InputRecipeException">The recipe needs HU and an image is a display image, or a neighbour's size differs.</exception>
@@ -71,6 +76,22 @@ public static class InputBuilder
             planes = tensor.Floats ?? tensor.Bytes!.Select(b => b / 255f).ToArray();
         }
 
+        if (spec.HeadMask)
+        {
+            var head = HeadMask(center);
+            for (int c = 0; c < recipe.Channels; c++)
+            {
+                var channel = planes.AsSpan(c * plane, plane);
+                for (int i = 0; i < plane; i++)
+                {
+                    if (head[i] == 0)
+                    {
+                        channel[i] = 0f;
+                    }
+                }
+            }
+        }
+
         var frame = InputFrame.Of(center, spec.Size);
         var values = frame.Resample(planes, recipe.Channels, pad: 0f, clamp: true);
         InputQuantisation.Quantise(values);
@@ -94,6 +115,19 @@ public static class InputBuilder
         return image.Intensity == SliceIntensity.Hu
             ? HeadFinder.Find(image.Pixels, image.Width, image.Height, HeadThresholdHu)
             : HeadFinder.Find(image.Pixels, image.Width, image.Height, HeadThresholdDisplay, dilateRadius: 2);
+    }
+
+    /// <summary>
+    /// The head region of <paramref name="image"/> as a 0/1 mask (<see cref="HeadFinder.Mask"/>): the region
+    /// <see cref="FindHead"/> boxes (same threshold and dilation), its holes filled, grown by
+    /// <see cref="HeadMaskMarginPixels"/>. Text, rulers and the table are separate objects and fall outside.
+    /// </summary>
+    public static byte[] HeadMask(SliceImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return image.Intensity == SliceIntensity.Hu
+            ? HeadFinder.Mask(image.Pixels, image.Width, image.Height, HeadThresholdHu, marginRadius: HeadMaskMarginPixels)
+            : HeadFinder.Mask(image.Pixels, image.Width, image.Height, HeadThresholdDisplay, dilateRadius: 2, marginRadius: HeadMaskMarginPixels);
     }
 
     private static SliceImage Neighbour(SliceImage? neighbour, SliceImage center, InputRecipe recipe)

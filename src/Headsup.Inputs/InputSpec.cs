@@ -1,6 +1,6 @@
 namespace Headsup.Inputs;
 
-/// <summary>What the model sees: a typed recipe and the square size in pixels.</summary>
+/// <summary>What the model sees: a typed recipe, the square size in pixels, and whether everything outside the head is zeroed.</summary>
 public sealed record InputSpec
 {
     /// <summary>Creates the spec.</summary>
@@ -38,6 +38,13 @@ public sealed record InputSpec
 
     /// <summary>Output side in pixels.</summary>
     public int Size { get; }
+
+    /// <summary>
+    /// True when every pixel outside the head (<see cref="InputBuilder.HeadMask"/>) is set to 0 before the crop, so text,
+    /// rulers and the table do not reach the network. A package records it as <c>"mask": "head"</c> in its input; absent
+    /// means false (every package before issue 12).
+    /// </summary>
+    public bool HeadMask { get; init; }
 
     /// <summary>Channels of the input.</summary>
     public int Channels => Recipe.Channels;

@@ -8,18 +8,88 @@ namespace Headsup.Training;
 /// (contrast, brightness, Gaussian noise). Strength 0 returns the input unchanged. The per-image parameters are drawn
 /// with a seeded .NET <see cref="Random"/> and enter torch as tensors: no implicit scalar conversions in the loop
 /// (an implicit TorchSharp Scalar can be finalised while its native call still runs, which crashed a long run).
+/// <para>Window augmentation (issue 12), before the rest and with its own random stream, so a probability of 0 leaves
+/// every other draw unchanged: with probability P per image, the values are re-mapped as if the slice had been displayed
+/// at a random brain window, centre uniform in [<see cref="MinWindowCenterHu"/>, <see cref="MaxWindowCenterHu"/>] HU
+/// and width uniform in [<see cref="MinWindowWidthHu"/>, <see cref="MaxWindowWidthHu"/>] HU:
+/// v′ = clamp((80·v − (C − W/2)) / W, 0, 1) (<see cref="Rewindow"/>). The inputs hold the 40/80 brain window (0..80 HU
+/// ↦ 0..1), so this is exact for HU inside 0..80; HU the 40/80 window clipped (below 0 or above 80) stay at the bounds
+/// of the new window where a real wider window would have shown them (CSF and fat below 0 HU, bone and dense blood above
+/// 80 HU look flat rather than graded). Display images (PNG) are treated the same way, as if they were 40/80.</para>
 /// </summary>
 public sealed class Augmenter : IDisposable
 {
+    /// <summary>Lowest window centre drawn by window augmentation (HU).</summary>
+    public const double MinWindowCenterHu = 30;
+
+    /// <summary>Highest window centre drawn by window augmentation (HU).</summary>
+    public const double MaxWindowCenterHu = 50;
+
+    /// <summary>Narrowest window width drawn by window augmentation (HU).</summary>
+    public const double MinWindowWidthHu = 70;
+
+    /// <summary>Widest window width drawn by window augmentation (HU).</summary>
+    public const double MaxWindowWidthHu = 150;
+
+    /// <summary>HU span of the inputs' brain window 40/80 (0..80 HU ↦ 0..1).</summary>
+    private const double InputSpanHu = 80;
+
     private readonly double _strength;
+    private readonly double _windowProbability;
     private readonly Random _random;
+    private readonly Random _windowRandom;
     private readonly Generator _generator;
 
+    /// <summary>An augmenter without window augmentation.</summary>
     public Augmenter(double strength, long seed)
+        : this(strength, seed, 0)
+    {
+    }
+
+    /// <summary>An augmenter that also re-windows each image with probability <paramref name="windowProbability"/> (clamped to [0, 1]).</summary>
+    public Augmenter(double strength, long seed, double windowProbability)
     {
         _strength = Math.Clamp(strength, 0, 1);
+        _windowProbability = double.IsNaN(windowProbability) ? 0 : Math.Clamp(windowProbability, 0, 1);
         _random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
+        _windowRandom = new Random(unchecked((int)(seed * 31) ^ 0x5f3759df));
         _generator = new Generator((ulong)seed);
+    }
+
+    /// <summary>
+    /// Re-maps one 40/80-windowed value <paramref name="value"/> to the window <paramref name="centerHu"/>/<paramref name="widthHu"/>:
+    /// clamp((80·v − (C − W/2)) / W, 0, 1).
+    /// </summary>
+    public static float Rewindow(float value, double centerHu, double widthHu) =>
+        (float)Math.Clamp(((InputSpanHu * value) - (centerHu - (widthHu / 2))) / widthHu, 0, 1);
+
+    /// <summary>
+    /// Re-maps each image i of an N×C×H×W batch of 40/80-windowed values to the window
+    /// <paramref name="centersHu"/>[i]/<paramref name="widthsHu"/>[i] (see <see cref="Rewindow"/>); a width of 0 leaves the image as it is.
+    /// </summary>
+    public static Tensor Rewindow(Tensor batch, IReadOnlyList<double> centersHu, IReadOnlyList<double> widthsHu)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(centersHu);
+        ArgumentNullException.ThrowIfNull(widthsHu);
+        int n = (int)batch.shape[0];
+        if (centersHu.Count != n || widthsHu.Count != n)
+        {
+            throw new ArgumentException($"{centersHu.Count} centres and {widthsHu.Count} widths for {n} images");
+        }
+
+        var scale = new float[n];
+        var shift = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            (scale[i], shift[i]) = widthsHu[i] > 0
+                ? ((float)(InputSpanHu / widthsHu[i]), (float)(-(centersHu[i] - (widthsHu[i] / 2)) / widthsHu[i]))
+                : (1f, 0f);
+        }
+
+        using var scope = NewDisposeScope();
+        var x = batch.mul(tensor(scale, new long[] { n, 1, 1, 1 })).add(tensor(shift, new long[] { n, 1, 1, 1 }));
+        return x.clamp(tensor(0f), tensor(1f)).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -29,6 +99,33 @@ public sealed class Augmenter : IDisposable
     public Tensor Apply(Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (_windowProbability > 0)
+        {
+            using var rewindowed = RewindowSome(batch);
+            return Augment(rewindowed);
+        }
+
+        return Augment(batch);
+    }
+
+    private Tensor RewindowSome(Tensor batch)
+    {
+        int n = (int)batch.shape[0];
+        var centers = new double[n];
+        var widths = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double draw = _windowRandom.NextDouble();
+            double center = MinWindowCenterHu + (_windowRandom.NextDouble() * (MaxWindowCenterHu - MinWindowCenterHu));
+            double width = MinWindowWidthHu + (_windowRandom.NextDouble() * (MaxWindowWidthHu - MinWindowWidthHu));
+            (centers[i], widths[i]) = draw < _windowProbability ? (center, width) : (0, 0);
+        }
+
+        return Rewindow(batch, centers, widths);
+    }
+
+    private Tensor Augment(Tensor batch)
+    {
         if (_strength <= 0)
         {
             return batch.alias();

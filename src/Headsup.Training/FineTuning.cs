@@ -35,7 +35,7 @@ public static class FineTuning
 
     /// <summary>
     /// The options of a run: <paramref name="defaults"/> with the <paramref name="given"/> choices, and with a
-    /// <paramref name="parent"/> its recipe, architecture, size and outputs (multi-label when it has subtype heads) and
+    /// <paramref name="parent"/> its recipe, architecture, size, head mask and outputs (multi-label when it has subtype heads) and
     /// <see cref="DefaultLearningRate"/> unless a learning rate is given.
     /// </summary>
     /// <exception cref="ArgumentException">A given choice conflicts with the parent package (every conflict is named).</exception>
@@ -77,6 +77,12 @@ public static class FineTuning
             conflicts.Add("--no-subtypes (the package has subtype heads, which fine-tuning keeps)");
         }
 
+        bool parentMask = parent.Input.Mask == ModelInput.HeadMask;
+        if (defaults.HeadMask && !parentMask)
+        {
+            conflicts.Add("--head-mask (the package's input has no head mask)");
+        }
+
         if (conflicts.Count > 0)
         {
             throw new ArgumentException($"fine-tuning {parent.Name} {parent.Version} keeps its network and input; these options conflict with it: {string.Join("; ", conflicts)}. Leave them out to take the package's.");
@@ -87,6 +93,7 @@ public static class FineTuning
             Recipe = parent.Input.Recipe,
             Architecture = parent.Architecture,
             Size = parent.Input.Size,
+            HeadMask = parentMask,
             LearningRate = given.LearningRate ?? DefaultLearningRate,
             MultiLabel = subtypeHeads,
         };

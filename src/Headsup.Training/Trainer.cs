@@ -86,6 +86,11 @@ public sealed class Trainer
     public Trainer(TrainingOptions options, ModelPackage? parent)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.WindowAugmentation > 0 && options.Recipe is not ("gray-brain" or "context"))
+        {
+            throw new ArgumentException($"window augmentation re-maps the 40/80 brain window; recipe {options.Recipe} is not one (use gray-brain or context)", nameof(options));
+        }
+
         _parent = parent;
     }
 
@@ -140,7 +145,7 @@ public sealed class Trainer
             cancellationToken.ThrowIfCancellationRequested();
             var epochClock = Stopwatch.StartNew();
             network.train();
-            using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch);
+            using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch, _options.WindowAugmentation);
             var order = EpochOrder(train, new Random(unchecked((_options.Seed * 1_000_003) + epoch))); // not HashCode.Combine: that is randomised per process
             double lossSum = 0;
             for (int step = 0; step < stepsPerEpoch; step++)

@@ -35,6 +35,23 @@ public sealed record TrainingOptions
     /// <summary>Augmentation strength in [0, 1]: 0 none, 1 = flips, ±15° rotation, ±15 % scale, ±8 % shift, intensity jitter and noise.</summary>
     public double Augmentation { get; init; } = 0.7;
 
+    /// <summary>
+    /// Window augmentation probability in [0, 1] (issue 12): each training image is re-mapped, with this probability, as
+    /// if displayed at a random brain window (centre 30–50 HU, width 70–150 HU; see <see cref="Augmenter"/>). Only for
+    /// the brain-window recipes (gray-brain, context). 0 (the default) = off.
+    /// </summary>
+    public double WindowAugmentation { get; init; }
+
+    /// <summary>
+    /// Zero everything outside the head before the crop (<see cref="Headsup.Inputs.InputSpec.HeadMask"/>); written into the
+    /// package's input as <c>"mask": "head"</c>, so evaluate, detect and explain apply it too.
+    /// </summary>
+    public bool HeadMask { get; init; }
+
+    /// <summary>The input definition these options train: recipe, size and head mask.</summary>
+    public Headsup.Inputs.InputSpec InputSpec(string? recipe = null, int? size = null) =>
+        new(recipe ?? Recipe, size ?? Size) { HeadMask = HeadMask };
+
     /// <summary>Synthetic positives made per real training negative by lesion insertion (0 = none).</summary>
     public double SyntheticPositivesPerNegative { get; init; }
 
@@ -126,6 +143,8 @@ public sealed record TrainingOptions
         ["backbone_learning_rate_factor"] = BackboneLearningRateFactor.ToString("R", CultureInfo.InvariantCulture),
         ["weight_decay"] = WeightDecay.ToString("R", CultureInfo.InvariantCulture),
         ["augmentation"] = Augmentation.ToString("R", CultureInfo.InvariantCulture),
+        ["head_mask"] = HeadMask ? "true" : "false",
+        ["window_augmentation"] = WindowAugmentation.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_positives_per_negative"] = SyntheticPositivesPerNegative.ToString("R", CultureInfo.InvariantCulture),
         ["source_balance"] = SourceBalance.ToString("R", CultureInfo.InvariantCulture),
         ["multi_label"] = MultiLabel ? "true" : "false",

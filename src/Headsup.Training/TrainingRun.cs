@@ -118,7 +118,7 @@ public static class TrainingRun
         }
 
         var problems = new List<SampleProblem>();
-        var spec = new InputSpec(options.Recipe, options.Size);
+        var spec = options.InputSpec();
         var (train, validation) = Prepare(trainSamples, validationSamples, spec, options, observer, problems, cancellationToken);
 
         var start = request.Parent is { } parent ? $"fine-tuning {parent.Manifest.Name} {parent.Manifest.Version}" : $"training {options.Architecture}";
@@ -314,7 +314,7 @@ public static class TrainingRun
         Version = request.ModelVersion,
         CreatedUtc = DateTimeOffset.UtcNow,
         Architecture = options.Architecture,
-        Input = new ModelInput { Recipe = options.Recipe, Size = options.Size, Channels = train.Channels },
+        Input = new ModelInput { Recipe = options.Recipe, Size = options.Size, Channels = train.Channels, Mask = train.Spec.HeadMask ? ModelInput.HeadMask : null },
         Outputs = outcome.Outputs,
         Calibration = calibration,
         Thresholds = new ModelThresholds { Default = 0.5, OperatingPoint = threshold, OperatingPointRule = rule },

@@ -31,6 +31,8 @@ internal static class TrainCommand
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 16 };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (AdamW); default 1e-3, or 1e-4 with --resume-from" };
         var augment = new Option<double>("--augment") { Description = "Augmentation strength 0–1", DefaultValueFactory = _ => 0.7 };
+        var windowAugment = new Option<double>("--window-augment") { Description = "Probability 0–1 of re-mapping each training image as if shown at a random brain window (centre 30–50, width 70–150 HU); gray-brain and context only", DefaultValueFactory = _ => 0 };
+        var headMask = new Option<bool>("--head-mask") { Description = "Zero everything outside the head (text, rulers, table) before the crop; recorded in the package, so evaluate, detect and explain do the same" };
         var synthetic = new Option<double>("--synthetic-per-negative") { Description = "Synthetic positives per training negative by lesion insertion (0 = none)", DefaultValueFactory = _ => 0 };
         var sourceBalance = new Option<double>("--source-balance") { Description = "Draw inputs with weight count(source)^-b each epoch (0 = plain shuffle, 1 = sources equally often)", DefaultValueFactory = _ => 0 };
         var noMulti = new Option<bool>("--no-subtypes") { Description = "Train 'any' only, even when subtype labels exist" };
@@ -46,7 +48,7 @@ internal static class TrainCommand
         var version = new Option<string>("--model-version") { DefaultValueFactory = _ => "1.0.0" };
         var command = new Command("train", "Train a hemorrhage classifier and write a model package")
         {
-            data, recipe, arch, size, epochs, patience, batch, lr, augment, synthetic, sourceBalance, noMulti, valFraction, seed, threads, output, resume, resumeFrom, weights, name, version,
+            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, headMask, synthetic, sourceBalance, noMulti, valFraction, seed, threads, output, resume, resumeFrom, weights, name, version,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -57,6 +59,8 @@ internal static class TrainCommand
                 Patience = Check(parse.GetValue(patience), 1, 1000, "--patience"),
                 BatchSize = Check(parse.GetValue(batch), 2, 1024, "--batch-size"),
                 Augmentation = parse.GetValue(augment),
+                HeadMask = parse.GetValue(headMask),
+                WindowAugmentation = Check(parse.GetValue(windowAugment), 0, 1, "--window-augment"),
                 SyntheticPositivesPerNegative = parse.GetValue(synthetic),
                 SourceBalance = Math.Clamp(parse.GetValue(sourceBalance), 0, 1),
                 ValidationFraction = parse.GetValue(valFraction),
@@ -84,6 +88,11 @@ internal static class TrainCommand
             {
                 parent = parentLocation is null ? null : ModelPackage.Load(parentLocation);
                 var options = Resolve(defaults, given, parent);
+                if (options.WindowAugmentation > 0 && options.Recipe is not ("gray-brain" or "context"))
+                {
+                    throw new UsageException($"--window-augment re-maps the 40/80 brain window; recipe {options.Recipe} is not one (use gray-brain or context)");
+                }
+
                 if (options.Recipe != "gray-brain" && dataset.Samples.Any(s => s.Format != ImageFormat.Dicom))
                 {
                     throw new UsageException($"recipe {options.Recipe} needs Hounsfield units, but the data has PNG/JPEG images; use --recipe gray-brain");
@@ -156,4 +165,7 @@ internal static class TrainCommand
 
     private static int Check(int value, int min, int max, string name) =>
         value >= min && value <= max ? value : throw new UsageException($"{name} must be between {min} and {max} (got {value})");
+
+    private static double Check(double value, double min, double max, string name) =>
+        value >= min && value <= max ? value : throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{name} must be between {min} and {max} (got {value})"));
 }

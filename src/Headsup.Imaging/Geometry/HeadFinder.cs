@@ -58,6 +58,49 @@ public static class HeadFinder
     }
 
     /// <summary>
+    /// The head as a 0/1 mask: the largest 4-connected region above <paramref name="threshold"/> (after a dilation by
+    /// <paramref name="dilateRadius"/>, as <see cref="Find"/>), its holes filled, then dilated by
+    /// <paramref name="marginRadius"/> so the scalp's edge stays in. All zero when no pixel is above the threshold.
+    /// </summary>
+    public static byte[] Mask(ReadOnlySpan<float> pixels, int width, int height, float threshold, int dilateRadius = 0, int marginRadius = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        int n = width * height;
+        if (pixels.Length < n)
+        {
+            throw new ArgumentException($"{pixels.Length} values do not make a {width}×{height} image", nameof(pixels));
+        }
+
+        var above = new byte[n];
+        for (int i = 0; i < n; i++)
+        {
+            above[i] = pixels[i] > threshold ? (byte)1 : (byte)0;
+        }
+
+        var grown = dilateRadius > 0 ? Morphology.Dilate(above, width, height, dilateRadius) : above;
+        var (head, count) = Morphology.Largest(grown, width, height);
+        if (count == 0)
+        {
+            return head;
+        }
+
+        var outside = new byte[n];
+        for (int i = 0; i < n; i++)
+        {
+            outside[i] = head[i] == 0 ? (byte)1 : (byte)0;
+        }
+
+        var beyond = Morphology.ReachableFromBorder(outside, width, height);
+        for (int i = 0; i < n; i++)
+        {
+            head[i] = beyond[i] == 0 ? (byte)1 : (byte)0;
+        }
+
+        return marginRadius > 0 ? Morphology.Dilate(head, width, height, marginRadius) : head;
+    }
+
+    /// <summary>
     /// A square around <paramref name="box"/>: side = its longer side × (1 + 2 × <paramref name="marginFraction"/>),
     /// rounded up and at most the image's shorter side, centred on the box and moved inside the image.
     /// </summary>

@@ -64,6 +64,12 @@ public readonly record struct HuWindow
         return (Math.Clamp(hu, lo, hi) - lo) / (float)WidthHu;
     }
 
+    /// <summary>
+    /// The inverse of <see cref="Apply"/> on [0, 1]: lower + clamp(value, 0, 1) × width. A value of 0 or 1 gives the
+    /// bound, since every HU beyond it was clipped there.
+    /// </summary>
+    public float Unapply(float value) => (float)(LowerHu + (Math.Clamp(value, 0f, 1f) * WidthHu));
+
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{CenterHu}/{WidthHu}");
 }

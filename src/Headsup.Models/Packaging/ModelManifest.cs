@@ -76,6 +76,14 @@ public sealed record ModelInput
 
     [JsonPropertyName("channels")]
     public required int Channels { get; init; }
+
+    /// <summary>"head" when everything outside the head is zeroed before the crop; null (absent from model.json) = no mask.</summary>
+    [JsonPropertyName("mask")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Mask { get; init; }
+
+    /// <summary>The value of <see cref="Mask"/> that means the head mask.</summary>
+    public const string HeadMask = "head";
 }
 
 /// <summary>p = sigmoid(A · logit + B), fitted on validation data (A = 1, B = 0 means uncalibrated).</summary>

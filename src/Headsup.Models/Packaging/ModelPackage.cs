@@ -235,7 +235,7 @@ public sealed class ModelPackage : IDisposable
     }
 
     /// <summary>The manifest's input, parsed once; the recipe must be known and give the network's channels.</summary>
-    /// <exception cref="ModelException">Unknown recipe, bad size, or a channel count that does not match the recipe.</exception>
+    /// <exception cref="ModelException">Unknown recipe or mask, bad size, or a channel count that does not match the recipe.</exception>
     public static InputSpec InputSpecOf(ModelManifest manifest, string location)
     {
         ArgumentNullException.ThrowIfNull(manifest);
@@ -248,6 +248,13 @@ public sealed class ModelPackage : IDisposable
         {
             throw new ModelException(location, $"model.json input: {ex.Message}", ex);
         }
+
+        spec = manifest.Input.Mask switch
+        {
+            null => spec,
+            ModelInput.HeadMask => spec with { HeadMask = true },
+            var other => throw new ModelException(location, $"model.json input: mask '{other}' is not known to this build ({ThisBuild.Version}); it knows '{ModelInput.HeadMask}' or none"),
+        };
 
         if (spec.Channels != manifest.Input.Channels)
         {

@@ -96,7 +96,7 @@ public static class AutoMlSearch
             if (!caches.TryGetValue((config.Recipe, config.Size), out var data))
             {
                 var trainingOptions0 = Options(config, options, request.Epochs, options.Budget - clock.Elapsed);
-                data = TrainingRun.Prepare(split.Train, split.Validation, new InputSpec(config.Recipe, config.Size), trainingOptions0, observer, problems, token);
+                data = TrainingRun.Prepare(split.Train, split.Validation, trainingOptions0.InputSpec(config.Recipe, config.Size), trainingOptions0, observer, problems, token);
                 caches[(config.Recipe, config.Size)] = data;
             }
 

@@ -108,10 +108,10 @@ public static class PaperExperiments
                 var start = DateTime.UtcNow;
                 var problems = new List<SampleProblem>();
                 observer.Stage($"{Name(recipe)} ({recipe}), {balanced.Samples.Count} images", 0);
-                var (train, validation) = TrainingRun.Prepare(inner.Train, inner.Validation, new InputSpec(recipe, training.Size), training, observer, problems, cancellationToken);
+                var (train, validation) = TrainingRun.Prepare(inner.Train, inner.Validation, training.InputSpec(recipe), training, observer, problems, cancellationToken);
                 var outcome = new Trainer(training).Train(train, validation, new SyncProgress<TrainingProgress>(observer.Training), cancellationToken: cancellationToken);
                 using var network = outcome.Network;
-                var test = InputCache.Build(outer.Validation, new InputSpec(recipe, training.Size), problems, null, cancellationToken);
+                var test = InputCache.Build(outer.Validation, training.InputSpec(recipe), problems, null, cancellationToken);
                 var logits = CachePredictor.Logits(network, test);
                 var scores = logits.Select(l => PlattScaling.Sigmoid(l[0])).ToArray();
                 var labels = test.Items.Select(i => i.Any).ToArray();

@@ -24,6 +24,36 @@ public sealed class ModelPackageTests
         Weights = new WeightsRecord { Sha256 = "pending" },
     };
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("head", true)]
+    public void InputSpecOf_Mask_AbsentIsNoneAndHeadIsTheHeadMask(string? mask, bool expected)
+    {
+        var manifest = Manifest("small-cnn", 1);
+        manifest = manifest with { Input = manifest.Input with { Mask = mask } };
+
+        Assert.Equal(expected, ModelPackage.InputSpecOf(manifest, "test").HeadMask);
+    }
+
+    [Fact]
+    public void InputSpecOf_UnknownMask_ThrowsNamingIt()
+    {
+        var manifest = Manifest("small-cnn", 1);
+        manifest = manifest with { Input = manifest.Input with { Mask = "brain" } };
+
+        var ex = Assert.Throws<ModelException>(() => ModelPackage.InputSpecOf(manifest, "test"));
+        Assert.Contains("mask 'brain'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serialise_NoMask_LeavesMaskOutOfModelJson()
+    {
+        var manifest = Manifest("small-cnn", 1);
+
+        Assert.DoesNotContain("\"mask\"", System.Text.Json.JsonSerializer.Serialize(manifest), StringComparison.Ordinal);
+        Assert.Contains("\"mask\":\"head\"", System.Text.Json.JsonSerializer.Serialize(manifest with { Input = manifest.Input with { Mask = "head" } }), StringComparison.Ordinal);
+    }
+
     private static float[] Logits(ClassifierNetwork network, Tensor x)
     {
         using var _ = no_grad();

@@ -53,3 +53,90 @@ public sealed class AugmenterTests
         Assert.All(bright, m => Assert.InRange(m, 256 * 0.6, 256 * 1.5));
     }
 }
+
+public sealed class WindowAugmentationTests
+{
+    [Theory]
+    [InlineData(0f, 40, 80, 0f)]
+    [InlineData(0.5f, 40, 80, 0.5f)]
+    [InlineData(0.5f, 40, 120, 0.5f)]
+    [InlineData(0.25f, 35, 100, 0.35f)]
+    [InlineData(0.75f, 30, 70, 65f / 70f)]
+    [InlineData(1f, 30, 70, 1f)]
+    [InlineData(0f, 50, 150, 25f / 150f)]
+    [InlineData(0.1f, 50, 80, 0f)]
+    [InlineData(1f, 50, 150, 105f / 150f)]
+    public void Rewindow_KnownWindow_MatchesHandTable(float value, double center, double width, float expected)
+    {
+        // v' = clamp((80 v - (C - W/2)) / W, 0, 1): e.g. 0.25 -> 20 HU -> (20 + 15) / 100 = 0.35 at 35/100.
+        Assert.Equal(expected, Augmenter.Rewindow(value, center, width), 6);
+    }
+
+    [Fact]
+    public void Rewindow_Tensor_EqualsScalarMappingPerImage()
+    {
+        var data = Enumerable.Range(0, 2 * 64).Select(i => (i % 64) / 63f).ToArray();
+        using var x = tensor(data, new long[] { 2, 1, 8, 8 });
+        using var y = Augmenter.Rewindow(x, [35, 0], [100, 0]);
+        var output = y.data<float>().ToArray();
+        for (int i = 0; i < 64; i++)
+        {
+            Assert.Equal(Augmenter.Rewindow(data[i], 35, 100), output[i], 5);
+            Assert.Equal(data[64 + i], output[64 + i]);
+        }
+    }
+
+    [Fact]
+    public void Describe_WindowAugmentation_IsRecordedAndOffByDefault()
+    {
+        Assert.Equal("0", new TrainingOptions().Describe()["window_augmentation"]);
+        Assert.Equal("0.5", new TrainingOptions { WindowAugmentation = 0.5 }.Describe()["window_augmentation"]);
+    }
+
+    [Fact]
+    public void Trainer_WindowAugmentationWithNonBrainRecipe_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new Trainer(new TrainingOptions { Recipe = "e2", WindowAugmentation = 0.5 }));
+    }
+
+    [Fact]
+    public void Apply_ProbabilityZero_IsTheAugmenterWithoutWindowAugmentation()
+    {
+        using var x = rand(6, 1, 32, 32);
+        using var plain = new Augmenter(0.7, 9);
+        using var zero = new Augmenter(0.7, 9, 0);
+        using var a = plain.Apply(x);
+        using var b = zero.Apply(x);
+        Assert.True(a.allclose(b, 0, 0));
+    }
+
+    [Fact]
+    public void Apply_ProbabilityOne_RewindowsEveryImageInsideTheDrawRange()
+    {
+        // A ramp 0..1 (0..80 HU). Alone (strength 0), each output image is an affine map of the ramp, clamped: from two
+        // unclamped points recover scale 80/W and shift -(C - W/2)/W, so C and W must lie in 30–50 and 70–150.
+        const int n = 32;
+        var ramp = Enumerable.Range(0, 256).Select(i => i / 255f).ToArray();
+        using var x = tensor(ramp, new long[] { 1, 1, 16, 16 }).repeat(n, 1, 1, 1);
+        using var augmenter = new Augmenter(0, 3, 1);
+        using var y = augmenter.Apply(x);
+        var output = y.data<float>().ToArray();
+        var centers = new List<double>();
+        for (int i = 0; i < n; i++)
+        {
+            var image = output.AsSpan(i * 256, 256).ToArray();
+            var inside = Enumerable.Range(0, 256).Where(k => image[k] > 1e-4 && image[k] < 1 - 1e-4).ToArray();
+            Assert.True(inside.Length >= 100, $"image {i}: only {inside.Length} unclamped values");
+            int p = inside[0], q = inside[^1];
+            double scale = (image[q] - image[p]) / (ramp[q] - ramp[p]);
+            double shift = image[p] - (scale * ramp[p]);
+            double width = 80 / scale;
+            double center = (-shift * width) + (width / 2);
+            Assert.InRange(width, 70 - 0.5, 150 + 0.5);
+            Assert.InRange(center, 30 - 0.5, 50 + 0.5);
+            centers.Add(center);
+        }
+
+        Assert.True(centers.Max() - centers.Min() > 5, "the centres drawn should vary");
+    }
+}

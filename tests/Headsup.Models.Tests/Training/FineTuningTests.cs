@@ -38,6 +38,17 @@ public sealed class FineTuningTests
     };
 
     [Fact]
+    public void Resolve_ParentWithHeadMask_KeepsIt_AndHeadMaskWithoutOneConflicts()
+    {
+        var masked = Manifest() with { Input = Manifest().Input with { Mask = ModelInput.HeadMask } };
+
+        Assert.True(FineTuning.Resolve(Options(3), s_none, masked).HeadMask);
+        Assert.False(FineTuning.Resolve(Options(3), s_none, Manifest()).HeadMask);
+        var ex = Assert.Throws<ArgumentException>(() => FineTuning.Resolve(Options(3) with { HeadMask = true }, s_none, Manifest()));
+        Assert.Contains("--head-mask", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Resolve_NoParent_GivenChoicesElseDefaults()
     {
         var options = FineTuning.Resolve(Options(3), new NetworkChoices("e1", null, 96, null, false), null);

@@ -25,13 +25,15 @@ public sealed class InputParityTests : IClassFixture<SmallSubduralPhantomFixture
     public InputParityTests(SmallSubduralPhantomFixture phantom) => _phantom = phantom;
 
     [Theory]
-    [InlineData("gray-brain")]
-    [InlineData("context")]
-    [InlineData("e2")]
-    public void Inputs_SameSliceThroughTrainingDetectAndExplain_AreBitIdentical(string recipe)
+    [InlineData("gray-brain", false)]
+    [InlineData("context", false)]
+    [InlineData("e2", false)]
+    [InlineData("gray-brain", true)]
+    [InlineData("context", true)]
+    public void Inputs_SameSliceThroughTrainingDetectAndExplain_AreBitIdentical(string recipe, bool headMask)
     {
         using var folder = TestData.CreateTempFolder();
-        var spec = new InputSpec(recipe, 48);
+        var spec = new InputSpec(recipe, 48) { HeadMask = headMask };
         var modelPath = Path.Combine(folder.Path, "model");
         TorchSharp.torch.manual_seed(3);
         using (var network = NetworkFactory.Create("small-cnn", spec.Channels, 1, pretrained: false))
@@ -41,7 +43,7 @@ public sealed class InputParityTests : IClassFixture<SmallSubduralPhantomFixture
                 Name = "parity",
                 Version = "0",
                 Architecture = "small-cnn",
-                Input = new ModelInput { Recipe = recipe, Size = spec.Size, Channels = spec.Channels },
+                Input = new ModelInput { Recipe = recipe, Size = spec.Size, Channels = spec.Channels, Mask = headMask ? ModelInput.HeadMask : null },
                 Outputs = ["any"],
                 Calibration = new PlattParameters { A = 1, B = 0, FittedOn = "test" },
                 Thresholds = new ModelThresholds { OperatingPoint = 0.5, OperatingPointRule = "test" },
@@ -65,6 +67,7 @@ public sealed class InputParityTests : IClassFixture<SmallSubduralPhantomFixture
 
         // Detect: each study's selected series, read slice by slice with the neighbours the recipe needs.
         using var package = ModelPackage.Load(modelPath);
+        Assert.Equal(spec, package.InputSpec);
         using var scorer = new SeriesScorer(package);
         int compared = 0;
         foreach (var study in StudyScanner.Scan(_phantom.DicomFolder).Studies)
