@@ -119,6 +119,8 @@ public sealed record TrainingOptions
                 "seed" => options with { Seed = Int(key, value) },
                 "weights_precision" => options with { Precision = Enum.TryParse<Headsup.Models.Packaging.WeightsPrecision>(value, ignoreCase: true, out var p) ? p : throw Bad(key, value) },
                 "operating_sensitivity" => options with { OperatingSensitivity = Real(key, value) },
+                "head_mask" => options with { HeadMask = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
+                "window_augmentation" => options with { WindowAugmentation = Real(key, value) },
                 _ => throw new ArgumentException($"unknown training option '{key}' (known: {string.Join(", ", new TrainingOptions().Describe().Keys)})"),
             };
         }

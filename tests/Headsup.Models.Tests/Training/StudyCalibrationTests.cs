@@ -204,7 +204,7 @@ public sealed class StudyCalibrationTests(ITestOutputHelper output)
     [Fact]
     public void TrainingOptions_FromDescription_RoundTripsDescribe_AndAppliesOverrides()
     {
-        var options = new TrainingOptions { Architecture = "small-cnn", Size = 64, Epochs = 7, LearningRate = 3e-4, MultiLabel = false, SourceBalance = 0.5, Precision = Headsup.Models.Packaging.WeightsPrecision.Int8Blocks };
+        var options = new TrainingOptions { Architecture = "small-cnn", Size = 64, Epochs = 7, LearningRate = 3e-4, MultiLabel = false, SourceBalance = 0.5, Precision = Headsup.Models.Packaging.WeightsPrecision.Int8Blocks, HeadMask = true, WindowAugmentation = 0.5 };
         Assert.Equal(options.Describe(), TrainingOptions.FromDescription(options.Describe()).Describe());
         var changed = TrainingOptions.FromDescription(options.Describe(), new Dictionary<string, string> { ["epochs"] = "2", ["augmentation"] = "0.25" });
         Assert.Equal(2, changed.Epochs);
