@@ -7,40 +7,15 @@ namespace Headsup.Training;
 public static class CachePredictor
 {
     /// <summary>Raw logits (per input, per output) of <paramref name="network"/> on every input of <paramref name="cache"/>.</summary>
-    public static float[][] Logits(ClassifierNetwork network, InputCache cache, int batchSize = 16)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(cache);
-        bool wasTraining = network.training;
-        network.eval();
-        var result = new float[cache.Count][];
-        var indices = Enumerable.Range(0, cache.Count).ToArray();
-        using (no_grad())
-        {
-            for (int start = 0; start < cache.Count; start += batchSize)
-            {
-                using var scope = NewDisposeScope();
-                var span = indices.AsSpan(start, Math.Min(batchSize, cache.Count - start));
-                var logits = network.forward(cache.Inputs(span)).contiguous();
-                var values = logits.data<float>().ToArray();
-                int outputs = (int)logits.shape[1];
-                for (int i = 0; i < span.Length; i++)
-                {
-                    result[start + i] = values.AsSpan(i * outputs, outputs).ToArray();
-                }
-            }
-        }
-
-        if (wasTraining)
-        {
-            network.train();
-        }
-
-        return result;
-    }
+    public static float[][] Logits(ClassifierNetwork network, InputCache cache, int batchSize = 16) =>
+        Run(network, cache, batchSize, (n, x) => n.forward(x));
 
     /// <summary>Pooled last-layer features (per input, <see cref="ClassifierNetwork.FeatureChannels"/> values: the head's input) on every input of <paramref name="cache"/>.</summary>
-    public static float[][] Features(ClassifierNetwork network, InputCache cache, int batchSize = 16)
+    public static float[][] Features(ClassifierNetwork network, InputCache cache, int batchSize = 16) =>
+        Run(network, cache, batchSize, (n, x) => n.FeatureMap(x).mean([2, 3]));
+
+    /// <summary>Runs <paramref name="output"/> (N×K) in eval mode without gradients over the cache in batches; the network's mode is restored.</summary>
+    private static float[][] Run(ClassifierNetwork network, InputCache cache, int batchSize, Func<ClassifierNetwork, Tensor, Tensor> output)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(cache);
@@ -54,12 +29,12 @@ public static class CachePredictor
             {
                 using var scope = NewDisposeScope();
                 var span = indices.AsSpan(start, Math.Min(batchSize, cache.Count - start));
-                var pooled = network.FeatureMap(cache.Inputs(span)).mean([2, 3]).contiguous();
-                var values = pooled.data<float>().ToArray();
-                int width = (int)pooled.shape[1];
+                var values = output(network, cache.Inputs(span)).contiguous();
+                var flat = values.data<float>().ToArray();
+                int width = (int)values.shape[1];
                 for (int i = 0; i < span.Length; i++)
                 {
-                    result[start + i] = values.AsSpan(i * width, width).ToArray();
+                    result[start + i] = flat.AsSpan(i * width, width).ToArray();
                 }
             }
         }

@@ -17,22 +17,7 @@ public static class HeadFinder
     /// </summary>
     public static PixelRect? Find(ReadOnlySpan<float> pixels, int width, int height, float threshold, int dilateRadius = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        int n = width * height;
-        if (pixels.Length < n)
-        {
-            throw new ArgumentException($"{pixels.Length} values do not make a {width}×{height} image", nameof(pixels));
-        }
-
-        var above = new byte[n];
-        for (int i = 0; i < n; i++)
-        {
-            above[i] = pixels[i] > threshold ? (byte)1 : (byte)0;
-        }
-
-        var grown = dilateRadius > 0 ? Morphology.Dilate(above, width, height, dilateRadius) : above;
-        var (head, count) = Morphology.Largest(grown, width, height);
+        var (above, head, count) = LargestRegion(pixels, width, height, threshold, dilateRadius);
         if (count == 0)
         {
             return null;
@@ -64,27 +49,13 @@ public static class HeadFinder
     /// </summary>
     public static byte[] Mask(ReadOnlySpan<float> pixels, int width, int height, float threshold, int dilateRadius = 0, int marginRadius = 0)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        int n = width * height;
-        if (pixels.Length < n)
-        {
-            throw new ArgumentException($"{pixels.Length} values do not make a {width}×{height} image", nameof(pixels));
-        }
-
-        var above = new byte[n];
-        for (int i = 0; i < n; i++)
-        {
-            above[i] = pixels[i] > threshold ? (byte)1 : (byte)0;
-        }
-
-        var grown = dilateRadius > 0 ? Morphology.Dilate(above, width, height, dilateRadius) : above;
-        var (head, count) = Morphology.Largest(grown, width, height);
+        var (_, head, count) = LargestRegion(pixels, width, height, threshold, dilateRadius);
         if (count == 0)
         {
             return head;
         }
 
+        int n = width * height;
         var outside = new byte[n];
         for (int i = 0; i < n; i++)
         {
@@ -113,5 +84,27 @@ public static class HeadFinder
         int x0 = Math.Clamp(cx - (side / 2), 0, width - side);
         int y0 = Math.Clamp(cy - (side / 2), 0, height - side);
         return new PixelRect(x0, y0, side, side);
+    }
+
+    /// <summary>The pixels above the threshold, and the largest 4-connected region of them (after the dilation) with its size.</summary>
+    private static (byte[] Above, byte[] Head, int Count) LargestRegion(ReadOnlySpan<float> pixels, int width, int height, float threshold, int dilateRadius)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        int n = width * height;
+        if (pixels.Length < n)
+        {
+            throw new ArgumentException($"{pixels.Length} values do not make a {width}×{height} image", nameof(pixels));
+        }
+
+        var above = new byte[n];
+        for (int i = 0; i < n; i++)
+        {
+            above[i] = pixels[i] > threshold ? (byte)1 : (byte)0;
+        }
+
+        var grown = dilateRadius > 0 ? Morphology.Dilate(above, width, height, dilateRadius) : above;
+        var (head, count) = Morphology.Largest(grown, width, height);
+        return (above, head, count);
     }
 }
