@@ -122,7 +122,7 @@ public sealed record InputProfile
         double sum = 0;
         for (int i = 0; i < features.Length; i++)
         {
-            double z = (features[i] - mean[i]) / Math.Max(std[i], 1e-6f);
+            double z = ((double)features[i] - mean[i]) / Math.Max(std[i], 1e-6f);
             sum += z * z;
         }
 
