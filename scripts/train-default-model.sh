@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Trains the default model shipped in models/default, from ../shared/data (head-ct-dev PNGs, real-ct-dev RSNA/CQ500
-# DICOM slices and studies) plus phantom studies and lesion insertion into real negatives.
+# DICOM slices and studies) plus phantom studies and lesion insertion into real negatives; then the study calibration on
+# the real studies (calibrate-study). train also writes input-profile.json (detect's out-of-distribution reference).
 # Usage: scripts/train-default-model.sh [OUT_DIR]   (default: models/default; about 20–30 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,14 @@ rm -rf "$work"
 sources=("$data/head-ct-dev/labels.csv" "$data/real-ct-dev/labels.csv")
 for csv in "$data"/real-ct-dev/slices/*/labels.csv; do sources+=("$csv"); done
 sources+=("$work/phantom")
+# Trained at the same depth as models/default, so the training manifest's relative paths stay right in the copy.
+trained=out/default-model-trained
+rm -rf "$trained"
 "$headsup" train --data "${sources[@]}" \
   --recipe gray-brain --arch resnet18-imagenet --size 224 --epochs 14 --patience 5 --batch-size 16 \
   --lr 1e-3 --augment 0.7 --synthetic-per-negative 0.5 --source-balance 0.5 --val-fraction 0.2 --seed 1 --weights int8 \
-  --name headsup-default --model-version 1.0.0 --out "$out"
+  --name headsup-default --model-version 1.0.0 --out "$trained"
+# The study decision: contiguity-aware aggregation, calibrated on the real labelled studies only (never on phantoms);
+# with fewer than 20 of each class the package says "insufficient real data" and makes no study decision.
+rm -rf "$out"
+"$headsup" calibrate-study --data "$data/real-ct-dev/labels.csv" --model "$trained" --aggregation contiguous-top-k-mean --out "$out"
