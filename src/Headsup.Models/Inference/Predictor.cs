@@ -18,10 +18,7 @@ public static class Predictor
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var x = tensor(inputs, new long[] { count, channels, size, size }).to(dtype);
-        var logits = network.forward(x).to(ScalarType.Float32).contiguous();
-        var values = logits.data<float>().ToArray();
-        int outputs = (int)logits.shape[1];
-        return Enumerable.Range(0, count).Select(i => values.AsSpan(i * outputs, outputs).ToArray()).ToArray();
+        return Rows(network.forward(x));
     }
 
     /// <summary>
@@ -36,13 +33,15 @@ public static class Predictor
         using var _ = no_grad();
         var x = tensor(inputs, new long[] { count, channels, size, size }).to(dtype);
         var map = network.FeatureMap(x);
-        var logits = network.Head(map).to(ScalarType.Float32).contiguous();
-        var pooled = map.mean([2, 3]).to(ScalarType.Float32).contiguous();
-        var values = logits.data<float>().ToArray();
-        var features = pooled.data<float>().ToArray();
-        int outputs = (int)logits.shape[1], width = (int)pooled.shape[1];
-        return (
-            Enumerable.Range(0, count).Select(i => values.AsSpan(i * outputs, outputs).ToArray()).ToArray(),
-            Enumerable.Range(0, count).Select(i => features.AsSpan(i * width, width).ToArray()).ToArray());
+        return (Rows(network.Head(map)), Rows(map.mean([2, 3])));
+    }
+
+    /// <summary>An N×K tensor as N float32 rows.</summary>
+    private static float[][] Rows(Tensor values)
+    {
+        var flat = values.to(ScalarType.Float32).contiguous();
+        var data = flat.data<float>().ToArray();
+        int n = (int)flat.shape[0], width = (int)flat.shape[1];
+        return Enumerable.Range(0, n).Select(i => data.AsSpan(i * width, width).ToArray()).ToArray();
     }
 }

@@ -59,14 +59,17 @@ public static class StudyViews
     public static string? Decision(StudyRow s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        return s.Positive switch
-        {
-            true => "ich_likely",
-            false => "no_ich_flagged",
-            null when s.Status == "done" && s.Probability is not null => "no_decision",
-            null => null,
-        };
+        return Decision(s.Positive, s.Status == "done" && s.Probability is not null);
     }
+
+    /// <summary>The decision word for a result's <c>positive</c>; <paramref name="scored"/> tells "no decision" from "no result".</summary>
+    public static string? Decision(bool? positive, bool scored) => positive switch
+    {
+        true => "ich_likely",
+        false => "no_ich_flagged",
+        null when scored => "no_decision",
+        null => null,
+    };
 
     /// <summary>A study's detail: the summary, the current result's study entry flattened in, every version and delivery.</summary>
     public static JsonObject Detail(StudyRow s, IReadOnlyList<JobRow> versions, IReadOnlyList<DeliveryRow> deliveries, bool identifiers = true)

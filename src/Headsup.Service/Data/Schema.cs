@@ -136,10 +136,14 @@ public static class Schema
     // Version 3: results may make no decision (the model's study calibration rests on too few real studies); a reader's
     // feedback on such a result is a hemorrhage yes/no without agree. SQLite cannot drop a NOT NULL, so the table is
     // rebuilt there; PostgreSQL drops it in place.
-    private static readonly string[] s_v3Sqlite =
+    private static readonly string[] s_v3 =
     [
         "ALTER TABLE studies ADD COLUMN feedback_hemorrhage INTEGER",
         "ALTER TABLE studies ADD COLUMN ood_warning TEXT",
+    ];
+
+    private static readonly string[] s_v3Sqlite =
+    [
         """
         CREATE TABLE feedback_v3 (
             id TEXT PRIMARY KEY,
@@ -162,8 +166,6 @@ public static class Schema
 
     private static readonly string[] s_v3Postgres =
     [
-        "ALTER TABLE studies ADD COLUMN feedback_hemorrhage INTEGER",
-        "ALTER TABLE studies ADD COLUMN ood_warning TEXT",
         "ALTER TABLE feedback ALTER COLUMN agree DROP NOT NULL",
     ];
 
@@ -231,7 +233,7 @@ public static class Schema
 
             if (current < 3)
             {
-                foreach (var statement in db.Postgres ? s_v3Postgres : s_v3Sqlite)
+                foreach (var statement in s_v3.Concat(db.Postgres ? s_v3Postgres : s_v3Sqlite))
                 {
                     await Db.ExecuteAsync(c, t, statement, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }

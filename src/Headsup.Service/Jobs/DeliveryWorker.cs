@@ -175,12 +175,8 @@ public sealed class DeliveryWorker(Db db, IFileStore store, ServiceOptions optio
             ["event"] = "result",
             ["study_instance_uid"] = study,
             ["version"] = rows[0].Version,
-            ["decision"] = (entry?.TryGetProperty("positive", out var p) == true ? p.ValueKind : JsonValueKind.Undefined) switch
-            {
-                JsonValueKind.True => "ich_likely",
-                JsonValueKind.False => "no_ich_flagged",
-                _ => "no_decision", // the model's study calibration rests on too few real studies (calibration in the result)
-            },
+            // A delivered result is scored: no positive means no decision (too few real studies behind the threshold).
+            ["decision"] = Api.StudyViews.Decision(entry?.TryGetProperty("positive", out var p) == true && p.ValueKind is JsonValueKind.True or JsonValueKind.False ? p.GetBoolean() : null, scored: true),
             ["calibration"] = entry?.TryGetProperty("calibration", out var cal) == true && cal.ValueKind == JsonValueKind.String ? cal.GetString() : null,
             ["probability"] = entry?.TryGetProperty("probability", out var pr) == true && pr.ValueKind == JsonValueKind.Number ? pr.GetDouble() : null,
             ["subtypes"] = entry?.TryGetProperty("subtypes", out var st) == true ? st : null,
