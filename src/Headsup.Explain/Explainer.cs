@@ -50,7 +50,7 @@ public static class Explainer
         {
             case ExplainMethod.IntegratedGradients:
             {
-                var heatmap = ChannelMax(IntegratedGradients.BlackAndWhite(network, input, options.Steps, options.BatchSize, options.Output).Average, channels);
+                var heatmap = ChannelMax(IntegratedGradients.BlackAndWhite(network, input, options.Steps, options.BatchSize, options.Output, options.Cancellation).Average, channels);
                 RegionRestriction.FillOutside(heatmap, options.Region);
                 return new Explanation(method, size, heatmap, null, [], logit);
             }
@@ -58,7 +58,7 @@ public static class Explainer
             case ExplainMethod.Xrai:
             case ExplainMethod.XraiFast:
             {
-                var attribution = ChannelMax(IntegratedGradients.BlackAndWhite(network, input, options.Steps, options.BatchSize, options.Output).Average, channels);
+                var attribution = ChannelMax(IntegratedGradients.BlackAndWhite(network, input, options.Steps, options.BatchSize, options.Output, options.Cancellation).Average, channels);
                 float[] pixels;
                 using (var scope = NewDisposeScope())
                 {

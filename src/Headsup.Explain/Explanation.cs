@@ -36,6 +36,12 @@ public sealed record ExplainOptions
     /// and ranks are restricted to it, and every pixel outside gets the lowest heatmap value.
     /// </summary>
     public byte[]? Region { get; init; }
+
+    /// <summary>
+    /// Stops a long explanation (Integrated Gradients and XRAI check it between batches of path points) with an
+    /// <see cref="OperationCanceledException"/>; e.g. the service stops a background overlay pass when a study arrives.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
 }
 
 /// <summary>One XRAI region in rank order.</summary>

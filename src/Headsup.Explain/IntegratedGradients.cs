@@ -21,8 +21,12 @@ public sealed record Attribution(float[] Attributions, double OutputAtInput, dou
 /// </summary>
 public static class IntegratedGradients
 {
-    /// <summary>Attributions of logit <paramref name="output"/> for <paramref name="input"/> (1×C×H×W) against <paramref name="baseline"/>.</summary>
-    public static Attribution Compute(ClassifierNetwork network, Tensor input, Tensor baseline, int steps = 100, int batchSize = 25, int output = 0)
+    /// <summary>
+    /// Attributions of logit <paramref name="output"/> for <paramref name="input"/> (1×C×H×W) against <paramref name="baseline"/>.
+    /// <paramref name="cancellationToken"/> is checked before each batch of path points.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled between two batches.</exception>
+    public static Attribution Compute(ClassifierNetwork network, Tensor input, Tensor baseline, int steps = 100, int batchSize = 25, int output = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(input);
@@ -41,6 +45,7 @@ public static class IntegratedGradients
         var gradientSum = zeros_like(input);
         for (int start = 0; start < steps; start += batchSize)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int count = Math.Min(batchSize, steps - start);
             var alphas = new float[count];
             for (int i = 0; i < count; i++)
@@ -76,13 +81,13 @@ public static class IntegratedGradients
     /// The "black and white" baselines of the PAIR saliency reference: one baseline at the input's minimum, one at its
     /// maximum; the two attribution maps are averaged. Returns the average and both runs (for completeness checks).
     /// </summary>
-    public static (float[] Average, Attribution Black, Attribution White) BlackAndWhite(ClassifierNetwork network, Tensor input, int steps = 100, int batchSize = 25, int output = 0)
+    public static (float[] Average, Attribution Black, Attribution White) BlackAndWhite(ClassifierNetwork network, Tensor input, int steps = 100, int batchSize = 25, int output = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         using var black = full_like(input, input.min().item<float>());
         using var white = full_like(input, input.max().item<float>());
-        var b = Compute(network, input, black, steps, batchSize, output);
-        var w = Compute(network, input, white, steps, batchSize, output);
+        var b = Compute(network, input, black, steps, batchSize, output, cancellationToken);
+        var w = Compute(network, input, white, steps, batchSize, output, cancellationToken);
         var average = new float[b.Attributions.Length];
         for (int i = 0; i < average.Length; i++)
         {

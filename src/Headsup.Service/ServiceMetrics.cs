@@ -22,6 +22,7 @@ public sealed class ServiceMetrics : IDisposable
         JobDuration = _meter.CreateHistogram("headsup_job_duration", unit: "s", description: "Time a job ran, claim to commit", tags: null, advice: seconds);
         StudyLatency = _meter.CreateHistogram("headsup_result_latency", unit: "s", description: "Last instance of a study to its committed result, stable wait included", tags: null, advice: seconds);
         DeliveriesFailed = _meter.CreateCounter<long>("headsup_deliveries_failed", description: "Result deliveries (STOW, webhook) that failed an attempt");
+        OverlayPasses = _meter.CreateCounter<long>("headsup_overlay_passes", description: "Second overlay passes (XRAI for the study page) finished, by outcome (done, failed)");
         _meter.CreateObservableGauge("headsup_queue_depth", queueDepth, description: "Jobs queued or waiting to retry");
     }
 
@@ -47,6 +48,9 @@ public sealed class ServiceMetrics : IDisposable
 
     /// <summary>Last instance → result.</summary>
     public Histogram<double> StudyLatency { get; }
+
+    /// <summary>Second overlay passes finished.</summary>
+    public Counter<long> OverlayPasses { get; }
 
     /// <summary>Delivery attempts that failed.</summary>
     public Counter<long> DeliveriesFailed { get; }

@@ -49,6 +49,13 @@ public sealed record ServiceOptions
     /// <summary>Explanation method for the key-slice Secondary Captures: none, ig, xrai, xrai-fast, gradcam.</summary>
     public string Explain { get; init; } = "gradcam";
 
+    /// <summary>
+    /// The second pass: after a result is committed (with <see cref="Explain"/>'s fast overlays), the worker explains
+    /// the key slices again with this method while it has no job to run, for the study page (none turns it off; the
+    /// same method as <see cref="Explain"/> also does). A study that arrives stops the pass; it resumes later.
+    /// </summary>
+    public string OverlayExplain { get; init; } = "xrai";
+
     /// <summary>Worker threads running jobs in this process (each loads the model once).</summary>
     public int Workers { get; init; } = 1;
 

@@ -198,6 +198,47 @@ public sealed class StudyTriager : IDisposable
         return result with { Outputs = outputs, Seconds = seconds };
     }
 
+    /// <summary>
+    /// Explains the key slices of a study already triaged, with another method than its results carry (the service's
+    /// second pass: XRAI overlays after a fast Grad-CAM result). The series is chosen again by the same rules and must be
+    /// <paramref name="seriesInstanceUid"/>; each key slice is found by its SOP Instance UID. Writes the heatmaps and
+    /// overlays (named as detect names them) under <paramref name="studyDir"/>; paths are relative to <paramref name="outDir"/>.
+    /// Returns null when the series or none of the key slices is there any more (the study changed).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> stopped it (nothing complete is returned).</exception>
+    public KeySliceExplanation? ExplainKeySlices(DicomStudy study, string seriesInstanceUid, IReadOnlyList<string> keySopInstanceUids, ExplainMethod method, TriageOptions options, string studyDir, string outDir, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        ArgumentNullException.ThrowIfNull(keySopInstanceUids);
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = Stopwatch.StartNew();
+        if (new SeriesSelector().Select(study).Selected is not { } series || series.Series.SeriesInstanceUid != seriesInstanceUid)
+        {
+            return null;
+        }
+
+        var keys = new List<KeySlice>();
+        foreach (var sop in keySopInstanceUids)
+        {
+            int index = series.Slices.ToList().FindIndex(s => s.Instance.SopInstanceUid == sop);
+            if (index >= 0)
+            {
+                keys.Add(new KeySlice(sop, series.Slices[index].Instance.InstanceNumber, series.Slices[index].PositionMm, 0, index));
+            }
+        }
+
+        if (keys.Count == 0)
+        {
+            return null;
+        }
+
+        var explainOptions = options.ExplainOptions with { Cancellation = cancellationToken };
+        var explained = _explainer.ExplainKeySlices(series, keys, method, explainOptions, options.ExplainPrecision, progress: null, cancellationToken);
+        var outputs = TriageImageWriter.WriteSlices(TriageImageWriter.Render(explained, method, options.OverlayTopFraction), studyDir, outDir);
+        var precision = (options.ExplainPrecision ?? _scorer.Precision) == InferencePrecision.BFloat16 ? "bfloat16" : "float32";
+        return new KeySliceExplanation(MethodName(method), precision, explained.Select(e => e.Key.SopInstanceUid).ToList(), outputs.Heatmaps, outputs.Overlays, Math.Round(clock.Elapsed.TotalSeconds, 3));
+    }
+
     /// <summary>Scores one study without explanations or outputs (the score and aggregate stages alone).</summary>
     public StudyAssessment Assess(DicomStudy study, TriageOptions options, CancellationToken cancellationToken = default)
     {

@@ -32,10 +32,31 @@ public static class TriageImageWriter
     {
         ArgumentNullException.ThrowIfNull(rendered);
         ArgumentNullException.ThrowIfNull(result);
+        var outputs = WriteSlices(rendered, studyDir, outDir);
+        string? panel = null;
+        if (rendered.FirstOrDefault(r => r.Slice.Rank == 1) is { } top)
+        {
+            var image = top.Slice.Image;
+            var keyIndices = result.KeySlices.Select(k => result.Slices.ToList().FindIndex(s => s.SopInstanceUid == k.SopInstanceUid)).Where(i => i >= 0).ToList();
+            var panelImage = OverlayRenderer.Panel(OverlayRenderer.BrainWindow(image.Pixels, image.Width, image.Height), top.Overlay, result.Slices, keyIndices, result.Threshold, panelTitle);
+            var panelPath = Path.Combine(studyDir, "panel.png");
+            OverlayRenderer.SavePng(panelImage, panelPath);
+            panel = Path.GetRelativePath(outDir, panelPath);
+        }
+
+        return outputs with { Panel = panel };
+    }
+
+    /// <summary>
+    /// Writes each key slice's heatmap (.npy at the slice's rows × columns) and overlay (.png) under
+    /// <paramref name="studyDir"/>, named key&lt;rank&gt;-slice&lt;instance&gt;; paths in the result are relative to <paramref name="outDir"/>.
+    /// </summary>
+    public static StudyOutputs WriteSlices(IReadOnlyList<RenderedKeySlice> rendered, string studyDir, string outDir)
+    {
+        ArgumentNullException.ThrowIfNull(rendered);
         Directory.CreateDirectory(studyDir);
         var heatmaps = new List<string>();
         var overlays = new List<string>();
-        string? panel = null;
         foreach (var r in rendered)
         {
             var image = r.Slice.Image;
@@ -45,16 +66,8 @@ public static class TriageImageWriter
             var png = Path.Combine(studyDir, r.Name + ".overlay.png");
             OverlayRenderer.SavePng(r.Overlay, png);
             overlays.Add(Path.GetRelativePath(outDir, png));
-            if (r.Slice.Rank == 1)
-            {
-                var keyIndices = result.KeySlices.Select(k => result.Slices.ToList().FindIndex(s => s.SopInstanceUid == k.SopInstanceUid)).Where(i => i >= 0).ToList();
-                var panelImage = OverlayRenderer.Panel(OverlayRenderer.BrainWindow(image.Pixels, image.Width, image.Height), r.Overlay, result.Slices, keyIndices, result.Threshold, panelTitle);
-                var panelPath = Path.Combine(studyDir, "panel.png");
-                OverlayRenderer.SavePng(panelImage, panelPath);
-                panel = Path.GetRelativePath(outDir, panelPath);
-            }
         }
 
-        return new StudyOutputs { Heatmaps = heatmaps, Overlays = overlays, Panel = panel };
+        return new StudyOutputs { Heatmaps = heatmaps, Overlays = overlays };
     }
 }

@@ -228,3 +228,12 @@ public sealed record StudyResult
     /// <summary>Seconds spent: reading and scoring; explaining and writing.</summary>
     public IReadOnlyDictionary<string, double> Seconds { get; init; } = new Dictionary<string, double>();
 }
+
+/// <summary>Key-slice explanations made after the result (<see cref="StudyTriager.ExplainKeySlices"/>).</summary>
+/// <param name="Method">The method's CLI name (xrai, xrai-fast, ig, gradcam).</param>
+/// <param name="Precision">"bfloat16" or "float32".</param>
+/// <param name="SopInstanceUids">The key slices explained, in key-slice order.</param>
+/// <param name="Heatmaps">Heatmaps (.npy), relative to the output folder, in key-slice order.</param>
+/// <param name="Overlays">Overlays (.png), relative to the output folder, in key-slice order.</param>
+/// <param name="Seconds">Wall time.</param>
+public sealed record KeySliceExplanation(string Method, string Precision, IReadOnlyList<string> SopInstanceUids, IReadOnlyList<string> Heatmaps, IReadOnlyList<string> Overlays, double Seconds);

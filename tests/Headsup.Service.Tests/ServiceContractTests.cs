@@ -127,6 +127,57 @@ public sealed class ServiceContractTests(ServiceFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task OverlayPass_AfterGradCamResult_XraiOverlaysForEachKeySlice_NoNewDicom()
+    {
+        var (study, files) = fixture.Studies.OrderBy(s => s.Key, StringComparer.Ordinal).First();
+        var stow = await Service.StowAsync(fixture.IngestKey, files.Select(f => (File.ReadAllBytes(f), "application/dicom")));
+        Assert.Equal(HttpStatusCode.OK, stow.Status);
+        var done = await Service.WaitForStatusAsync(fixture.ReaderKey, study, TimeSpan.FromMinutes(3), "done");
+
+        // The result itself carries the fast explanation (Grad-CAM, burned into the Secondary Captures); the second
+        // pass is pending or done, never part of the committed result.
+        Assert.Equal("gradcam", done.GetProperty("explanation").GetString());
+        var (_, seriesBefore) = await Service.GetJsonAsync($"/dicomweb/studies/{study}/series", fixture.ReaderKey);
+        Assert.Contains(done.GetProperty("overlay_explanation").GetProperty("status").GetString(), new[] { "pending", "done" });
+
+        JsonElement detail = done;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(6);
+        while (detail.GetProperty("overlay_explanation").GetProperty("status").GetString() == "pending" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1000);
+            (_, detail) = await Service.GetJsonAsync($"/api/studies/{study}", fixture.ReaderKey);
+        }
+
+        var pass = detail.GetProperty("overlay_explanation");
+        Assert.True(pass.GetProperty("status").GetString() == "done", "overlay pass: " + pass.GetRawText() + "\n" + Service.Log);
+        Assert.Equal("xrai", pass.GetProperty("method").GetString());
+        Assert.Contains(pass.GetProperty("precision").GetString(), new[] { "bfloat16", "float32" });
+        var keys = detail.GetProperty("key_slices").EnumerateArray().Select(k => k.GetProperty("sop_instance_uid").GetString()).ToList();
+        var slices = pass.GetProperty("slices").EnumerateArray().ToList();
+        Assert.Equal(keys, slices.Select(x => x.GetProperty("sop_instance_uid").GetString()).ToList());
+        int version = detail.GetProperty("version").GetInt32();
+        foreach (var slice in slices)
+        {
+            using var png = await Service.Http.SendAsync(ServiceProcess.Request(HttpMethod.Get, $"/api/studies/{study}/versions/{version}/files/{slice.GetProperty("overlay").GetString()}", fixture.ReaderKey));
+            Assert.Equal(HttpStatusCode.OK, png.StatusCode);
+            Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
+            var bytes = await png.Content.ReadAsByteArrayAsync();
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+
+            // The heatmap is the slice's rows × columns of float32 (.npy), like detect's.
+            using var npy = await Service.Http.SendAsync(ServiceProcess.Request(HttpMethod.Get, $"/api/studies/{study}/versions/{version}/files/{slice.GetProperty("heatmap").GetString()}", fixture.ReaderKey));
+            Assert.Equal(HttpStatusCode.OK, npy.StatusCode);
+            var header = Encoding.Latin1.GetString((await npy.Content.ReadAsByteArrayAsync())[..128]);
+            Assert.Contains("'descr': '<f4'", header, StringComparison.Ordinal);
+        }
+
+        // No new DICOM: the Secondary Captures sent to the PACS stay the result's; the study has the same series.
+        var (_, seriesAfter) = await Service.GetJsonAsync($"/dicomweb/studies/{study}/series", fixture.ReaderKey);
+        Assert.Equal(seriesBefore.GetArrayLength(), seriesAfter.GetArrayLength());
+        Assert.Equal(1, detail.GetProperty("versions").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Stow_MixedBadParts_StoresGoodPartsAndNamesEachFailure()
     {
         var (study, files) = fixture.Studies.OrderBy(s => s.Key, StringComparer.Ordinal).Last();

@@ -28,10 +28,11 @@ internal static class ServeCommand
         var resultsToken = new Option<string?>("--results-to-token") { Description = "Bearer token for --results-to" };
         var model = SharedOptions.Model();
         var explain = new Option<string?>("--explain") { Description = "Explanation in the Secondary Captures: none, ig, xrai, xrai-fast, gradcam (default gradcam)" };
+        var overlayExplain = new Option<string?>("--overlay-explain") { Description = "Second pass after each result: key-slice overlays for the study page with this method while the worker is idle: none, ig, xrai, xrai-fast, gradcam (default xrai)" };
         var workers = new Option<int?>("--workers") { Description = "Jobs run at once in this process (default 1; each uses all cores)" };
         var command = new Command("serve", "The triage service: DICOMweb intake, durable jobs, results API (docs/service.md). NOT FOR CLINICAL USE.")
         {
-            dataDir, urls, role, database, queue, store, stable, resultsTo, resultsToken, model, explain, workers,
+            dataDir, urls, role, database, queue, store, stable, resultsTo, resultsToken, model, explain, overlayExplain, workers,
         };
         command.Subcommands.Add(KeysCommand());
         command.SetAction(async (parse, cancellationToken) =>
@@ -45,6 +46,7 @@ internal static class ServeCommand
                 ["ResultsToToken"] = parse.GetValue(resultsToken),
                 ["Model"] = parse.GetValue(model),
                 ["Explain"] = parse.GetValue(explain),
+                ["OverlayExplain"] = parse.GetValue(overlayExplain),
                 ["Workers"] = parse.GetValue(workers)?.ToString(CultureInfo.InvariantCulture),
             }, parse.GetValue(resultsTo));
             if (options.StableSeconds is < 0 or > 86400)
@@ -125,6 +127,7 @@ internal static class ServeCommand
         {
             _ = Headsup.Service.Jobs.ModelHolder.Locate(options.Model);
             _ = Headsup.Service.Jobs.ModelHolder.ParseExplain(options.Explain);
+            _ = Headsup.Service.Jobs.ModelHolder.ParseExplain(options.OverlayExplain, "--overlay-explain");
         }
     }
 

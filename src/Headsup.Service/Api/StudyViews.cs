@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Headsup.Service.Data;
+using Headsup.Explain;
 using Headsup.Service.Jobs;
+using Headsup.Service.Storage;
 
 namespace Headsup.Service.Api;
 
@@ -71,8 +73,56 @@ public static class StudyViews
         null => null,
     };
 
+    /// <summary>
+    /// The second overlay pass of a study's current result (<see cref="ServiceOptions.OverlayExplain"/>): "done" with
+    /// its overlays and heatmaps (paths relative to the result folder), "failed" with why, "pending" while the workers
+    /// have not reached it, or "off"; null when there is no result.
+    /// </summary>
+    public static JsonObject? OverlayExplanation(StudyRow s, IReadOnlyList<JobRow> versions, IFileStore store, ServiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(versions);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        var current = versions.FirstOrDefault(v => v.Version == s.ResultVersion);
+        if (current is not { Status: "done", ResultPath: { } resultPath })
+        {
+            return null;
+        }
+
+        ExplainMethod? method;
+        try
+        {
+            method = ModelHolder.ParseExplain(options.OverlayExplain, "--overlay-explain");
+        }
+        catch (ServiceConfigurationException)
+        {
+            method = null;
+        }
+
+        if (method is not { } m || options.OverlayExplain == options.Explain)
+        {
+            return new JsonObject { ["method"] = options.Explain, ["status"] = "off" };
+        }
+
+        var manifest = store.LocalPath($"{resultPath}/{TriageJobRunner.OverlayFolder(m)}/{TriageJobRunner.OverlayManifest}");
+        try
+        {
+            if (File.Exists(manifest) && JsonNode.Parse(File.ReadAllText(manifest)) is JsonObject done)
+            {
+                return done;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or JsonException)
+        {
+            return new JsonObject { ["method"] = options.OverlayExplain, ["status"] = "failed", ["error"] = "the overlay manifest cannot be read" };
+        }
+
+        return new JsonObject { ["method"] = options.OverlayExplain, ["status"] = "pending" };
+    }
+
     /// <summary>A study's detail: the summary, the current result's study entry flattened in, every version and delivery.</summary>
-    public static JsonObject Detail(StudyRow s, IReadOnlyList<JobRow> versions, IReadOnlyList<DeliveryRow> deliveries, bool identifiers = true)
+    public static JsonObject Detail(StudyRow s, IReadOnlyList<JobRow> versions, IReadOnlyList<DeliveryRow> deliveries, bool identifiers = true, JsonObject? overlayExplanation = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(versions);
@@ -112,6 +162,11 @@ public static class StudyViews
                         files.Add($"/api/studies/{s.StudyInstanceUid}/versions/{current.Version}/files/{single}");
                     }
                 }
+            }
+
+            if (overlayExplanation is not null)
+            {
+                detail["overlay_explanation"] = overlayExplanation;
             }
 
             detail["links"] = new JsonObject

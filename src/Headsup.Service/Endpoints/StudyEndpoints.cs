@@ -21,7 +21,7 @@ public static class StudyEndpoints
         var api = app.MapGroup("/api").WithTags("Results");
         api.MapGet("/studies", WorklistAsync).RequireAuthorization(Policies.Worklist)
             .WithSummary("The worklist: studies filtered by status, decision and date; flagged first, then probability, then arrival");
-        api.MapGet("/studies/{study}", async (HttpContext c, string study, StudyQueries q, Audit audit) =>
+        api.MapGet("/studies/{study}", async (HttpContext c, string study, StudyQueries q, Audit audit, IFileStore store, ServiceOptions options) =>
         {
             var row = await q.StudyAsync(study, c.RequestAborted).ConfigureAwait(false);
             if (row is null)
@@ -32,7 +32,7 @@ public static class StudyEndpoints
             var versions = await q.VersionsAsync(study, c.RequestAborted).ConfigureAwait(false);
             var deliveries = await q.DeliveriesAsync(study, c.RequestAborted).ConfigureAwait(false);
             await audit.RecordAsync(c, "read-result", study).ConfigureAwait(false);
-            return Results.Json(StudyViews.Detail(row, versions, deliveries, Roles.SeesIdentifiers(c.User)));
+            return Results.Json(StudyViews.Detail(row, versions, deliveries, Roles.SeesIdentifiers(c.User), StudyViews.OverlayExplanation(row, versions, store, options)));
         }).RequireAuthorization(Policies.Worklist).WithSummary("A study: status, current result (the study entry of results.json), versions, deliveries, links");
         api.MapGet("/studies/{study}/versions/{version:int}/results.json", async (HttpContext c, string study, int version, StudyQueries q, Audit audit) =>
         {

@@ -7,6 +7,10 @@ namespace Headsup.Service.Jobs;
 public sealed class JobSignal : IDisposable
 {
     private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+    private CancellationTokenSource _next = new();
+
+    /// <summary>A token cancelled at the next <see cref="Notify"/> (background work yields to new jobs with it).</summary>
+    public CancellationToken Next => Volatile.Read(ref _next).Token;
 
     /// <summary>Announces <paramref name="count"/> new jobs.</summary>
     public void Notify(int count)
@@ -14,6 +18,7 @@ public sealed class JobSignal : IDisposable
         if (count > 0)
         {
             _signal.Release(count);
+            Interlocked.Exchange(ref _next, new CancellationTokenSource()).Cancel();
         }
     }
 

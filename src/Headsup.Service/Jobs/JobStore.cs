@@ -9,7 +9,10 @@ public sealed record JobRecord(string Id, string StudyInstanceUid, int Version, 
 /// <summary>A generated instance to record with a result.</summary>
 public sealed record GeneratedInstance(Headsup.Dicom.DicomDataset Dataset, string TransferSyntax, string Key, long Size, string Sha256);
 
-/// <summary>A finished result to commit.</summary>
+/// <summary>A committed current result: its job, result folder (store key) and results.json.</summary>
+public sealed record CommittedResult(JobRecord Job, string ResultKey, string ResultJson);
+
+/// <summary>What a job produced, ready to commit.</summary>
 public sealed record JobResult(string ResultKey, string ResultJson, double? Probability, bool? Positive, string? Error, IReadOnlyList<GeneratedInstance> Generated);
 
 /// <summary>
@@ -221,6 +224,22 @@ public sealed class JobStore(Db db)
         return await db.QueryAsync("SELECT path FROM instances WHERE study_uid = @study AND origin = 'received' AND received <= @created ORDER BY path",
             r => r.GetString(0), new { study = job.StudyInstanceUid, created = job.Created }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The newest current results (done, with their result folder), newest first: candidates for the second overlay
+    /// pass. The caller checks which of them still lack it.
+    /// </summary>
+    public async Task<List<CommittedResult>> RecentResultsAsync(int limit, CancellationToken cancellationToken) =>
+        await db.QueryAsync("""
+            SELECT j.id, j.study_uid, j.version, j.instances, j.attempts, j.max_attempts, j.created, j.result_path, j.result_json
+            FROM jobs j JOIN studies s ON s.study_uid = j.study_uid AND s.result_version = j.version
+            WHERE j.status = 'done' AND j.result_path IS NOT NULL AND j.result_json IS NOT NULL
+            ORDER BY j.finished DESC LIMIT @limit
+            """, r => new CommittedResult(Map(r), r.GetString(7), r.GetString(8)), new { limit }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Marks a study changed (its event-stream subscribers see it again), e.g. when its overlays are ready.</summary>
+    public async Task TouchStudyAsync(string studyInstanceUid, CancellationToken cancellationToken) =>
+        await db.ExecuteAsync("UPDATE studies SET updated = @now WHERE study_uid = @study", new { study = studyInstanceUid, now = Db.Now() }, cancellationToken).ConfigureAwait(false);
 
     private async Task PoisonExpiredAsync(long now, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Headsup.Explain;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +13,8 @@ namespace Headsup.Service.Jobs;
 public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, ModelHolder model, ServiceOptions options, ServiceMetrics metrics, ILogger<JobWorker> log) : BackgroundService
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly HashSet<string> _overlayGaveUp = new(StringComparer.Ordinal);
+    private CancellationTokenSource? _overlayStop;
     private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <inheritdoc/>
@@ -51,7 +54,7 @@ public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, 
                 ran = false;
             }
 
-            if (!ran)
+            if (!ran && !await TryOverlayPassAsync(stoppingToken).ConfigureAwait(false))
             {
                 await signal.WaitAsync(poll, stoppingToken).ConfigureAwait(false);
             }
@@ -99,6 +102,11 @@ public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, 
     /// <summary>Claims (a given job, or the oldest due one) and runs it; false when there was nothing to claim.</summary>
     private async Task<bool> TryRunAsync(string? onlyId, long leaseMs, CancellationToken stoppingToken)
     {
+        if (onlyId is not null)
+        {
+            StopOverlayPass(); // a job message from the broker: the background pass yields
+        }
+
         await _oneAtATime.WaitAsync(stoppingToken).ConfigureAwait(false);
         try
         {
@@ -174,6 +182,98 @@ public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, 
             metrics.JobsCompleted.Add(1, new KeyValuePair<string, object?>("outcome", transient && job.Attempts < job.MaxAttempts ? "retry" : "failed"));
             log.LogWarning("job attempt failed: study {Study} version {Version} attempt {Attempt}: {Reason}", study, job.Version, job.Attempts, reason);
         }
+    }
+
+    private void StopOverlayPass()
+    {
+        try
+        {
+            Volatile.Read(ref _overlayStop)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the pass just ended
+        }
+    }
+
+    /// <summary>
+    /// The second overlay pass (ServiceOptions.OverlayExplain), run only while this worker has no job: the newest current
+    /// result without it gets its key slices explained again (XRAI by default) for the study page. A new job stops it
+    /// within one batch of Integrated Gradients steps; it runs again later. True when the loop should look for a job
+    /// at once (a pass ended or was stopped), false when there was nothing to do.
+    /// </summary>
+    private async Task<bool> TryOverlayPassAsync(CancellationToken stoppingToken)
+    {
+        if (OverlayMethod() is not { } method)
+        {
+            return false;
+        }
+
+        TriageJobRunner runner;
+        CommittedResult? next;
+        try
+        {
+            runner = await model.RunnerAsync(stoppingToken).ConfigureAwait(false);
+            next = null;
+            foreach (var candidate in await jobs.RecentResultsAsync(20, stoppingToken).ConfigureAwait(false))
+            {
+                if (!_overlayGaveUp.Contains(candidate.ResultKey) && !runner.HasOverlays(candidate.ResultKey, method))
+                {
+                    next = candidate;
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogWarning("overlay pass: cannot list results: {Error}", ex.Message);
+            return false;
+        }
+
+        if (next is null)
+        {
+            return false;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, signal.Next);
+        Volatile.Write(ref _overlayStop, stop);
+        string study = StudyHash.Of(next.Job.StudyInstanceUid);
+        try
+        {
+            var keys = await jobs.InstanceKeysAsync(next.Job, stoppingToken).ConfigureAwait(false);
+            var manifest = await Task.Factory.StartNew(() => runner.ExplainOverlays(next, keys, method, stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            if (manifest is not null)
+            {
+                await jobs.TouchStudyAsync(next.Job.StudyInstanceUid, CancellationToken.None).ConfigureAwait(false);
+                metrics.OverlayPasses.Add(1, new KeyValuePair<string, object?>("outcome", manifest["status"]?.GetValue<string>()));
+                log.LogInformation("overlay pass {Status}: study {Study} version {Version}, {Method}{Detail}", manifest["status"], study, next.Job.Version, manifest["method"],
+                    manifest["error"] is { } error ? ": " + error : $" in {manifest["seconds"]} s");
+            }
+            else if (stop.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+            {
+                log.LogInformation("overlay pass stopped for a new job: study {Study} version {Version}; it resumes when the worker is idle", study, next.Job.Version);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            if (ex is not OperationCanceledException)
+            {
+                _overlayGaveUp.Add(next.ResultKey);
+                log.LogWarning("overlay pass failed: study {Study} version {Version}: {Error}; not retried until restart", study, next.Job.Version, ex.GetBaseException().Message);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _overlayStop, null);
+        }
+
+        return true;
+    }
+
+    private ExplainMethod? OverlayMethod()
+    {
+        var method = ModelHolder.ParseExplain(options.OverlayExplain, "--overlay-explain");
+        return method is null || method == ModelHolder.ParseExplain(options.Explain) ? null : method;
     }
 
     private async Task HeartbeatAsync(JobRecord job, long leaseMs, CancellationToken cancellationToken)

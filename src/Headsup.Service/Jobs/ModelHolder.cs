@@ -62,9 +62,9 @@ public sealed class ModelHolder : IDisposable
 
     /// <summary>Service name of an explanation method → method (null for none).</summary>
     /// <exception cref="ServiceConfigurationException">Unknown name.</exception>
-    public static ExplainMethod? ParseExplain(string name) =>
+    public static ExplainMethod? ParseExplain(string name, string option = "--explain") =>
         name == "none" ? null
-        : StudyTriager.ParseMethodName(name) ?? throw new ServiceConfigurationException($"--explain must be none, ig, xrai, xrai-fast or gradcam (got '{name}')");
+        : StudyTriager.ParseMethodName(name) ?? throw new ServiceConfigurationException($"{option} must be none, ig, xrai, xrai-fast or gradcam (got '{name}')");
 
     /// <inheritdoc/>
     public void Dispose() => _triager?.Dispose();

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Headsup.Explain;
 using Headsup.Dicom;
 using Headsup.Series;
 using Headsup.Service.Storage;
@@ -82,6 +84,128 @@ public sealed class TriageJobRunner(StudyTriager triager, IFileStore store, Tria
         {
             TryDelete(scratch);
         }
+    }
+
+    /// <summary>File in an overlay pass's folder that describes it (its presence means the pass is over).</summary>
+    public const string OverlayManifest = "explanation.json";
+
+    /// <summary>Folder, inside a result folder, of the second overlay pass with <paramref name="method"/>.</summary>
+    public static string OverlayFolder(ExplainMethod method) => "explain-" + StudyTriager.MethodName(method);
+
+    /// <summary>Whether the overlay pass with <paramref name="method"/> is over (done or failed) for a result folder.</summary>
+    public bool HasOverlays(string resultKey, ExplainMethod method) =>
+        File.Exists(store.LocalPath($"{resultKey}/{OverlayFolder(method)}/{OverlayManifest}"));
+
+    /// <summary>
+    /// The second overlay pass of a committed result: explains its key slices with <paramref name="method"/> (from the
+    /// same stored instances) into <c>explain-&lt;method&gt;/</c> inside the result folder, with an
+    /// <see cref="OverlayManifest"/> saying what is there (paths relative to the result folder) or why it failed. The
+    /// folder appears whole or not at all. Cancelling leaves nothing (the pass runs again later); any other failure is
+    /// recorded in the manifest so that it is not retried forever. Returns the manifest written, null when cancelled
+    /// or when another worker got there first.
+    /// </summary>
+    public JsonObject? ExplainOverlays(CommittedResult result, IReadOnlyList<string> instanceKeys, ExplainMethod method, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(instanceKeys);
+        var folder = OverlayFolder(method);
+        var target = store.LocalPath($"{result.ResultKey}/{folder}");
+        if (Directory.Exists(target))
+        {
+            return null;
+        }
+
+        var scratch = store.NewScratchFolder();
+        try
+        {
+            var output = Path.Combine(scratch, "result");
+            var studyDir = Path.Combine(output, folder);
+            Directory.CreateDirectory(studyDir);
+            JsonObject manifest;
+            try
+            {
+                manifest = Explain(result, instanceKeys, method, scratch, studyDir, output, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+            catch (Exception ex) when (ex is IOException or ScanInputException or InvalidDataException or DicomException or Headsup.Inputs.InputRecipeException or JsonException)
+            {
+                foreach (var file in Directory.EnumerateFiles(studyDir))
+                {
+                    File.Delete(file);
+                }
+
+                manifest = new JsonObject { ["method"] = StudyTriager.MethodName(method), ["status"] = "failed", ["error"] = ex.Message };
+            }
+
+            File.WriteAllText(Path.Combine(studyDir, OverlayManifest), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            try
+            {
+                Directory.Move(studyDir, target);
+            }
+            catch (IOException) when (Directory.Exists(target))
+            {
+                return null; // another worker's pass landed first
+            }
+
+            return manifest;
+        }
+        finally
+        {
+            TryDelete(scratch);
+        }
+    }
+
+    private JsonObject Explain(CommittedResult result, IReadOnlyList<string> instanceKeys, ExplainMethod method, string scratch, string studyDir, string output, CancellationToken cancellationToken)
+    {
+        var entry = StudyEntry(result.ResultJson);
+        string? series = entry is { } e && e.TryGetProperty("series_instance_uid", out var s) ? s.GetString() : null;
+        var keys = entry is { } e2 && e2.TryGetProperty("key_slices", out var k) && k.ValueKind == JsonValueKind.Array
+            ? k.EnumerateArray().Select(x => x.GetProperty("sop_instance_uid").GetString()!).ToList()
+            : [];
+        if (series is null || keys.Count == 0)
+        {
+            return new JsonObject { ["method"] = StudyTriager.MethodName(method), ["status"] = "failed", ["error"] = "the result has no key slices to explain" };
+        }
+
+        var input = Path.Combine(scratch, "input");
+        Directory.CreateDirectory(input);
+        for (int i = 0; i < instanceKeys.Count; i++)
+        {
+            File.CreateSymbolicLink(Path.Combine(input, $"{i:00000}.dcm"), store.LocalPath(instanceKeys[i]));
+        }
+
+        var scan = StudyScanner.Scan(input, options.Scan, progress: null, cancellationToken);
+        var study = scan.Studies.FirstOrDefault(x => x.StudyInstanceUid == result.Job.StudyInstanceUid);
+        var explained = study is null ? null : triager.ExplainKeySlices(study, series, keys, method, options, studyDir, output, cancellationToken);
+        if (explained is null)
+        {
+            return new JsonObject { ["method"] = StudyTriager.MethodName(method), ["status"] = "failed", ["error"] = "the result's series or key slices are no longer among the stored instances" };
+        }
+
+        var slices = new JsonArray();
+        for (int i = 0; i < explained.SopInstanceUids.Count; i++)
+        {
+            slices.Add(new JsonObject
+            {
+                ["sop_instance_uid"] = explained.SopInstanceUids[i],
+                ["overlay"] = explained.Overlays[i].Replace('\\', '/'),
+                ["heatmap"] = explained.Heatmaps[i].Replace('\\', '/'),
+            });
+        }
+
+        return new JsonObject
+        {
+            ["method"] = explained.Method,
+            ["status"] = "done",
+            ["precision"] = explained.Precision,
+            ["seconds"] = explained.Seconds,
+            ["overlays"] = new JsonArray(explained.Overlays.Select(o => (JsonNode)o.Replace('\\', '/')).ToArray()),
+            ["heatmaps"] = new JsonArray(explained.Heatmaps.Select(h => (JsonNode)h.Replace('\\', '/')).ToArray()),
+            ["slices"] = slices,
+        };
     }
 
     /// <summary>Deletes a result folder of an attempt that did not commit.</summary>

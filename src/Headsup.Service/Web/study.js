@@ -12,8 +12,14 @@ export function leaveStudy() {
 
 export async function showStudy(root, uid, session) {
   leaveStudy();
-  const listener = e => { if (e.detail.study_instance_uid === uid && current?.uid === uid && e.detail.version !== current.version) render(root, uid, session); };
-  current = { uid, listener, version: undefined };
+  // A new result version re-renders the page. While the XRAI overlays are still being computed (the worker's second
+  // pass), a change of the study swaps them in place: the slice, window and overlay settings stay as the reader left them.
+  const listener = e => {
+    if (e.detail.study_instance_uid !== uid || current?.uid !== uid) return;
+    if (e.detail.version !== current.version) render(root, uid, session);
+    else if (current.overlayPending) swapInOverlays(uid);
+  };
+  current = { uid, listener, version: undefined, overlayPending: false, viewer: null };
   document.addEventListener('headsup:study', listener);
   await render(root, uid, session);
 }
@@ -56,13 +62,25 @@ async function render(root, uid, session) {
     const s = slices.find(x => x.sop_instance_uid === k.sop_instance_uid);
     if (s) s.key_rank = i + 1;
   });
-  for (const [list, map] of [[outputs.heatmaps || [], heatmaps], [outputs.overlays || [], overlays]]) {
-    for (const path of list) {
-      const m = path.match(/key(\d+)-/);
-      const k = m && d.key_slices?.[Number(m[1]) - 1];
-      if (k) map.set(k.sop_instance_uid, files + path);
+  // The overlays of the worker's second pass (XRAI by default) when they are ready, else the result's own (Grad-CAM).
+  const second = d.overlay_explanation;
+  current.overlayPending = second?.status === 'pending';
+  const method = second?.status === 'done' ? second.method : d.explanation;
+  if (second?.status === 'done') {
+    for (const s of second.slices || []) {
+      overlays.set(s.sop_instance_uid, files + s.overlay);
+      heatmaps.set(s.sop_instance_uid, files + s.heatmap);
+    }
+  } else {
+    for (const [list, map] of [[outputs.heatmaps || [], heatmaps], [outputs.overlays || [], overlays]]) {
+      for (const path of list) {
+        const m = path.match(/key(\d+)-/);
+        const k = m && d.key_slices?.[Number(m[1]) - 1];
+        if (k) map.set(k.sop_instance_uid, files + path);
+      }
     }
   }
+  const secondNote = overlayNote(d);
 
   const viewerRoot = el('div');
   const plotRoot = el('div', { class: 'plot' });
@@ -70,12 +88,14 @@ async function render(root, uid, session) {
   let viewer;
   const onSlice = i => { drawPlot(plotRoot, slices, d.threshold, i, j => viewer.go(j)); markKeys(keysRoot, slices[i]?.sop_instance_uid); };
   viewer = new SliceViewer(viewerRoot, { study: uid, slices, heatmaps, onSlice });
+  current.viewer = viewer;
+  current.files = files;
 
   for (const k of d.key_slices || []) {
     const idx = slices.findIndex(s => s.sop_instance_uid === k.sop_instance_uid);
     const src = overlays.get(k.sop_instance_uid);
     keysRoot.append(el('button', { type: 'button', dataset: { sop: k.sop_instance_uid }, title: `Open key slice ${idx + 1} in the viewer`, onclick: () => viewer.go(idx) },
-      src ? el('img', { src, alt: `Key slice ${idx + 1} with its ${d.explanation || ''} overlay`, loading: 'lazy' }) : el('span', {}, 'no overlay'),
+      src ? el('img', { src, alt: `Key slice ${idx + 1} with its ${explanationName(method)} overlay`, loading: 'lazy' }) : el('span', {}, 'no overlay'),
       el('span', {}, `slice ${idx + 1} · ${pct(k.probability)}`)));
   }
 
@@ -83,7 +103,7 @@ async function render(root, uid, session) {
     el('section', { class: 'card', 'aria-labelledby': 'viewer-title' }, el('h2', { id: 'viewer-title' }, `Slices · ${d.series_description || 'selected series'}`), viewerRoot),
     el('section', { class: 'card', 'aria-labelledby': 'plot-title' }, el('h2', { id: 'plot-title' }, 'Probability per slice (click a point to open the slice)'), plotRoot));
   const right = el('div', {},
-    el('section', { class: 'card', 'aria-labelledby': 'keys-title' }, el('h2', { id: 'keys-title' }, `Key slices · ${explanationName(d.explanation)}`), keysRoot.childElementCount ? keysRoot : el('p', { class: 'muted' }, 'No key slices.')),
+    el('section', { class: 'card', 'aria-labelledby': 'keys-title' }, el('h2', { id: 'keys-title' }, `Key slices · ${explanationName(method)}`), keysRoot.childElementCount ? keysRoot : el('p', { class: 'muted' }, 'No key slices.'), secondNote),
     subtypeCard(d),
     session.feedback ? feedbackCard(uid, d, () => slices[viewer.index]) : null,
     modelCard(d),
@@ -92,6 +112,47 @@ async function render(root, uid, session) {
   root.replaceChildren(...[back(), head, banner, oodBanner, el('div', { class: 'grid' }, left, right)].filter(Boolean));
   const first = d.key_slices?.length ? slices.findIndex(s => s.sop_instance_uid === d.key_slices[0].sop_instance_uid) : 0;
   await viewer.go(Math.max(0, first));
+}
+
+function overlayNote(d) {
+  const second = d.overlay_explanation;
+  const text = second?.status === 'pending'
+    ? `${explanationName(second.method)} overlays are being computed in the background; the ${explanationName(d.explanation)} overlays of the result are shown until then. They replace them here by themselves.`
+    : second?.status === 'failed'
+      ? `${explanationName(second.method)} overlays could not be made (${second.error || 'no reason recorded'}); the ${explanationName(d.explanation)} overlays of the result are shown.`
+      : null;
+  return text ? el('p', { class: 'muted', id: 'overlay-note', role: 'status' }, text) : null;
+}
+
+// The second pass finished (or failed): its overlays replace the result's in the key slices and the viewer.
+async function swapInOverlays(uid) {
+  let d;
+  try {
+    d = await api(`/api/studies/${encodeURIComponent(uid)}`);
+  } catch {
+    return; // the next event tries again
+  }
+  if (current?.uid !== uid || d.version !== current.version || !current.overlayPending) return;
+  const second = d.overlay_explanation;
+  if (second?.status === 'pending') return;
+  current.overlayPending = false;
+  const note = document.getElementById('overlay-note');
+  const replacement = overlayNote(d);
+  if (note) replacement ? note.replaceWith(replacement) : note.remove();
+  if (second?.status !== 'done') return;
+  const viewer = current.viewer;
+  for (const s of second.slices || []) {
+    viewer.heatmaps.set(s.sop_instance_uid, current.files + s.heatmap);
+    viewer.heatCache.delete(s.sop_instance_uid);
+    const img = document.querySelector(`.keys button[data-sop="${CSS.escape(s.sop_instance_uid)}"] img`);
+    if (img) {
+      img.src = current.files + s.overlay;
+      img.alt = img.alt.replace(/with its .* overlay$/, `with its ${explanationName(second.method)} overlay`);
+    }
+  }
+  const title = document.getElementById('keys-title');
+  if (title) title.textContent = `Key slices · ${explanationName(second.method)}`;
+  await viewer.go(viewer.index);
 }
 
 function back() {
@@ -228,7 +289,8 @@ function processingCard(d) {
       el('dt', {}, 'Time to result'), el('dd', {}, seconds(d.time_to_result_seconds)),
       el('dt', {}, 'Stages'), el('dd', {}, secs || '—'),
       el('dt', {}, 'Series used'), el('dd', {}, `${d.series_description || '—'} · ${d.slices.length} slices${d.selection ? ` · ${d.selection}` : ''}`),
-      el('dt', {}, 'Explanation'), el('dd', {}, explanationName(d.explanation))),
+      el('dt', {}, 'Explanation'), el('dd', {}, explanationName(d.explanation) + ' (result, Secondary Captures)' +
+        (d.overlay_explanation?.status === 'done' ? ` · ${explanationName(d.overlay_explanation.method)} (study page, ${d.overlay_explanation.precision}, ${seconds(d.overlay_explanation.seconds)})` : ''))),
     skipped.length ? [el('h2', {}, 'Series not used'), el('ul', { class: 'plain' }, skipped)] : null,
     failed.length ? [el('h2', {}, 'Slices that could not be read'), el('ul', { class: 'plain' }, failed)] : null,
     (d.series_problems || []).length ? el('ul', { class: 'plain' }, d.series_problems.map(p => el('li', {}, p))) : null);

@@ -48,4 +48,22 @@ public sealed class IntegratedGradientsTests
         Assert.All(network.parameters(), p => Assert.True(p.requires_grad));
         Assert.Throws<ArgumentException>(() => IntegratedGradients.Compute(network, rand(2, 1, 64, 64), zeros(2, 1, 64, 64)));
     }
+
+    [Fact]
+    public void Xrai_Cancelled_StopsBeforeTheNextBatch_AndLeavesTheNetworkUsable()
+    {
+        // The service's background overlay pass yields to a new study by cancelling: the explanation stops with
+        // OperationCanceledException at the next batch of path points, and parameters are trainable again.
+        TorchTestSetup.Seed(5);
+        using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
+        using var x = rand(1, 1, 64, 64);
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        var options = ExplainOptions.Default with { Steps = 100, BatchSize = 4, Cancellation = cancel.Token };
+        Assert.Throws<OperationCanceledException>(() => Explainer.Explain(network, x, ExplainMethod.Xrai, options));
+        Assert.Throws<OperationCanceledException>(() => IntegratedGradients.Compute(network, x, zeros_like(x), steps: 10, cancellationToken: cancel.Token));
+        Assert.All(network.parameters(), p => Assert.True(p.requires_grad));
+        var heatmap = Explainer.Explain(network, x, ExplainMethod.Xrai, options with { Cancellation = CancellationToken.None, Steps = 4 }).Heatmap;
+        Assert.Equal(64 * 64, heatmap.Length);
+    }
 }

@@ -110,6 +110,17 @@ public sealed class WorklistBrowserTests(BrowserFixture fx)
         await page.Locator($".plot circle[data-index='{target}']").DispatchEventAsync("click");
         await Expect(canvas, "data-slice", (target + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+        // XRAI overlays by default: the worker's second pass after the fast Grad-CAM result replaces the key-slice
+        // overlays in place (the page is not reloaded; the viewer keeps its slice).
+        int before = int.Parse((await canvas.GetAttributeAsync("data-slice"))!, System.Globalization.CultureInfo.InvariantCulture);
+        await Assertions.Expect(page.Locator("#keys-title")).ToContainTextAsync("XRAI", new LocatorAssertionsToContainTextOptions { Timeout = 360_000 });
+        foreach (var img in await page.Locator(".keys img").AllAsync())
+        {
+            Assert.Contains("/explain-xrai/", await img.GetAttributeAsync("src"), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before.ToString(System.Globalization.CultureInfo.InvariantCulture), await canvas.GetAttributeAsync("data-slice"));
+
         await page.Locator(".keys button").First.ClickAsync();
         await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "brain 40/80" }).ClickAsync();
         await page.EvaluateAsync("() => window.scrollTo(0, 0)");
