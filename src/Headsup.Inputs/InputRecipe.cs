@@ -55,6 +55,12 @@ public sealed class InputRecipe : IEquatable<InputRecipe>
     /// <summary>True when the recipe uses the neighbouring slices.</summary>
     public bool NeedsNeighbours { get; }
 
+    /// <summary>
+    /// True when every channel is the 40/80 brain window (gray-brain, context), so that window augmentation can re-map
+    /// it; the paper's recipes mix other windows.
+    /// </summary>
+    public bool BrainWindowOnly => PaperKind is null;
+
     /// <summary>The paper's preprocessing recipe this one is built with (e1–e4), or null.</summary>
     public RecipeKind? PaperKind { get; }
 

@@ -24,12 +24,6 @@ public sealed record InputSpec
     {
     }
 
-    /// <summary>Gray brain window, works for HU and display images.</summary>
-    public const string GrayBrain = "gray-brain";
-
-    /// <summary>2.5D context recipe.</summary>
-    public const string Context = "context";
-
     /// <summary>The default: gray brain window at 224.</summary>
     public static InputSpec Default { get; } = new(InputRecipe.GrayBrain, 224);
 

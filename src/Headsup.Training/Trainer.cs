@@ -1,3 +1,4 @@
+using Headsup.Inputs;
 using Headsup.Models;
 using System.Diagnostics;
 using Headsup.Datasets;
@@ -86,9 +87,9 @@ public sealed class Trainer
     public Trainer(TrainingOptions options, ModelPackage? parent)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        if (options.WindowAugmentation > 0 && options.Recipe is not ("gray-brain" or "context"))
+        if (options.WindowAugmentation > 0 && !InputRecipe.Parse(options.Recipe).BrainWindowOnly)
         {
-            throw new ArgumentException($"window augmentation re-maps the 40/80 brain window; recipe {options.Recipe} is not one (use gray-brain or context)", nameof(options));
+            throw new ArgumentException($"window augmentation re-maps the 40/80 brain window; recipe {options.Recipe} is not one (use {string.Join(" or ", InputRecipe.All.Where(r => r.BrainWindowOnly).Select(r => r.Name))})", nameof(options));
         }
 
         _parent = parent;

@@ -308,6 +308,9 @@ public static class TrainingRun
         };
     }
 
+    /// <summary>Why a newly trained package makes no study decision.</summary>
+    public const string NotCalibratedDetail = "newly trained: no study threshold has been fitted on real labelled studies yet (run `headsup calibrate-study` with at least 20 real studies of each class); the slice operating point is not a study threshold";
+
     private static ModelManifest BuildManifest(TrainingRequest request, TrainingOptions options, InputCache train, InputCache validation, TrainingOutcome outcome, PlattParameters calibration, double threshold, string rule, Dictionary<string, double?> metrics, string manifestHash) => new()
     {
         Name = request.ModelName,
@@ -318,9 +321,21 @@ public static class TrainingRun
         Outputs = outcome.Outputs,
         Calibration = calibration,
         Thresholds = new ModelThresholds { Default = 0.5, OperatingPoint = threshold, OperatingPointRule = rule },
+        // A new package makes no study decision: its slice operating point was chosen on slices (often phantoms), not
+        // on real studies, so it would flag nearly every study. `headsup calibrate-study` fits one on real studies.
         Study = request.Parent?.Manifest.Study is { } parentStudy
-            ? new StudyAggregation { Method = parentStudy.Method, K = parentStudy.K, Threshold = threshold, Calibration = new PlattParameters { FittedOn = string.Create(CultureInfo.InvariantCulture, $"not fitted: mean of the top {parentStudy.K} calibrated slice probabilities (the parent's study calibration was fitted to its weights, not these; refit with calibrate-study)") } }
-            : new StudyAggregation { Method = "top-k-mean", K = 3, Threshold = threshold, Calibration = new PlattParameters { FittedOn = "not fitted: mean of the top 3 calibrated slice probabilities" } },
+            ? new StudyAggregation
+            {
+                Method = parentStudy.Method, K = parentStudy.K, Threshold = threshold,
+                Calibration = new PlattParameters { FittedOn = string.Create(CultureInfo.InvariantCulture, $"not fitted: mean of the top {parentStudy.K} calibrated slice probabilities (the parent's study calibration was fitted to its weights, not these; refit with calibrate-study)") },
+                Status = StudyCalibrationStatus.InsufficientRealData, StatusDetail = NotCalibratedDetail,
+            }
+            : new StudyAggregation
+            {
+                Method = "top-k-mean", K = 3, Threshold = threshold,
+                Calibration = new PlattParameters { FittedOn = "not fitted: mean of the top 3 calibrated slice probabilities" },
+                Status = StudyCalibrationStatus.InsufficientRealData, StatusDetail = NotCalibratedDetail,
+            },
         Training = new TrainingRecord
         {
             ManifestHash = manifestHash,

@@ -32,6 +32,38 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     }
 
     [Fact]
+    public void TrainedPackage_MakesNoStudyDecision_UntilCalibratedOrGivenAThreshold()
+    {
+        // Its operating point was chosen on phantom validation slices: not a study threshold. Detect ranks, flags none.
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(_data.Model, "model.json")))!;
+        Assert.Equal("insufficient real data", (string?)manifest["study"]!["status"]);
+        Assert.Contains("calibrate-study", (string?)manifest["study"]!["status_detail"], StringComparison.Ordinal);
+
+        using var output = TestData.CreateTempFolder();
+        var dicom = Path.Combine(_data.PhantomRoot, "dicom");
+        var (exit, _, stderr) = Headsup("detect", dicom, "--model", _data.Model, "--explain", "none", "--no-dicom", "--out", Path.Combine(output.Path, "ranked"));
+        Assert.True(exit == 0, stderr);
+        var studies = JsonNode.Parse(File.ReadAllText(Path.Combine(output.Path, "ranked", "results.json")))!["studies"]!.AsArray();
+        Assert.Equal(LearningFixture.Studies, studies.Count);
+        Assert.All(studies, s =>
+        {
+            Assert.Null(s!["positive"]);
+            Assert.Equal("insufficient real data", (string?)s["calibration"]);
+            Assert.InRange((double)s["probability"]!, 0, 1);
+        });
+
+        // An explicit threshold decides, and results.json says it was not a fitted one.
+        (exit, _, stderr) = Headsup("detect", dicom, "--model", _data.Model, "--explain", "none", "--no-dicom", "--threshold", "0.5", "--out", Path.Combine(output.Path, "decided"));
+        Assert.True(exit == 0, stderr);
+        var decided = JsonNode.Parse(File.ReadAllText(Path.Combine(output.Path, "decided", "results.json")))!["studies"]!.AsArray();
+        Assert.All(decided, s =>
+        {
+            Assert.Equal((double)s!["probability"]! >= 0.5, (bool?)s["positive"]);
+            Assert.StartsWith("decided at the threshold given", (string?)s["calibration_detail"], StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public void Evaluate_Slices_WritesMetricsPredictionsPlotsAndReport()
     {
         using var output = TestData.CreateTempFolder();

@@ -49,7 +49,7 @@ internal static class AutoMlCommand
                 Eta = Math.Clamp(parse.GetValue(eta), 2, 10),
                 MinEpochs = Math.Clamp(parse.GetValue(minEpochs), 1, 100),
                 Architectures = List(parse.GetValue(archs)!, Models.Networks.NetworkFactory.Architectures, "--archs"),
-                Recipes = List(parse.GetValue(recipes)!, ["gray-brain", "e1", "e2", "e3", "e4", "context"], "--recipes"),
+                Recipes = List(parse.GetValue(recipes)!, InputRecipe.Names, "--recipes"),
                 Sizes = List(parse.GetValue(sizes)!, null, "--sizes").Select(s => int.TryParse(s, CultureInfo.InvariantCulture, out var v) && v is >= 64 and <= 1024 ? v : throw new UsageException($"--sizes: '{s}' is not a size between 64 and 1024")).ToList(),
                 SyntheticPositivesPerNegative = parse.GetValue(synthetic),
                 Seed = parse.GetValue(seed),

@@ -22,7 +22,7 @@ internal static class TrainCommand
     {
         var data = SharedOptions.Data("Labelled data: labels CSV, RSNA stage_2_train.csv, phantom folder or manifest (repeatable)");
         var recipe = new Option<string?>("--recipe") { Description = "gray-brain (PNG and DICOM), e1, e2, e3, e4, context (DICOM only); default gray-brain, or the --resume-from package's" };
-        recipe.AcceptOnlyFromAmong("gray-brain", "e1", "e2", "e3", "e4", "context");
+        recipe.AcceptOnlyFromAmong([.. InputRecipe.Names]);
         var arch = new Option<string?>("--arch") { Description = "small-cnn, resnet18, resnet34, resnet18-imagenet; default resnet18-imagenet, or the --resume-from package's" };
         arch.AcceptOnlyFromAmong("small-cnn", "resnet18", "resnet34", "resnet18-imagenet");
         var size = new Option<int?>("--size") { Description = "Input size (square); default 224, or the --resume-from package's" };
@@ -88,14 +88,15 @@ internal static class TrainCommand
             {
                 parent = parentLocation is null ? null : ModelPackage.Load(parentLocation);
                 var options = Resolve(defaults, given, parent);
-                if (options.WindowAugmentation > 0 && options.Recipe is not ("gray-brain" or "context"))
+                var inputRecipe = InputRecipe.Parse(options.Recipe);
+                if (options.WindowAugmentation > 0 && !inputRecipe.BrainWindowOnly)
                 {
-                    throw new UsageException($"--window-augment re-maps the 40/80 brain window; recipe {options.Recipe} is not one (use gray-brain or context)");
+                    throw new UsageException($"--window-augment re-maps the 40/80 brain window; recipe {options.Recipe} is not one (use {string.Join(" or ", InputRecipe.All.Where(r => r.BrainWindowOnly).Select(r => r.Name))})");
                 }
 
-                if (options.Recipe != "gray-brain" && dataset.Samples.Any(s => s.Format != ImageFormat.Dicom))
+                if (inputRecipe.NeedsHu && dataset.Samples.Any(s => s.Format != ImageFormat.Dicom))
                 {
-                    throw new UsageException($"recipe {options.Recipe} needs Hounsfield units, but the data has PNG/JPEG images; use --recipe gray-brain");
+                    throw new UsageException($"recipe {options.Recipe} needs Hounsfield units, but the data has PNG/JPEG images; use --recipe {InputRecipe.GrayBrain.Name}");
                 }
 
                 var observer = new ConsoleTrainingObserver();

@@ -24,7 +24,7 @@ public sealed record AutoMlOptions
     /// <summary>Wall-time budget for the whole search (like Vertex's node hours).</summary>
     public required TimeSpan Budget { get; init; }
 
-    public IReadOnlyList<string> Recipes { get; init; } = ["gray-brain", "e1", "e2", "e3", "e4", "context"];
+    public IReadOnlyList<string> Recipes { get; init; } = InputRecipe.Names;
 
     public IReadOnlyList<string> Architectures { get; init; } = ["small-cnn", "resnet18", "resnet18-imagenet", "resnet34"];
 
@@ -79,7 +79,7 @@ public static class AutoMlSearch
         ArgumentNullException.ThrowIfNull(observer);
         var clock = Stopwatch.StartNew();
         bool hasDisplay = samples.Any(s => s.Format != ImageFormat.Dicom);
-        var recipes = options.Recipes.Where(r => !hasDisplay || r == "gray-brain").ToList();
+        var recipes = options.Recipes.Where(r => !hasDisplay || !InputRecipe.Parse(r).NeedsHu).ToList();
         if (recipes.Count == 0)
         {
             throw new ModelException("no recipe in the search space works on display-windowed images (PNG/JPEG); include gray-brain");

@@ -52,7 +52,7 @@ public sealed record ExperimentOptions
     public IReadOnlyList<int> Sizes { get; init; } = [2000, 6000];
 
     /// <summary>Recipes: the paper's E1–E4 plus our 2.5D context.</summary>
-    public IReadOnlyList<string> Recipes { get; init; } = ["e1", "e2", "e3", "e4", "context"];
+    public IReadOnlyList<string> Recipes { get; init; } = [InputRecipe.E1.Name, InputRecipe.E2.Name, InputRecipe.E3.Name, InputRecipe.E4.Name, InputRecipe.Context.Name];
 
     /// <summary>Training settings shared by every run (recipe is set per run).</summary>
     public TrainingOptions Training { get; init; } = new() { Architecture = "resnet18-imagenet", Size = 224, Epochs = 8 };
