@@ -2,7 +2,8 @@
 # Installs the Debian packages HEADS UP uses at run time and in tests, only when some are missing.
 #   codecs:      libopenjp2-7 (JPEG 2000), libcharls2 (JPEG-LS), libgdcm-cil (GDCM, JPEG lossless/baseline/extended)
 #   references:  dcmtk, dicom3tools, libgdcm-tools, python3-pydicom, python3-numpy (conformance tests, benchmarks),
-#                python3-sklearn (metric references), python3-torch + python3-torchvision (network references, training benchmark)
+#                python3-sklearn (metric references), python3-skimage (Felzenszwalb segmentation reference of XRAI),
+#                python3-torch + python3-torchvision (network references, training benchmark)
 #   fonts:       fonts-dejavu-core (text in plots and overlays)
 #   service:     curl (demo), postgresql + rabbitmq-server (scale-out tests: throwaway instances on loopback; the
 #                packages' own system services are not used), orthanc + orthanc-dicomweb (the DIMSE front door, its round-trip test)
@@ -11,7 +12,7 @@
 #                Debian only when the machine has no npm of its own)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libopenjp2-7 libcharls2 libgdcm-cil libgdcm-tools dcmtk dicom3tools python3-pydicom python3-numpy python3-sklearn python3-torch python3-torchvision fonts-dejavu-core
+packages=(libopenjp2-7 libcharls2 libgdcm-cil libgdcm-tools dcmtk dicom3tools python3-pydicom python3-numpy python3-sklearn python3-skimage python3-torch python3-torchvision fonts-dejavu-core
           curl postgresql rabbitmq-server orthanc orthanc-dicomweb chromium)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()

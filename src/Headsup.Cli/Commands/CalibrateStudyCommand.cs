@@ -89,15 +89,12 @@ internal static class CalibrateStudyCommand
                 throw new UsageException($"{outDir} exists and is not empty");
             }
 
-            Directory.CreateDirectory(outDir);
-            foreach (var file in Directory.GetFiles(location))
-            {
-                File.Copy(file, Path.Combine(outDir, Path.GetFileName(file)));
-            }
-
             var updated = manifest with { Study = manifest.Study with { Method = method, Calibration = result.Calibration, Threshold = result.Threshold, Status = result.Status, StatusDetail = result.StatusDetail } };
-            ModelPackage.UpdateManifest(outDir, updated);
-            StudyCalibration.WriteRows(Path.Combine(outDir, "study-calibration.csv"), result);
+            ModelPackage.Derive(location, outDir, copy =>
+            {
+                ModelPackage.UpdateManifest(copy, updated);
+                StudyCalibration.WriteRows(Path.Combine(copy, "study-calibration.csv"), result);
+            });
             if (result.Status == Models.Packaging.StudyCalibrationStatus.InsufficientRealData)
             {
                 Console.WriteLine($"study calibration: {result.Status}: {result.StatusDetail}");

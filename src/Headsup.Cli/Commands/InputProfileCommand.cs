@@ -63,13 +63,8 @@ internal static class InputProfileCommand
                 observer.Problem(p);
             }
 
-            Directory.CreateDirectory(outDir);
-            foreach (var file in Directory.GetFiles(location))
-            {
-                File.Copy(file, Path.Combine(outDir, Path.GetFileName(file)));
-            }
-
-            AtomicFile.Write(Path.Combine(outDir, InputProfile.FileName), s => s.Write(System.Text.Encoding.UTF8.GetBytes(profile.ToJson())));
+            ModelPackage.Derive(location, outDir, copy =>
+                AtomicFile.Write(Path.Combine(copy, InputProfile.FileName), s => s.Write(System.Text.Encoding.UTF8.GetBytes(profile.ToJson()))));
             var q = profile.Embedding.DistanceQuantiles;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"input profile: {profile.BuiltFrom}; feature distance of the training slices: median {q["q50"]:0.00}, q99 {q["q99"]:0.00}"));
             if (profile.Dicom is { } d)

@@ -166,6 +166,62 @@ public sealed class ModelPackage : IDisposable
         Headsup.Core.IO.AtomicFile.Write(Path.Combine(directory, ManifestFile), stream => JsonSerializer.Serialize(stream, manifest, s_json));
     }
 
+    /// <summary>
+    /// Writes a new package folder <paramref name="outDir"/> derived from the package folder <paramref name="source"/>:
+    /// its files are copied to a temporary sibling folder, <paramref name="change"/> edits that copy (a new manifest, an
+    /// extra file), and the folder is renamed into place only then, so an interrupted run leaves no half-written
+    /// package. <paramref name="outDir"/> must not exist or be empty.
+    /// </summary>
+    /// <exception cref="ModelException">The source is not a package folder, or <paramref name="outDir"/> is not new and empty.</exception>
+    public static void Derive(string source, string outDir, Action<string> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var from = Path.GetFullPath(source);
+        var to = Path.GetFullPath(outDir);
+        if (!Directory.Exists(from) || !File.Exists(Path.Combine(from, ManifestFile)))
+        {
+            throw new ModelException(source, "is not a package folder (model.json missing); unzip a zipped package first");
+        }
+
+        if (from == to || (Directory.Exists(to) && Directory.EnumerateFileSystemEntries(to).Any()))
+        {
+            throw new ModelException(outDir, "must be a new or empty folder, not the source package");
+        }
+
+        var parent = Path.GetDirectoryName(to)!;
+        Directory.CreateDirectory(parent);
+        var temp = Path.Combine(parent, $".{Path.GetFileName(to)}.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            foreach (var file in Directory.GetFiles(from))
+            {
+                File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
+            }
+
+            change(temp);
+            if (Directory.Exists(to))
+            {
+                Directory.Delete(to); // empty, checked above
+            }
+
+            Directory.Move(temp, to);
+        }
+        catch
+        {
+            try
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+            catch (IOException)
+            {
+                // leftovers of a failed attempt are named .<name>.tmp-...
+            }
+
+            throw;
+        }
+    }
+
     /// <summary>Zips a package folder into <paramref name="zipPath"/> (atomically).</summary>
     public static void Zip(string directory, string zipPath)
     {

@@ -3,7 +3,7 @@ import { api, ApiError, el, decisionBadge, pct, when, shortWhen, seconds, topSub
 import { showStudy, leaveStudy } from './study.js';
 
 const $ = id => document.getElementById(id);
-const state = { session: null, studies: new Map(), flagged: new Set(), events: null, refreshTimer: 0, pollTimer: 0, loaded: false };
+const state = { session: null, studies: new Map(), flagged: new Set(), events: null, refreshTimer: 0, pollTimer: 0, loaded: false, loads: 0 };
 
 function show(section) {
   for (const id of ['signin', 'worklist', 'study']) $(id).hidden = id !== section;
@@ -119,10 +119,15 @@ function query() {
 
 async function loadWorklist() {
   if (!state.session || $('worklist').hidden) return;
+  // Live events can start loads that overlap; only the newest one may render (an older answer arriving last would
+  // show rows from before a change, e.g. without the feedback just saved).
+  const mine = ++state.loads;
   let data;
   try {
     data = await api('/api/studies?' + query());
+    if (mine !== state.loads) return;
   } catch (e) {
+    if (mine !== state.loads) return;
     if (e.status === 401) { state.session = null; await route(); return; }
     $('count').textContent = 'Could not load the worklist: ' + e.message;
     return;

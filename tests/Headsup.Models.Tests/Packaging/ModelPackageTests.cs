@@ -122,6 +122,33 @@ public sealed class ModelPackageTests
     }
 
     [Fact]
+    public void Derive_CopiesAndChangesInAFolderRenamedIntoPlace_AndLeavesNothingWhenTheChangeFails()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
+        var source = Path.Combine(folder.Path, "model");
+        ModelPackage.Save(source, Manifest("small-cnn", 1), network);
+
+        var derived = Path.Combine(folder.Path, "derived");
+        ModelPackage.Derive(source, derived, copy => File.WriteAllText(Path.Combine(copy, "extra.json"), "{}"));
+        Assert.Equal(
+            Directory.GetFiles(source).Select(Path.GetFileName).Append("extra.json").Order(StringComparer.Ordinal),
+            Directory.GetFiles(derived).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        using (var loaded = ModelPackage.Load(derived))
+        {
+            Assert.Equal(ModelPackage.ReadManifest(source).Weights.Sha256, loaded.Manifest.Weights.Sha256);
+        }
+
+        // A change that fails leaves neither the package nor its temporary folder; a non-empty target is refused.
+        var failed = Path.Combine(folder.Path, "failed");
+        Assert.Throws<IOException>(() => ModelPackage.Derive(source, failed, _ => throw new IOException("disk full")));
+        Assert.False(Directory.Exists(failed));
+        Assert.DoesNotContain(Directory.GetDirectories(folder.Path), d => Path.GetFileName(d).Contains(".tmp-", StringComparison.Ordinal));
+        Assert.Throws<ModelException>(() => ModelPackage.Derive(source, derived, _ => { }));
+        Assert.Throws<ModelException>(() => ModelPackage.Derive(source, source, _ => { }));
+    }
+
+    [Fact]
     public void Load_PackageOfAnotherFormatVersion_SaysSo()
     {
         var ex = LoadEdited("format_version", 99);

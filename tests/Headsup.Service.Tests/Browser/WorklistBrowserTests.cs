@@ -167,7 +167,7 @@ public sealed class WorklistBrowserTests(BrowserFixture fx)
         await page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = "← Worklist" }).ClickAsync();
         var row = page.Locator($"tr[data-uid='{study}']");
         await row.WaitForAsync();
-        Assert.Contains(decision == "no_decision" ? "read: bleed" : flagged ? "agree" : "disagree", await row.InnerTextAsync(), StringComparison.Ordinal);
+        await Assertions.Expect(row).ToContainTextAsync(decision == "no_decision" ? "read: bleed" : flagged ? "agree" : "disagree", new LocatorAssertionsToContainTextOptions { Timeout = 15_000 });
         if (decision == "no_decision")
         {
             Assert.True(await page.Locator("#calibration-note").IsVisibleAsync(), "the worklist says why nothing is flagged");
