@@ -57,6 +57,22 @@ public sealed class OverlayExplanationViewTests : IDisposable
         Assert.Null(StudyViews.OverlayExplanation(Study() with { ResultVersion = null }, [Job("done")], _store, Options("gradcam", "xrai")));
     }
 
+    [Fact]
+    public void Claim_OneWorkerAtATime_ReleasedOrExpired_ThenAnotherMayTakeIt()
+    {
+        Directory.CreateDirectory(_store.LocalPath(ResultKey));
+        Assert.True(TriageJobRunner.TryClaimOverlays(_store, ResultKey, ExplainMethod.Xrai, "worker-a"));
+        Assert.False(TriageJobRunner.TryClaimOverlays(_store, ResultKey, ExplainMethod.Xrai, "worker-b"));
+        Assert.True(TriageJobRunner.TryClaimOverlays(_store, ResultKey, ExplainMethod.XraiFast, "worker-b")); // another method's pass
+        TriageJobRunner.ReleaseOverlays(_store, ResultKey, ExplainMethod.Xrai);
+        Assert.True(TriageJobRunner.TryClaimOverlays(_store, ResultKey, ExplainMethod.Xrai, "worker-b"));
+
+        // A claim left by a worker that died expires.
+        File.SetLastWriteTimeUtc(_store.LocalPath($"{ResultKey}/{TriageJobRunner.OverlayFolder(ExplainMethod.Xrai)}.claim"), DateTime.UtcNow - TriageJobRunner.OverlayClaimLifetime - TimeSpan.FromMinutes(1));
+        Assert.True(TriageJobRunner.TryClaimOverlays(_store, ResultKey, ExplainMethod.Xrai, "worker-c"));
+        Assert.False(TriageJobRunner.TryClaimOverlays(_store, "results/gone/v1", ExplainMethod.Xrai, "worker-c")); // no result folder
+    }
+
     private ServiceOptions Options(string explain, string overlay) => new() { DataDir = _temp.Path, Explain = explain, OverlayExplain = overlay };
 
     private static StudyRow Study() => new("1.2.3", null, null, null, null, null, null, 0, 0, 10, 1, "done", 1, 0.4, null, null, 0);

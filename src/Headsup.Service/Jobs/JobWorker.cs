@@ -217,7 +217,7 @@ public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, 
             next = null;
             foreach (var candidate in await jobs.RecentResultsAsync(20, stoppingToken).ConfigureAwait(false))
             {
-                if (!_overlayGaveUp.Contains(candidate.ResultKey) && !runner.HasOverlays(candidate.ResultKey, method))
+                if (!_overlayGaveUp.Contains(candidate.ResultKey) && !runner.HasOverlays(candidate.ResultKey, method) && TriageJobRunner.TryClaimOverlays(runner.Store, candidate.ResultKey, method, _worker))
                 {
                     next = candidate;
                     break;
@@ -265,6 +265,7 @@ public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, 
         finally
         {
             Volatile.Write(ref _overlayStop, null);
+            TriageJobRunner.ReleaseOverlays(runner.Store, next.ResultKey, method);
         }
 
         return true;

@@ -92,9 +92,64 @@ public sealed class TriageJobRunner(StudyTriager triager, IFileStore store, Tria
     /// <summary>Folder, inside a result folder, of the second overlay pass with <paramref name="method"/>.</summary>
     public static string OverlayFolder(ExplainMethod method) => "explain-" + StudyTriager.MethodName(method);
 
+    /// <summary>The store the runner reads instances from and writes results to.</summary>
+    public IFileStore Store => store;
+
     /// <summary>Whether the overlay pass with <paramref name="method"/> is over (done or failed) for a result folder.</summary>
     public bool HasOverlays(string resultKey, ExplainMethod method) =>
         File.Exists(store.LocalPath($"{resultKey}/{OverlayFolder(method)}/{OverlayManifest}"));
+
+    /// <summary>How long a claim on an overlay pass holds without being released (a worker that died mid-pass).</summary>
+    public static readonly TimeSpan OverlayClaimLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Claims the overlay pass of a result for <paramref name="worker"/>, so that idle workers sharing a store do not
+    /// all explain the same study: a claim file next to the pass's folder, created exclusively; a claim older than
+    /// <see cref="OverlayClaimLifetime"/> is taken over. False when another worker holds it.
+    /// </summary>
+    public static bool TryClaimOverlays(IFileStore store, string resultKey, ExplainMethod method, string worker)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var claim = store.LocalPath($"{resultKey}/{OverlayFolder(method)}.claim");
+        try
+        {
+            if (File.Exists(claim))
+            {
+                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(claim) < OverlayClaimLifetime)
+                {
+                    return false;
+                }
+
+                File.Delete(claim);
+            }
+
+            using var file = new FileStream(claim, FileMode.CreateNew, FileAccess.Write);
+            file.Write(System.Text.Encoding.UTF8.GetBytes(worker));
+            return true;
+        }
+        catch (IOException)
+        {
+            return false; // another worker created it first, or the result folder is gone
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Releases a claim made by <see cref="TryClaimOverlays"/>.</summary>
+    public static void ReleaseOverlays(IFileStore store, string resultKey, ExplainMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        try
+        {
+            File.Delete(store.LocalPath($"{resultKey}/{OverlayFolder(method)}.claim"));
+        }
+        catch (IOException)
+        {
+            // it expires
+        }
+    }
 
     /// <summary>
     /// The second overlay pass of a committed result: explains its key slices with <paramref name="method"/> (from the
