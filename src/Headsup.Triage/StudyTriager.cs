@@ -217,15 +217,15 @@ public sealed class StudyTriager : IDisposable
             return null;
         }
 
-        var keys = new List<KeySlice>();
-        foreach (var sop in keySopInstanceUids)
+        var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < series.Slices.Count; i++)
         {
-            int index = series.Slices.ToList().FindIndex(s => s.Instance.SopInstanceUid == sop);
-            if (index >= 0)
-            {
-                keys.Add(new KeySlice(sop, series.Slices[index].Instance.InstanceNumber, series.Slices[index].PositionMm, 0, index));
-            }
+            indexOf.TryAdd(series.Slices[i].Instance.SopInstanceUid, i);
         }
+
+        var keys = keySopInstanceUids.Where(indexOf.ContainsKey)
+            .Select(sop => new KeySlice(sop, series.Slices[indexOf[sop]].Instance.InstanceNumber, series.Slices[indexOf[sop]].PositionMm, 0, indexOf[sop]))
+            .ToList();
 
         if (keys.Count == 0)
         {
@@ -236,7 +236,8 @@ public sealed class StudyTriager : IDisposable
         var explained = _explainer.ExplainKeySlices(series, keys, method, explainOptions, options.ExplainPrecision, progress: null, cancellationToken);
         var outputs = TriageImageWriter.WriteSlices(TriageImageWriter.Render(explained, method, options.OverlayTopFraction), studyDir, outDir);
         var precision = (options.ExplainPrecision ?? _scorer.Precision) == InferencePrecision.BFloat16 ? "bfloat16" : "float32";
-        return new KeySliceExplanation(MethodName(method), precision, explained.Select(e => e.Key.SopInstanceUid).ToList(), outputs.Heatmaps, outputs.Overlays, Math.Round(clock.Elapsed.TotalSeconds, 3));
+        var files = explained.Select((e, i) => new ExplainedKeySliceFiles(e.Key.SopInstanceUid, outputs.Heatmaps[i], outputs.Overlays[i])).ToList();
+        return new KeySliceExplanation(MethodName(method), precision, files, Math.Round(clock.Elapsed.TotalSeconds, 3));
     }
 
     /// <summary>Scores one study without explanations or outputs (the score and aggregate stages alone).</summary>

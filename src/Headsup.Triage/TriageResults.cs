@@ -232,8 +232,12 @@ public sealed record StudyResult
 /// <summary>Key-slice explanations made after the result (<see cref="StudyTriager.ExplainKeySlices"/>).</summary>
 /// <param name="Method">The method's CLI name (xrai, xrai-fast, ig, gradcam).</param>
 /// <param name="Precision">"bfloat16" or "float32".</param>
-/// <param name="SopInstanceUids">The key slices explained, in key-slice order.</param>
-/// <param name="Heatmaps">Heatmaps (.npy), relative to the output folder, in key-slice order.</param>
-/// <param name="Overlays">Overlays (.png), relative to the output folder, in key-slice order.</param>
+/// <param name="Slices">The key slices explained, in key-slice order.</param>
 /// <param name="Seconds">Wall time.</param>
-public sealed record KeySliceExplanation(string Method, string Precision, IReadOnlyList<string> SopInstanceUids, IReadOnlyList<string> Heatmaps, IReadOnlyList<string> Overlays, double Seconds);
+public sealed record KeySliceExplanation(string Method, string Precision, IReadOnlyList<ExplainedKeySliceFiles> Slices, double Seconds);
+
+/// <summary>The files written for one explained key slice.</summary>
+/// <param name="SopInstanceUid">The slice.</param>
+/// <param name="Heatmap">Its heatmap (.npy at the slice's rows × columns), relative to the output folder.</param>
+/// <param name="Overlay">Its overlay (.png), relative to the output folder.</param>
+public sealed record ExplainedKeySliceFiles(string SopInstanceUid, string Heatmap, string Overlay);

@@ -28,14 +28,14 @@ public sealed class OverlayExplanationViewTests : IDisposable
         var options = Options("gradcam", "xrai");
         Assert.Equal("pending", (string?)StudyViews.OverlayExplanation(Study(), [Job("done")], _store, options)!["status"]);
 
-        var folder = _store.LocalPath($"{ResultKey}/{TriageJobRunner.OverlayFolder(ExplainMethod.Xrai)}");
+        var folder = _store.LocalPath($"{ResultKey}/{OverlayPass.Folder(ExplainMethod.Xrai)}");
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, TriageJobRunner.OverlayManifest), """{"method":"xrai","status":"done","seconds":12.5,"slices":[]}""");
+        File.WriteAllText(Path.Combine(folder, OverlayPass.Manifest), """{"method":"xrai","status":"done","seconds":12.5,"slices":[]}""");
         var done = StudyViews.OverlayExplanation(Study(), [Job("done")], _store, options)!;
         Assert.Equal("done", (string?)done["status"]);
         Assert.Equal(12.5, (double?)done["seconds"]);
 
-        File.WriteAllText(Path.Combine(folder, TriageJobRunner.OverlayManifest), "{ not json");
+        File.WriteAllText(Path.Combine(folder, OverlayPass.Manifest), "{ not json");
         Assert.Equal("failed", (string?)StudyViews.OverlayExplanation(Study(), [Job("done")], _store, options)!["status"]);
     }
 
@@ -61,16 +61,16 @@ public sealed class OverlayExplanationViewTests : IDisposable
     public void Claim_OneWorkerAtATime_ReleasedOrExpired_ThenAnotherMayTakeIt()
     {
         Directory.CreateDirectory(_store.LocalPath(ResultKey));
-        Assert.True(TriageJobRunner.TryClaimOverlays(_store, ResultKey, ExplainMethod.Xrai, "worker-a"));
-        Assert.False(TriageJobRunner.TryClaimOverlays(_store, ResultKey, ExplainMethod.Xrai, "worker-b"));
-        Assert.True(TriageJobRunner.TryClaimOverlays(_store, ResultKey, ExplainMethod.XraiFast, "worker-b")); // another method's pass
-        TriageJobRunner.ReleaseOverlays(_store, ResultKey, ExplainMethod.Xrai);
-        Assert.True(TriageJobRunner.TryClaimOverlays(_store, ResultKey, ExplainMethod.Xrai, "worker-b"));
+        Assert.True(OverlayPass.TryClaim(_store, ResultKey, ExplainMethod.Xrai, "worker-a"));
+        Assert.False(OverlayPass.TryClaim(_store, ResultKey, ExplainMethod.Xrai, "worker-b"));
+        Assert.True(OverlayPass.TryClaim(_store, ResultKey, ExplainMethod.XraiFast, "worker-b")); // another method's pass
+        OverlayPass.Release(_store, ResultKey, ExplainMethod.Xrai);
+        Assert.True(OverlayPass.TryClaim(_store, ResultKey, ExplainMethod.Xrai, "worker-b"));
 
         // A claim left by a worker that died expires.
-        File.SetLastWriteTimeUtc(_store.LocalPath($"{ResultKey}/{TriageJobRunner.OverlayFolder(ExplainMethod.Xrai)}.claim"), DateTime.UtcNow - TriageJobRunner.OverlayClaimLifetime - TimeSpan.FromMinutes(1));
-        Assert.True(TriageJobRunner.TryClaimOverlays(_store, ResultKey, ExplainMethod.Xrai, "worker-c"));
-        Assert.False(TriageJobRunner.TryClaimOverlays(_store, "results/gone/v1", ExplainMethod.Xrai, "worker-c")); // no result folder
+        File.SetLastWriteTimeUtc(_store.LocalPath($"{ResultKey}/{OverlayPass.Folder(ExplainMethod.Xrai)}.claim"), DateTime.UtcNow - OverlayPass.ClaimLifetime - TimeSpan.FromMinutes(1));
+        Assert.True(OverlayPass.TryClaim(_store, ResultKey, ExplainMethod.Xrai, "worker-c"));
+        Assert.False(OverlayPass.TryClaim(_store, "results/gone/v1", ExplainMethod.Xrai, "worker-c")); // no result folder
     }
 
     private ServiceOptions Options(string explain, string overlay) => new() { DataDir = _temp.Path, Explain = explain, OverlayExplain = overlay };

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Headsup.Service.Data;
-using Headsup.Explain;
 using Headsup.Service.Jobs;
 using Headsup.Service.Storage;
 
@@ -90,35 +89,7 @@ public static class StudyViews
             return null;
         }
 
-        ExplainMethod? method;
-        try
-        {
-            method = ModelHolder.ParseExplain(options.OverlayExplain, "--overlay-explain");
-        }
-        catch (ServiceConfigurationException)
-        {
-            method = null;
-        }
-
-        if (method is not { } m || options.OverlayExplain == options.Explain)
-        {
-            return new JsonObject { ["method"] = options.Explain, ["status"] = "off" };
-        }
-
-        var manifest = store.LocalPath($"{resultPath}/{TriageJobRunner.OverlayFolder(m)}/{TriageJobRunner.OverlayManifest}");
-        try
-        {
-            if (File.Exists(manifest) && JsonNode.Parse(File.ReadAllText(manifest)) is JsonObject done)
-            {
-                return done;
-            }
-        }
-        catch (Exception ex) when (ex is IOException or JsonException)
-        {
-            return new JsonObject { ["method"] = options.OverlayExplain, ["status"] = "failed", ["error"] = "the overlay manifest cannot be read" };
-        }
-
-        return new JsonObject { ["method"] = options.OverlayExplain, ["status"] = "pending" };
+        return OverlayPass.Read(store, resultPath, options);
     }
 
     /// <summary>A study's detail: the summary, the current result's study entry flattened in, every version and delivery.</summary>

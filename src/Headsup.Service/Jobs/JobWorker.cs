@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Headsup.Explain;
+using Headsup.Service.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,10 +11,11 @@ namespace Headsup.Service.Jobs;
 /// the failure) and takes the next. On shutdown the running job is finished when it can be within the host's
 /// shutdown time; otherwise it is given back to the queue. Memory is bounded by one study at a time per worker.
 /// </summary>
-public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, ModelHolder model, ServiceOptions options, ServiceMetrics metrics, ILogger<JobWorker> log) : BackgroundService
+public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, ModelHolder model, IFileStore store, ServiceOptions options, ServiceMetrics metrics, ILogger<JobWorker> log) : BackgroundService
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly HashSet<string> _overlayGaveUp = new(StringComparer.Ordinal);
+    private readonly ExplainMethod? _overlayMethod = OverlayPass.Method(options);
     private CancellationTokenSource? _overlayStop;
     private readonly string _worker = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -204,7 +206,7 @@ public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, 
     /// </summary>
     private async Task<bool> TryOverlayPassAsync(CancellationToken stoppingToken)
     {
-        if (OverlayMethod() is not { } method)
+        if (_overlayMethod is not { } method)
         {
             return false;
         }
@@ -217,7 +219,7 @@ public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, 
             next = null;
             foreach (var candidate in await jobs.RecentResultsAsync(20, stoppingToken).ConfigureAwait(false))
             {
-                if (!_overlayGaveUp.Contains(candidate.ResultKey) && !runner.HasOverlays(candidate.ResultKey, method) && TriageJobRunner.TryClaimOverlays(runner.Store, candidate.ResultKey, method, _worker))
+                if (!_overlayGaveUp.Contains(candidate.ResultKey) && !OverlayPass.IsOver(store, candidate.ResultKey, method) && OverlayPass.TryClaim(store, candidate.ResultKey, method, _worker))
                 {
                     next = candidate;
                     break;
@@ -265,16 +267,10 @@ public sealed class JobWorker(JobStore jobs, JobSignal signal, IJobQueue queue, 
         finally
         {
             Volatile.Write(ref _overlayStop, null);
-            TriageJobRunner.ReleaseOverlays(runner.Store, next.ResultKey, method);
+            OverlayPass.Release(store, next.ResultKey, method);
         }
 
         return true;
-    }
-
-    private ExplainMethod? OverlayMethod()
-    {
-        var method = ModelHolder.ParseExplain(options.OverlayExplain, "--overlay-explain");
-        return method is null || method == ModelHolder.ParseExplain(options.Explain) ? null : method;
     }
 
     private async Task HeartbeatAsync(JobRecord job, long leaseMs, CancellationToken cancellationToken)

@@ -36,14 +36,7 @@ public sealed class TriageJobRunner(StudyTriager triager, IFileStore store, Tria
         var scratch = store.NewScratchFolder();
         try
         {
-            // The input is the job's snapshot of the study: links to the stored files (later instances make a new version).
-            var input = Path.Combine(scratch, "input");
-            Directory.CreateDirectory(input);
-            for (int i = 0; i < instanceKeys.Count; i++)
-            {
-                File.CreateSymbolicLink(Path.Combine(input, $"{i:00000}.dcm"), store.LocalPath(instanceKeys[i]));
-            }
-
+            var input = LinkInputs(scratch, instanceKeys);
             var output = Path.Combine(scratch, "output");
             var results = triager.Run(input, output, options, progress: null, cancellationToken);
             var study = results.Studies.FirstOrDefault(s => s.StudyInstanceUid == job.StudyInstanceUid) ?? (results.Studies.Count > 0 ? results.Studies[0] : null);
@@ -86,71 +79,6 @@ public sealed class TriageJobRunner(StudyTriager triager, IFileStore store, Tria
         }
     }
 
-    /// <summary>File in an overlay pass's folder that describes it (its presence means the pass is over).</summary>
-    public const string OverlayManifest = "explanation.json";
-
-    /// <summary>Folder, inside a result folder, of the second overlay pass with <paramref name="method"/>.</summary>
-    public static string OverlayFolder(ExplainMethod method) => "explain-" + StudyTriager.MethodName(method);
-
-    /// <summary>The store the runner reads instances from and writes results to.</summary>
-    public IFileStore Store => store;
-
-    /// <summary>Whether the overlay pass with <paramref name="method"/> is over (done or failed) for a result folder.</summary>
-    public bool HasOverlays(string resultKey, ExplainMethod method) =>
-        File.Exists(store.LocalPath($"{resultKey}/{OverlayFolder(method)}/{OverlayManifest}"));
-
-    /// <summary>How long a claim on an overlay pass holds without being released (a worker that died mid-pass).</summary>
-    public static readonly TimeSpan OverlayClaimLifetime = TimeSpan.FromMinutes(10);
-
-    /// <summary>
-    /// Claims the overlay pass of a result for <paramref name="worker"/>, so that idle workers sharing a store do not
-    /// all explain the same study: a claim file next to the pass's folder, created exclusively; a claim older than
-    /// <see cref="OverlayClaimLifetime"/> is taken over. False when another worker holds it.
-    /// </summary>
-    public static bool TryClaimOverlays(IFileStore store, string resultKey, ExplainMethod method, string worker)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        var claim = store.LocalPath($"{resultKey}/{OverlayFolder(method)}.claim");
-        try
-        {
-            if (File.Exists(claim))
-            {
-                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(claim) < OverlayClaimLifetime)
-                {
-                    return false;
-                }
-
-                File.Delete(claim);
-            }
-
-            using var file = new FileStream(claim, FileMode.CreateNew, FileAccess.Write);
-            file.Write(System.Text.Encoding.UTF8.GetBytes(worker));
-            return true;
-        }
-        catch (IOException)
-        {
-            return false; // another worker created it first, or the result folder is gone
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Releases a claim made by <see cref="TryClaimOverlays"/>.</summary>
-    public static void ReleaseOverlays(IFileStore store, string resultKey, ExplainMethod method)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        try
-        {
-            File.Delete(store.LocalPath($"{resultKey}/{OverlayFolder(method)}.claim"));
-        }
-        catch (IOException)
-        {
-            // it expires
-        }
-    }
-
     /// <summary>
     /// The second overlay pass of a committed result: explains its key slices with <paramref name="method"/> (from the
     /// same stored instances) into <c>explain-&lt;method&gt;/</c> inside the result folder, with an
@@ -163,7 +91,7 @@ public sealed class TriageJobRunner(StudyTriager triager, IFileStore store, Tria
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(instanceKeys);
-        var folder = OverlayFolder(method);
+        var folder = OverlayPass.Folder(method);
         var target = store.LocalPath($"{result.ResultKey}/{folder}");
         if (Directory.Exists(target))
         {
@@ -192,10 +120,10 @@ public sealed class TriageJobRunner(StudyTriager triager, IFileStore store, Tria
                     File.Delete(file);
                 }
 
-                manifest = new JsonObject { ["method"] = StudyTriager.MethodName(method), ["status"] = "failed", ["error"] = ex.Message };
+                manifest = OverlayPass.Failed(method, ex.Message);
             }
 
-            File.WriteAllText(Path.Combine(studyDir, OverlayManifest), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(Path.Combine(studyDir, OverlayPass.Manifest), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             try
             {
                 Directory.Move(studyDir, target);
@@ -222,33 +150,15 @@ public sealed class TriageJobRunner(StudyTriager triager, IFileStore store, Tria
             : [];
         if (series is null || keys.Count == 0)
         {
-            return new JsonObject { ["method"] = StudyTriager.MethodName(method), ["status"] = "failed", ["error"] = "the result has no key slices to explain" };
+            return OverlayPass.Failed(method, "the result has no key slices to explain");
         }
 
-        var input = Path.Combine(scratch, "input");
-        Directory.CreateDirectory(input);
-        for (int i = 0; i < instanceKeys.Count; i++)
-        {
-            File.CreateSymbolicLink(Path.Combine(input, $"{i:00000}.dcm"), store.LocalPath(instanceKeys[i]));
-        }
-
-        var scan = StudyScanner.Scan(input, options.Scan, progress: null, cancellationToken);
+        var scan = StudyScanner.Scan(LinkInputs(scratch, instanceKeys), options.Scan, progress: null, cancellationToken);
         var study = scan.Studies.FirstOrDefault(x => x.StudyInstanceUid == result.Job.StudyInstanceUid);
         var explained = study is null ? null : triager.ExplainKeySlices(study, series, keys, method, options, studyDir, output, cancellationToken);
         if (explained is null)
         {
-            return new JsonObject { ["method"] = StudyTriager.MethodName(method), ["status"] = "failed", ["error"] = "the result's series or key slices are no longer among the stored instances" };
-        }
-
-        var slices = new JsonArray();
-        for (int i = 0; i < explained.SopInstanceUids.Count; i++)
-        {
-            slices.Add(new JsonObject
-            {
-                ["sop_instance_uid"] = explained.SopInstanceUids[i],
-                ["overlay"] = explained.Overlays[i].Replace('\\', '/'),
-                ["heatmap"] = explained.Heatmaps[i].Replace('\\', '/'),
-            });
+            return OverlayPass.Failed(method, "the result's series or key slices are no longer among the stored instances");
         }
 
         return new JsonObject
@@ -257,10 +167,29 @@ public sealed class TriageJobRunner(StudyTriager triager, IFileStore store, Tria
             ["status"] = "done",
             ["precision"] = explained.Precision,
             ["seconds"] = explained.Seconds,
-            ["overlays"] = new JsonArray(explained.Overlays.Select(o => (JsonNode)o.Replace('\\', '/')).ToArray()),
-            ["heatmaps"] = new JsonArray(explained.Heatmaps.Select(h => (JsonNode)h.Replace('\\', '/')).ToArray()),
-            ["slices"] = slices,
+            ["slices"] = new JsonArray(explained.Slices.Select(k => (JsonNode)new JsonObject
+            {
+                ["sop_instance_uid"] = k.SopInstanceUid,
+                ["overlay"] = k.Overlay,
+                ["heatmap"] = k.Heatmap,
+            }).ToArray()),
         };
+    }
+
+    /// <summary>
+    /// The input of a job or a pass: the study's snapshot as links to the stored files, in a folder of
+    /// <paramref name="scratch"/> (later instances make a new version, not a change here).
+    /// </summary>
+    private string LinkInputs(string scratch, IReadOnlyList<string> instanceKeys)
+    {
+        var input = Path.Combine(scratch, "input");
+        Directory.CreateDirectory(input);
+        for (int i = 0; i < instanceKeys.Count; i++)
+        {
+            File.CreateSymbolicLink(Path.Combine(input, $"{i:00000}.dcm"), store.LocalPath(instanceKeys[i]));
+        }
+
+        return input;
     }
 
     /// <summary>Deletes a result folder of an attempt that did not commit.</summary>
