@@ -1,4 +1,3 @@
-using Headsup.Inputs;
 using Headsup.Models;
 using System.Diagnostics;
 using Headsup.Datasets;
@@ -87,9 +86,9 @@ public sealed class Trainer
     public Trainer(TrainingOptions options, ModelPackage? parent)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        if (options.WindowAugmentation > 0 && !InputRecipe.Parse(options.Recipe).BrainWindowOnly)
+        if (options.WindowAugmentationProblem is { } problem)
         {
-            throw new ArgumentException($"window augmentation re-maps the 40/80 brain window; recipe {options.Recipe} is not one (use {string.Join(" or ", InputRecipe.All.Where(r => r.BrainWindowOnly).Select(r => r.Name))})", nameof(options));
+            throw new ArgumentException(problem, nameof(options));
         }
 
         _parent = parent;

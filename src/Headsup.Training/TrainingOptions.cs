@@ -42,6 +42,12 @@ public sealed record TrainingOptions
     /// </summary>
     public double WindowAugmentation { get; init; }
 
+    /// <summary>Why <see cref="WindowAugmentation"/> cannot be used with <see cref="Recipe"/>; null when it can (or is off).</summary>
+    public string? WindowAugmentationProblem =>
+        WindowAugmentation > 0 && !Headsup.Inputs.InputRecipe.Parse(Recipe).BrainWindowOnly
+            ? $"window augmentation re-maps the 40/80 brain window; recipe {Recipe} is not one (use {string.Join(" or ", Headsup.Inputs.InputRecipe.All.Where(r => r.BrainWindowOnly).Select(r => r.Name))})"
+            : null;
+
     /// <summary>
     /// Zero everything outside the head before the crop (<see cref="Headsup.Inputs.InputSpec.HeadMask"/>); written into the
     /// package's input as <c>"mask": "head"</c>, so evaluate, detect and explain apply it too.

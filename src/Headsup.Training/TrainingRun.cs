@@ -323,19 +323,19 @@ public static class TrainingRun
         Thresholds = new ModelThresholds { Default = 0.5, OperatingPoint = threshold, OperatingPointRule = rule },
         // A new package makes no study decision: its slice operating point was chosen on slices (often phantoms), not
         // on real studies, so it would flag nearly every study. `headsup calibrate-study` fits one on real studies.
-        Study = request.Parent?.Manifest.Study is { } parentStudy
-            ? new StudyAggregation
+        Study = new StudyAggregation
+        {
+            Method = request.Parent?.Manifest.Study.Method ?? "top-k-mean",
+            K = request.Parent?.Manifest.Study.K ?? 3,
+            Threshold = threshold,
+            Calibration = new PlattParameters
             {
-                Method = parentStudy.Method, K = parentStudy.K, Threshold = threshold,
-                Calibration = new PlattParameters { FittedOn = string.Create(CultureInfo.InvariantCulture, $"not fitted: mean of the top {parentStudy.K} calibrated slice probabilities (the parent's study calibration was fitted to its weights, not these; refit with calibrate-study)") },
-                Status = StudyCalibrationStatus.InsufficientRealData, StatusDetail = NotCalibratedDetail,
-            }
-            : new StudyAggregation
-            {
-                Method = "top-k-mean", K = 3, Threshold = threshold,
-                Calibration = new PlattParameters { FittedOn = "not fitted: mean of the top 3 calibrated slice probabilities" },
-                Status = StudyCalibrationStatus.InsufficientRealData, StatusDetail = NotCalibratedDetail,
+                FittedOn = string.Create(CultureInfo.InvariantCulture, $"not fitted: mean of the top {request.Parent?.Manifest.Study.K ?? 3} calibrated slice probabilities")
+                    + (request.Parent is null ? string.Empty : " (the parent's study calibration was fitted to its weights, not these; refit with calibrate-study)"),
             },
+            Status = StudyCalibrationStatus.InsufficientRealData,
+            StatusDetail = NotCalibratedDetail,
+        },
         Training = new TrainingRecord
         {
             ManifestHash = manifestHash,

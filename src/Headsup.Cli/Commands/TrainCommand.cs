@@ -88,13 +88,12 @@ internal static class TrainCommand
             {
                 parent = parentLocation is null ? null : ModelPackage.Load(parentLocation);
                 var options = Resolve(defaults, given, parent);
-                var inputRecipe = InputRecipe.Parse(options.Recipe);
-                if (options.WindowAugmentation > 0 && !inputRecipe.BrainWindowOnly)
+                if (options.WindowAugmentationProblem is { } problem)
                 {
-                    throw new UsageException($"--window-augment re-maps the 40/80 brain window; recipe {options.Recipe} is not one (use {string.Join(" or ", InputRecipe.All.Where(r => r.BrainWindowOnly).Select(r => r.Name))})");
+                    throw new UsageException("--window-augment: " + problem);
                 }
 
-                if (inputRecipe.NeedsHu && dataset.Samples.Any(s => s.Format != ImageFormat.Dicom))
+                if (InputRecipe.Parse(options.Recipe).NeedsHu && dataset.Samples.Any(s => s.Format != ImageFormat.Dicom))
                 {
                     throw new UsageException($"recipe {options.Recipe} needs Hounsfield units, but the data has PNG/JPEG images; use --recipe {InputRecipe.GrayBrain.Name}");
                 }
