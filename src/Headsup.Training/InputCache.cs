@@ -117,6 +117,9 @@ public sealed class InputCache
         _items.Add(item);
     }
 
+    /// <summary>Removes every synthetic input (lesion insertions); returns how many.</summary>
+    public int RemoveSynthetic() => _items.RemoveAll(i => i.Synthetic);
+
     /// <summary>
     /// The input (as bytes) for <paramref name="center"/>, an image already in memory (e.g. a negative with an inserted
     /// lesion): its neighbours are read as <see cref="SliceStack.Read"/> reads them when the recipe needs them.

@@ -11,11 +11,16 @@ namespace Headsup.Training;
 /// </summary>
 public static class SyntheticPositives
 {
-    /// <summary>Adds about <paramref name="perNegative"/> synthetic positives per real negative; returns how many were added.</summary>
-    public static int Add(InputCache cache, double perNegative, int seed, ITrainingObserver observer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds about <paramref name="perNegative"/> synthetic positives per real negative; returns how many were added.
+    /// Round 1 takes the negatives in the cache's order; each later <paramref name="round"/> (a fresh draw before an
+    /// epoch, <see cref="TrainingOptions.SyntheticRefresh"/>) shuffles which negatives get a lesion and draws new lesions.
+    /// </summary>
+    public static int Add(InputCache cache, double perNegative, int seed, ITrainingObserver observer, CancellationToken cancellationToken, int round = 1)
     {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(observer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(round, 1);
         var negatives = cache.Items.Where(i => i.Any == 0 && !i.Synthetic).ToList();
         int wanted = (int)Math.Round(negatives.Count * perNegative);
         if (wanted == 0 || negatives.Count == 0)
@@ -23,8 +28,14 @@ public static class SyntheticPositives
             return 0;
         }
 
-        observer.Stage($"inserting lesions into {wanted} copies of training negatives", wanted);
-        var jobs = Enumerable.Range(0, wanted).Select(i => (Source: negatives[i % negatives.Count], Seed: unchecked((seed * 7919) + (i * 104_729) + 17))).ToList();
+        if (round > 1)
+        {
+            new Random(unchecked((seed * 31_337) + (round * 7_919_113))).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(negatives));
+        }
+
+        observer.Stage($"inserting lesions into {wanted} copies of training negatives" + (round > 1 ? $" (fresh draw {round})" : ""), wanted);
+        int roundSalt = round == 1 ? 0 : unchecked(round * 1_000_003);
+        var jobs = Enumerable.Range(0, wanted).Select(i => (Source: negatives[i % negatives.Count], Seed: unchecked((seed * 7919) + (i * 104_729) + 17 + roundSalt))).ToList();
         var made = new CachedInput?[jobs.Count];
         int done = 0;
         var real = cache.Items.Where(i => !i.Synthetic).Select(i => i.Sample).ToList();

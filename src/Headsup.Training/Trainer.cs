@@ -95,7 +95,11 @@ public sealed class Trainer
     }
 
     /// <summary>Trains; <paramref name="checkpointDirectory"/> (optional) receives a checkpoint after each epoch and, with <paramref name="resume"/>, is read first.</summary>
-    public TrainingOutcome Train(InputCache train, InputCache validation, IProgress<TrainingProgress>? progress = null, string? checkpointDirectory = null, bool resume = false, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// With <see cref="TrainingOptions.SyntheticRefresh"/> the training cache's synthetic positives are replaced by a
+    /// fresh draw before every epoch after the first (the cache is changed); <paramref name="observer"/> hears about it.
+    /// </remarks>
+    public TrainingOutcome Train(InputCache train, InputCache validation, IProgress<TrainingProgress>? progress = null, string? checkpointDirectory = null, bool resume = false, ITrainingObserver? observer = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(validation);
@@ -140,20 +144,29 @@ public sealed class Trainer
         double positives = train.Positives;
         using var posWeight = tensor(new float[] { (float)Math.Clamp((train.Count - positives) / positives, 0.2, 20) });
         bool stoppedOnTime = false;
+        var lastProbability = new Dictionary<CachedInput, double>(ReferenceEqualityComparer.Instance); // hard-negative mining
         for (int epoch = startEpoch; epoch <= _options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var epochClock = Stopwatch.StartNew();
+            if (epoch > 1 && _options.SyntheticRefresh && _options.SyntheticPositivesPerNegative > 0)
+            {
+                train.RemoveSynthetic();
+                SyntheticPositives.Add(train, _options.SyntheticPositivesPerNegative, _options.Seed, observer ?? SilentObserver.Instance, cancellationToken, round: epoch);
+                stepsPerEpoch = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
+            }
+
             network.train();
             using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch, _options.WindowAugmentation);
-            var order = EpochOrder(train, new Random(unchecked((_options.Seed * 1_000_003) + epoch))); // not HashCode.Combine: that is randomised per process
+            var order = EpochOrder(train, new Random(unchecked((_options.Seed * 1_000_003) + epoch)), lastProbability); // not HashCode.Combine: that is randomised per process
             double lossSum = 0;
             for (int step = 0; step < stepsPerEpoch; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int globalStep = ((epoch - 1) * stepsPerEpoch) + step;
                 SetLearningRate(optimizer, globalStep, stepsPerEpoch, totalSteps);
-                var indices = order.AsSpan(step * _options.BatchSize, Math.Min(_options.BatchSize, train.Count - (step * _options.BatchSize)));
+                int start = Math.Min(step * _options.BatchSize, order.Length); // a fresh lesion draw may change the count by a few
+                var indices = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start));
                 if (indices.Length < 2)
                 {
                     continue; // BatchNorm needs two samples
@@ -168,6 +181,10 @@ public sealed class Trainer
                 loss.backward();
                 optimizer.step();
                 lossSum += loss.item<float>();
+                if (_options.HardNegatives > 0)
+                {
+                    Remember(lastProbability, train, indices, logits);
+                }
                 progress?.Report(new TrainingProgress
                 {
                     Epoch = epoch, Epochs = _options.Epochs, Step = step + 1, StepsPerEpoch = stepsPerEpoch, Loss = lossSum / (step + 1),
@@ -232,21 +249,25 @@ public sealed class Trainer
         };
     }
 
-    private int[] EpochOrder(InputCache train, Random random)
+    /// <summary>
+    /// The epoch's draw: a shuffle, or (with source balancing or hard-negative mining) a draw with replacement weighted
+    /// by <see cref="DrawWeights"/>.
+    /// </summary>
+    private int[] EpochOrder(InputCache train, Random random, Dictionary<CachedInput, double> lastProbability)
     {
         var order = Enumerable.Range(0, train.Count).ToArray();
-        if (_options.SourceBalance <= 0)
+        var weights = DrawWeights(train, _options, lastProbability);
+        if (weights is null)
         {
             random.Shuffle(order);
             return order;
         }
 
-        var counts = train.Items.GroupBy(i => i.Sample.Source, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var cumulative = new double[train.Count];
         double total = 0;
         for (int i = 0; i < train.Count; i++)
         {
-            total += Math.Pow(counts[train.Items[i].Sample.Source], -_options.SourceBalance);
+            total += weights[i];
             cumulative[i] = total;
         }
 
@@ -257,6 +278,53 @@ public sealed class Trainer
         }
 
         return order;
+    }
+
+    /// <summary>
+    /// Each input's weight in an epoch's draw with replacement: count(source)^−b (<see cref="TrainingOptions.SourceBalance"/>),
+    /// times 1 + h·p for a real negative the network last scored p (<see cref="TrainingOptions.HardNegatives"/>; inputs
+    /// not scored yet keep 1). Null when neither is on: the epoch is a plain shuffle.
+    /// </summary>
+    public static double[]? DrawWeights(InputCache train, TrainingOptions options, IReadOnlyDictionary<CachedInput, double> lastProbability)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(lastProbability);
+        bool mining = options.HardNegatives > 0 && lastProbability.Count > 0;
+        if (options.SourceBalance <= 0 && !mining)
+        {
+            return null;
+        }
+
+        var counts = train.Items.GroupBy(i => i.Sample.Source, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var weights = new double[train.Count];
+        for (int i = 0; i < train.Count; i++)
+        {
+            var item = train.Items[i];
+            double weight = options.SourceBalance > 0 ? Math.Pow(counts[item.Sample.Source], -options.SourceBalance) : 1;
+            if (mining && item.Any == 0 && !item.Synthetic && lastProbability.TryGetValue(item, out double p))
+            {
+                weight *= 1 + (options.HardNegatives * p);
+            }
+
+            weights[i] = weight;
+        }
+
+        return weights;
+    }
+
+    private static void Remember(Dictionary<CachedInput, double> lastProbability, InputCache train, ReadOnlySpan<int> indices, Tensor logits)
+    {
+        using var probabilities = logits[.., 0].detach().sigmoid();
+        var values = probabilities.data<float>().ToArray();
+        for (int i = 0; i < indices.Length; i++)
+        {
+            var item = train.Items[indices[i]];
+            if (item.Any == 0 && !item.Synthetic)
+            {
+                lastProbability[item] = values[i];
+            }
+        }
     }
 
     private static Tensor Loss(Tensor logits, Tensor targets, Tensor mask, Tensor posWeight)
@@ -330,6 +398,27 @@ public sealed class Trainer
         foreach (var t in state.Values)
         {
             t.Dispose();
+        }
+    }
+
+    private sealed class SilentObserver : ITrainingObserver
+    {
+        public static readonly SilentObserver Instance = new();
+
+        public void Stage(string name, int total)
+        {
+        }
+
+        public void Advance(int done)
+        {
+        }
+
+        public void Training(TrainingProgress progress)
+        {
+        }
+
+        public void Problem(SampleProblem problem)
+        {
         }
     }
 }

@@ -62,6 +62,20 @@ public sealed record TrainingOptions
     public double SyntheticPositivesPerNegative { get; init; }
 
     /// <summary>
+    /// Draw new lesions before every epoch (issue 12): each epoch's synthetic positives are fresh insertions into a
+    /// freshly drawn set of training negatives, so over E epochs the network sees about E× as many distinct lesions on
+    /// the same real anatomy instead of memorising one set. Off by default (one set for the whole run).
+    /// </summary>
+    public bool SyntheticRefresh { get; init; }
+
+    /// <summary>
+    /// Hard-negative mining strength h ≥ 0 (issue 12): from the second epoch on, each real negative is drawn with its
+    /// weight multiplied by 1 + h·p, where p is the probability the network gave it when last trained on it, so the
+    /// negatives it takes for bleeds (skull base, vertex, streaks, calcifications) are seen more often. 0 = off.
+    /// </summary>
+    public double HardNegatives { get; init; }
+
+    /// <summary>
     /// Source balancing: each epoch draws its inputs (with replacement) with weight count(source)^−b, so a small source
     /// (a few real DICOM studies beside many PNGs and phantoms) is seen more often. 0 = plain shuffle; 1 = every source
     /// equally often.
@@ -119,6 +133,8 @@ public sealed record TrainingOptions
                 "weight_decay" => options with { WeightDecay = Real(key, value) },
                 "augmentation" => options with { Augmentation = Real(key, value) },
                 "synthetic_positives_per_negative" => options with { SyntheticPositivesPerNegative = Real(key, value) },
+                "synthetic_refresh" => options with { SyntheticRefresh = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
+                "hard_negatives" => options with { HardNegatives = Real(key, value) >= 0 ? Real(key, value) : throw Bad(key, value) },
                 "source_balance" => options with { SourceBalance = Real(key, value) },
                 "multi_label" => options with { MultiLabel = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 "validation_fraction" => options with { ValidationFraction = Real(key, value) },
@@ -154,6 +170,8 @@ public sealed record TrainingOptions
         ["head_mask"] = HeadMask ? "true" : "false",
         ["window_augmentation"] = WindowAugmentation.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_positives_per_negative"] = SyntheticPositivesPerNegative.ToString("R", CultureInfo.InvariantCulture),
+        ["synthetic_refresh"] = SyntheticRefresh ? "true" : "false",
+        ["hard_negatives"] = HardNegatives.ToString("R", CultureInfo.InvariantCulture),
         ["source_balance"] = SourceBalance.ToString("R", CultureInfo.InvariantCulture),
         ["multi_label"] = MultiLabel ? "true" : "false",
         ["validation_fraction"] = ValidationFraction.ToString("R", CultureInfo.InvariantCulture),

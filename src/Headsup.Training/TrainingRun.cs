@@ -124,7 +124,7 @@ public static class TrainingRun
         var start = request.Parent is { } parent ? $"fine-tuning {parent.Manifest.Name} {parent.Manifest.Version}" : $"training {options.Architecture}";
         observer.Stage($"{start} on {train.Count} inputs ({train.Positives} positive), validating on {validation.Count} ({validation.Positives} positive)", 0);
         var progress = new SyncProgress<TrainingProgress>(observer.Training);
-        var outcome = new Trainer(options, request.Parent).Train(train, validation, progress, request.CheckpointDirectory, request.Resume, cancellationToken);
+        var outcome = new Trainer(options, request.Parent).Train(train, validation, progress, request.CheckpointDirectory, request.Resume, observer, cancellationToken);
 
         return Finish(request, options, trainSamples, validationSamples, train, validation, outcome, problems, observer);
     }

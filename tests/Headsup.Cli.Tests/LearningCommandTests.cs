@@ -137,6 +137,27 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     }
 
     [Fact]
+    public void Train_FreshLesionsAndHardNegatives_AreRecorded_AndRefreshAloneIsRefused()
+    {
+        using var work = TestData.CreateTempFolder();
+        var refused = Path.Combine(work.Path, "refused");
+        var (exit, stdout, stderr) = Headsup("train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--synthetic-refresh", "--out", refused);
+        Assert.True(exit == 2, stdout + stderr);
+        Assert.Contains("--synthetic-per-negative", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(refused));
+
+        var model = Path.Combine(work.Path, "model");
+        (exit, stdout, stderr) = Headsup("train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "2", "--val-fraction", "0.34",
+            "--synthetic-per-negative", "0.5", "--synthetic-refresh", "--hard-negatives", "2", "--out", model);
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("fresh draw 2", stdout + stderr, StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "model.json")));
+        var options = json.RootElement.GetProperty("training").GetProperty("options");
+        Assert.Equal("true", options.GetProperty("synthetic_refresh").GetString());
+        Assert.Equal("2", options.GetProperty("hard_negatives").GetString());
+    }
+
+    [Fact]
     public void Train_OneClass_StopsCleanly_WithoutAPackage()
     {
         using var work = TestData.CreateTempFolder();

@@ -34,6 +34,8 @@ internal static class TrainCommand
         var windowAugment = new Option<double>("--window-augment") { Description = "Probability 0–1 of re-mapping each training image as if shown at a random brain window (centre 30–50, width 70–150 HU); gray-brain and context only", DefaultValueFactory = _ => 0 };
         var headMask = new Option<bool>("--head-mask") { Description = "Zero everything outside the head (text, rulers, table) before the crop; recorded in the package, so evaluate, detect and explain do the same" };
         var synthetic = new Option<double>("--synthetic-per-negative") { Description = "Synthetic positives per training negative by lesion insertion (0 = none)", DefaultValueFactory = _ => 0 };
+        var syntheticRefresh = new Option<bool>("--synthetic-refresh") { Description = "Draw new lesions into a new set of negatives before every epoch (more distinct lesions on the same real anatomy); needs --synthetic-per-negative" };
+        var hardNegatives = new Option<double>("--hard-negatives") { Description = "Hard-negative mining h ≥ 0: from epoch 2 each real negative is drawn with weight × (1 + h·p), p = the probability the network last gave it (0 = off)", DefaultValueFactory = _ => 0 };
         var sourceBalance = new Option<double>("--source-balance") { Description = "Draw inputs with weight count(source)^-b each epoch (0 = plain shuffle, 1 = sources equally often)", DefaultValueFactory = _ => 0 };
         var noMulti = new Option<bool>("--no-subtypes") { Description = "Train 'any' only, even when subtype labels exist" };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of patients for validation", DefaultValueFactory = _ => 0.2 };
@@ -48,7 +50,7 @@ internal static class TrainCommand
         var version = new Option<string>("--model-version") { DefaultValueFactory = _ => "1.0.0" };
         var command = new Command("train", "Train a hemorrhage classifier and write a model package")
         {
-            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, headMask, synthetic, sourceBalance, noMulti, valFraction, seed, threads, output, resume, resumeFrom, weights, name, version,
+            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, headMask, synthetic, syntheticRefresh, hardNegatives, sourceBalance, noMulti, valFraction, seed, threads, output, resume, resumeFrom, weights, name, version,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -62,6 +64,8 @@ internal static class TrainCommand
                 HeadMask = parse.GetValue(headMask),
                 WindowAugmentation = Check(parse.GetValue(windowAugment), 0, 1, "--window-augment"),
                 SyntheticPositivesPerNegative = parse.GetValue(synthetic),
+                SyntheticRefresh = parse.GetValue(syntheticRefresh),
+                HardNegatives = Check(parse.GetValue(hardNegatives), 0, 100, "--hard-negatives"),
                 SourceBalance = Math.Clamp(parse.GetValue(sourceBalance), 0, 1),
                 ValidationFraction = parse.GetValue(valFraction),
                 Seed = parse.GetValue(seed),
@@ -91,6 +95,11 @@ internal static class TrainCommand
                 if (options.WindowAugmentationProblem is { } problem)
                 {
                     throw new UsageException("--window-augment: " + problem);
+                }
+
+                if (options.SyntheticRefresh && options.SyntheticPositivesPerNegative <= 0)
+                {
+                    throw new UsageException("--synthetic-refresh draws new lesions each epoch: it needs --synthetic-per-negative > 0");
                 }
 
                 if (InputRecipe.Parse(options.Recipe).NeedsHu && dataset.Samples.Any(s => s.Format != ImageFormat.Dicom))
