@@ -158,6 +158,47 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     }
 
     [Fact]
+    public void LesionCheck_InsertedIntoNegatives_ScoresEveryLesionWithItsSubtypeAndSize_Repeatably()
+    {
+        using var work = TestData.CreateTempFolder();
+        string Run(string name)
+        {
+            var outDir = Path.Combine(work.Path, name);
+            var (exit, stdout, stderr) = Headsup("lesion-check", "--insert-into", _data.PhantomRoot, "--inserted", "5", "--seed", "3", "--methods", "gradcam", "--model", _data.Model, "--out", outDir);
+            Assert.True(exit == 0, stdout + stderr);
+            Assert.Contains("lesions inserted into real negative slices", stdout, StringComparison.Ordinal);
+            return outDir;
+        }
+
+        var first = Run("a");
+        var rows = File.ReadAllLines(Path.Combine(first, "lesion-check.csv"));
+        Assert.EndsWith("subtype,bleed_pixels", rows[0], StringComparison.Ordinal);
+        Assert.InRange(rows.Length - 1, 1, 5);
+        string[] subtypes = ["epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural"];
+        foreach (var row in rows.Skip(1))
+        {
+            var cells = row.Split(',');
+            Assert.Contains("#inserted-", cells[0], StringComparison.Ordinal);
+            Assert.Contains(cells[^2], subtypes);
+            Assert.True(int.Parse(cells[^1], System.Globalization.CultureInfo.InvariantCulture) > 0, row);
+        }
+
+        var report = File.ReadAllText(Path.Combine(first, "report.md"));
+        Assert.Contains("| gradcam | subtype ", report, StringComparison.Ordinal);
+        Assert.Contains("| gradcam | model ", report, StringComparison.Ordinal);
+
+        // The same seed inserts the same lesions: every column but the time is equal.
+        static IEnumerable<string> WithoutSeconds(string folder) => File.ReadAllLines(Path.Combine(folder, "lesion-check.csv")).Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 8)));
+        Assert.Equal(WithoutSeconds(first), WithoutSeconds(Run("b")));
+
+        var (both, _, bothErr) = Headsup("lesion-check", "--data", _data.PhantomRoot, "--insert-into", _data.PhantomRoot, "--model", _data.Model, "--out", Path.Combine(work.Path, "c"));
+        Assert.Equal(2, both);
+        Assert.Contains("either --data", bothErr, StringComparison.Ordinal);
+        var (neither, _, _) = Headsup("lesion-check", "--model", _data.Model, "--out", Path.Combine(work.Path, "d"));
+        Assert.Equal(2, neither);
+    }
+
+    [Fact]
     public void Train_OneClass_StopsCleanly_WithoutAPackage()
     {
         using var work = TestData.CreateTempFolder();

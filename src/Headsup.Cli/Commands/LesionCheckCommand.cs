@@ -20,7 +20,10 @@ internal static class LesionCheckCommand
 {
     public static Command Create()
     {
-        var data = SharedOptions.Data("Labelled data with bleed masks: phantom folder, labels CSV with a mask column, manifest (repeatable)");
+        var data = SharedOptions.Data("Labelled data with bleed masks: phantom folder, labels CSV with a mask column, manifest (repeatable)", required: false);
+        var insertInto = new Option<string[]>("--insert-into") { Description = "Instead of labelled masks: insert lesions (every subtype, known extent) into real negative slices of these sources and check against them (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var inserted = new Option<int>("--inserted") { Description = "With --insert-into: how many negative slices get a lesion (taken evenly)", DefaultValueFactory = _ => 30 };
+        var seed = new Option<int>("--seed") { Description = "With --insert-into: seed of the lesions", DefaultValueFactory = _ => 1 };
         var model = SharedOptions.Model();
         var methods = new Option<string>("--methods") { Description = "Comma-separated: ig, xrai, xrai-fast, gradcam", DefaultValueFactory = _ => "xrai,ig,gradcam" };
         var steps = new Option<int>("--steps") { Description = "Integrated Gradients steps per baseline (ig, xrai)", DefaultValueFactory = _ => 100 };
@@ -31,7 +34,7 @@ internal static class LesionCheckCommand
         var precision = DetectCommand.PrecisionOption();
         var command = new Command("lesion-check", "Do the explanations point at the bleed? Pointing game and top-region hit rates on slices with bleed masks")
         {
-            data, model, methods, steps, limit, top, tolerance, precision, output,
+            data, insertInto, inserted, seed, model, methods, steps, limit, top, tolerance, precision, output,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -44,11 +47,30 @@ internal static class LesionCheckCommand
                 throw new UsageException("--methods names no method");
             }
 
-            var dataset = DataArguments.Load(parse.GetValue(data)!);
+            var sources = parse.GetValue(data) ?? [];
+            var insertSources = parse.GetValue(insertInto) ?? [];
+            if ((sources.Length == 0) == (insertSources.Length == 0))
+            {
+                throw new UsageException("give either --data (slices with bleed masks) or --insert-into (real negative slices to insert lesions into)");
+            }
+
+            int count = parse.GetValue(inserted);
+            if (count < 1)
+            {
+                throw new UsageException("--inserted must be at least 1");
+            }
+
+            var dataset = DataArguments.Load(sources.Length > 0 ? sources : insertSources);
             var positives = dataset.Samples.Where(s => s.AnyKnown && s.Any == 1 && s.MaskFile is not null).ToList();
-            if (positives.Count == 0)
+            if (sources.Length > 0 && positives.Count == 0)
             {
                 Console.Error.WriteLine("error: no positive slice with a bleed mask in the data (phantom folders write masks/; labels CSVs need a mask column)");
+                return Task.FromResult(ExitCodes.CouldNotRun);
+            }
+
+            if (insertSources.Length > 0 && !dataset.Samples.Any(s => s.AnyKnown && s.Any == 0))
+            {
+                Console.Error.WriteLine("error: --insert-into has no labelled negative slice to insert lesions into");
                 return Task.FromResult(ExitCodes.CouldNotRun);
             }
 
@@ -67,26 +89,33 @@ internal static class LesionCheckCommand
             using (triager)
             {
                 var observer = new ConsoleTrainingObserver();
-                observer.Stage($"explaining {positives.Count} positive slices with {string.Join(", ", chosen.Select(StudyTriager.MethodName))}", positives.Count);
                 var outDir = parse.GetValue(output)!;
-                var (_, summaries, problems) = LesionCheck.Run(
-                    triager,
-                    positives,
-                    chosen,
-                    ExplainOptions.Default with { Steps = Math.Max(1, parse.GetValue(steps)) },
-                    outDir,
-                    parse.GetValue(top),
-                    parse.GetValue(tolerance),
-                    precision: DetectCommand.ParsePrecision(parse.GetValue(precision)!),
-                    progress: new SyncProgress<int>(observer.Advance),
-                    cancellationToken: cancellationToken);
+                var explain = ExplainOptions.Default with { Steps = Math.Max(1, parse.GetValue(steps)) };
+                var inferencePrecision = DetectCommand.ParsePrecision(parse.GetValue(precision)!);
+                var methodNames = string.Join(", ", chosen.Select(StudyTriager.MethodName));
+                IReadOnlyList<LesionSummary> summaries;
+                IReadOnlyList<SampleProblem> problems;
+                if (insertSources.Length > 0)
+                {
+                    int total = Math.Min(count, dataset.Samples.Count(s => s.AnyKnown && s.Any == 0));
+                    observer.Stage($"inserting lesions into {total} real negative slices and explaining them with {methodNames}", total);
+                    (_, summaries, problems) = LesionCheck.RunInserted(triager, dataset.Samples, count, parse.GetValue(seed), chosen, explain, outDir, parse.GetValue(top), parse.GetValue(tolerance),
+                        precision: inferencePrecision, progress: new SyncProgress<int>(observer.Advance), cancellationToken: cancellationToken);
+                }
+                else
+                {
+                    observer.Stage($"explaining {positives.Count} positive slices with {methodNames}", positives.Count);
+                    (_, summaries, problems) = LesionCheck.Run(triager, positives, chosen, explain, outDir, parse.GetValue(top), parse.GetValue(tolerance),
+                        precision: inferencePrecision, progress: new SyncProgress<int>(observer.Advance), cancellationToken: cancellationToken);
+                }
+
                 foreach (var p in problems)
                 {
                     observer.Problem(p);
                 }
 
-                Console.WriteLine($"lesion check written to {outDir} (slice level, positive slices with masks)");
-                foreach (var s in summaries)
+                Console.WriteLine($"lesion check written to {outDir} (slice level, {(insertSources.Length > 0 ? "lesions inserted into real negative slices; breakdown by subtype, size and model decision in report.md" : "positive slices with masks")})");
+                foreach (var s in summaries.Where(s => s.Group == LesionSummary.All))
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {s.Method,-9} n {s.N,4}  pointing game {s.PointingGame.Value:0.000} [{s.PointingGame.Low:0.000}, {s.PointingGame.High:0.000}] (chance {s.MeanChancePointing:0.000})  top-region hit {s.MaskHitRate.Value:0.000} [{s.MaskHitRate.Low:0.000}, {s.MaskHitRate.High:0.000}]  bleed covered {s.MeanBleedCovered:0.000}  {s.MedianSeconds:0.00} s/slice"));
                 }

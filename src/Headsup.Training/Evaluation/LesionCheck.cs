@@ -12,6 +12,7 @@ using Headsup.Models;
 using Headsup.Explain;
 using Headsup.Training;
 using Headsup.Triage.Rendering;
+using Headsup.Training.Lesions;
 
 namespace Headsup.Training.Evaluation;
 
@@ -25,7 +26,9 @@ namespace Headsup.Training.Evaluation;
 /// <param name="TopPrecision">Fraction of the top region that is bleed.</param>
 /// <param name="ChancePointing">Probability that a uniformly random brain pixel would score a pointing hit (the chance level).</param>
 /// <param name="Seconds">Time of the explanation.</param>
-public sealed record LesionHit(string File, string Method, double Probability, bool PointingHit, bool MaskHit, double BleedCovered, double TopPrecision, double ChancePointing, double Seconds);
+/// <param name="Subtype">For a lesion inserted into a negative slice, its subtype; null for a labelled bleed.</param>
+/// <param name="BleedPixels">Pixels of the bleed mask.</param>
+public sealed record LesionHit(string File, string Method, double Probability, bool PointingHit, bool MaskHit, double BleedCovered, double TopPrecision, double ChancePointing, double Seconds, string? Subtype = null, int BleedPixels = 0);
 
 /// <summary>Hit rates of one method over the slices.</summary>
 /// <param name="Method">The method.</param>
@@ -35,7 +38,19 @@ public sealed record LesionHit(string File, string Method, double Probability, b
 /// <param name="MeanBleedCovered">Mean fraction of the bleed inside the top region.</param>
 /// <param name="MeanChancePointing">Mean chance level of the pointing game.</param>
 /// <param name="MedianSeconds">Median explanation time.</param>
-public sealed record LesionSummary(string Method, int N, RateInterval PointingGame, RateInterval MaskHitRate, double MeanBleedCovered, double MeanChancePointing, double MedianSeconds);
+/// <param name="Group">
+/// Which slices: <c>all</c>; <c>model positive</c> / <c>model negative</c> (the model's probability at or above its
+/// operating point, or below: is a miss the model's or the method's?); <c>subtype NAME</c> and <c>bleed small|medium|large</c>
+/// (under 300, 300–1500, over 1500 pixels) for a breakdown.
+/// </param>
+public sealed record LesionSummary(string Method, int N, RateInterval PointingGame, RateInterval MaskHitRate, double MeanBleedCovered, double MeanChancePointing, double MedianSeconds, string Group = LesionSummary.All)
+{
+    /// <summary>The group of every slice.</summary>
+    public const string All = "all";
+}
+
+/// <summary>One slice to check: where it comes from, its subtype when the lesion was inserted, and how to get the image and its bleed mask.</summary>
+internal sealed record LesionCase(string File, string? Subtype, Func<(SliceImage Image, byte[] Bleed)> Load);
 
 /// <summary>
 /// Do the explanations point at the bleed? For every positive slice that has a bleed mask (labels CSV <c>mask</c>
@@ -63,34 +78,116 @@ public static class LesionCheck
         IProgress<int>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(triager);
         ArgumentNullException.ThrowIfNull(samples);
+        var positives = samples.Where(s => s.AnyKnown && s.Any == 1 && s.MaskFile is not null).ToList();
+        var cases = positives.Select(sample => new LesionCase(sample.File, null, () =>
+        {
+            var image = SampleImages.Load(sample);
+            return (image, LoadMask(sample.MaskFile!, image.Width, image.Height));
+        })).ToList();
+        var scope = $"{positives.Count} positive slices with a bleed mask out of {samples.Count} samples";
+        return Check(triager, cases, scope, methods, options, outDir, topFraction, tolerance, overlays, precision, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The check on bleeds whose extent is known exactly: lesions inserted (<see cref="LesionSynthesizer"/>, every
+    /// subtype by its weight, conspicuity 0.3–1) into <paramref name="count"/> real negative slices drawn evenly from
+    /// <paramref name="negatives"/>, at their own matrix (e.g. 512²). Each row carries its subtype and bleed size, and the
+    /// summaries are broken down by them and by whether the model found the bleed, so a miss can be told apart as the
+    /// model's (it scores the slice negative) or the method's (it scores it positive and the top region misses).
+    /// Deterministic for a <paramref name="seed"/>.
+    /// </summary>
+    public static (IReadOnlyList<LesionHit> Rows, IReadOnlyList<LesionSummary> Summaries, IReadOnlyList<SampleProblem> Problems) RunInserted(
+        StudyTriager triager,
+        IReadOnlyList<LabeledSample> negatives,
+        int count,
+        int seed,
+        IReadOnlyList<ExplainMethod> methods,
+        ExplainOptions options,
+        string outDir,
+        double topFraction = 0.3,
+        int tolerance = DefaultTolerance,
+        int overlays = 8,
+        InferencePrecision? precision = null,
+        IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(negatives);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var pool = negatives.Where(s => s.AnyKnown && s.Any == 0).ToList();
+        var synthesizer = new LesionSynthesizer();
+        var cases = new List<LesionCase>();
+        var problems = new List<SampleProblem>();
+        int n = Math.Min(count, pool.Count), noFit = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var sample = pool[(int)((long)i * pool.Count / n)];
+            int caseSeed = unchecked((seed * 7919) + (i * 104_729) + 31);
+            SynthesizedLesion? lesion;
+            try
+            {
+                lesion = synthesizer.Synthesize(SampleImages.Load(sample), new Random(caseSeed));
+            }
+            catch (Exception ex) when (ex is InputException or DatasetException or Headsup.Dicom.DicomException or IOException)
+            {
+                problems.Add(new SampleProblem(sample.File, ex.Message));
+                continue;
+            }
+
+            if (lesion is null)
+            {
+                noFit++; // skull-base and vertex slices with too little brain: not an input problem
+                continue;
+            }
+
+            cases.Add(new LesionCase($"{sample.File}#inserted-{lesion.Subtype}", lesion.Subtype, () => (lesion.Image, lesion.Mask)));
+        }
+
+        var scope = $"{cases.Count} lesions inserted into {n} real negative slices taken evenly from {pool.Count} ({noFit} with too little brain for a lesion; seed {seed})";
+        return Check(triager, cases, scope, methods, options, outDir, topFraction, tolerance, overlays, precision, progress, cancellationToken, problems);
+    }
+
+    private static (IReadOnlyList<LesionHit> Rows, IReadOnlyList<LesionSummary> Summaries, IReadOnlyList<SampleProblem> Problems) Check(
+        StudyTriager triager,
+        IReadOnlyList<LesionCase> cases,
+        string scope,
+        IReadOnlyList<ExplainMethod> methods,
+        ExplainOptions options,
+        string outDir,
+        double topFraction,
+        int tolerance,
+        int overlays,
+        InferencePrecision? precision,
+        IProgress<int>? progress,
+        CancellationToken cancellationToken,
+        List<SampleProblem>? earlierProblems = null)
+    {
+        ArgumentNullException.ThrowIfNull(triager);
         ArgumentNullException.ThrowIfNull(methods);
         Directory.CreateDirectory(outDir);
         var rows = new List<LesionHit>();
-        var problems = new List<SampleProblem>();
-        var positives = samples.Where(s => s.AnyKnown && s.Any == 1 && s.MaskFile is not null).ToList();
+        var problems = earlierProblems ?? [];
         int done = 0;
-        foreach (var sample in positives)
+        foreach (var item in cases)
         {
             cancellationToken.ThrowIfCancellationRequested();
             SliceImage image;
             byte[] bleed;
             try
             {
-                image = SampleImages.Load(sample);
-                bleed = LoadMask(sample.MaskFile!, image.Width, image.Height);
+                (image, bleed) = item.Load();
             }
             catch (Exception ex) when (ex is InputException or DatasetException)
             {
-                problems.Add(new SampleProblem(sample.File, ex.Message));
+                problems.Add(new SampleProblem(item.File, ex.Message));
                 progress?.Report(++done);
                 continue;
             }
 
-            if (!bleed.Any(v => v != 0))
+            int bleedPixels = bleed.Count(v => v != 0);
+            if (bleedPixels == 0)
             {
-                problems.Add(new SampleProblem(sample.File, "the bleed mask is empty"));
+                problems.Add(new SampleProblem(item.File, "the bleed mask is empty"));
                 progress?.Report(++done);
                 continue;
             }
@@ -100,7 +197,8 @@ public static class LesionCheck
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var (heatmap, region, explanation) = triager.ExplainSlice(image, null, null, method, options, precision);
                 double seconds = clock.Elapsed.TotalSeconds;
-                var row = Score(sample.File, StudyTriager.MethodName(method), triager.Package.Manifest.Calibration.Apply(explanation.Logit), heatmap, region, bleed, image.Width, image.Height, topFraction, tolerance, seconds);
+                var row = Score(item.File, StudyTriager.MethodName(method), triager.Package.Manifest.Calibration.Apply(explanation.Logit), heatmap, region, bleed, image.Width, image.Height, topFraction, tolerance, seconds)
+                    with { Subtype = item.Subtype, BleedPixels = bleedPixels };
                 rows.Add(row);
                 if (done < overlays)
                 {
@@ -112,28 +210,61 @@ public static class LesionCheck
                         picture.Pixels[(3 * i) + 2] = 40;
                     }
 
-                    OverlayRenderer.SavePng(picture, Path.Combine(outDir, $"{Path.GetFileNameWithoutExtension(sample.File)}.{row.Method}.png"));
+                    var name = Path.GetFileNameWithoutExtension(item.File.Split('#')[0]) + (item.Subtype is null ? "" : $".{done:000}-{item.Subtype}");
+                    OverlayRenderer.SavePng(picture, Path.Combine(outDir, $"{name}.{row.Method}.png"));
                 }
             }
 
             progress?.Report(++done);
         }
 
-        var summaries = rows.GroupBy(r => r.Method).Select(g =>
-        {
-            var list = g.ToList();
-            var seconds = list.Select(r => r.Seconds).Order().ToList();
-            return new LesionSummary(
-                g.Key,
-                list.Count,
-                RateInterval.Wilson(list.Count(r => r.PointingHit), list.Count),
-                RateInterval.Wilson(list.Count(r => r.MaskHit), list.Count),
-                list.Average(r => r.BleedCovered),
-                list.Average(r => r.ChancePointing),
-                seconds[seconds.Count / 2]);
-        }).ToList();
-        Write(outDir, rows, summaries, problems, positives.Count, samples.Count, topFraction, tolerance, triager.Provenance);
+        var summaries = Summarise(rows, triager.Package.Manifest.Thresholds.OperatingPoint);
+        Write(outDir, rows, summaries, problems, scope, topFraction, tolerance, triager.Provenance);
         return (rows, summaries, problems);
+    }
+
+    /// <summary>Per method: all slices, then the breakdowns (model positive/negative at <paramref name="operatingPoint"/>, subtype, bleed size).</summary>
+    public static IReadOnlyList<LesionSummary> Summarise(IReadOnlyList<LesionHit> rows, double operatingPoint)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var summaries = new List<LesionSummary>();
+        foreach (var method in rows.Select(r => r.Method).Distinct())
+        {
+            var mine = rows.Where(r => r.Method == method).ToList();
+            summaries.Add(Summary(method, LesionSummary.All, mine));
+            foreach (var g in mine.GroupBy(r => r.Probability >= operatingPoint ? "model positive" : "model negative").OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                summaries.Add(Summary(method, g.Key, g.ToList()));
+            }
+
+            foreach (var g in mine.Where(r => r.Subtype is not null).GroupBy(r => r.Subtype!).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                summaries.Add(Summary(method, "subtype " + g.Key, g.ToList()));
+            }
+
+            foreach (var g in mine.Where(r => r.BleedPixels > 0).GroupBy(r => SizeClass(r.BleedPixels)).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                summaries.Add(Summary(method, "bleed " + g.Key, g.ToList()));
+            }
+        }
+
+        return summaries;
+    }
+
+    private static string SizeClass(int pixels) => pixels < 300 ? "1 small (<300 px)" : pixels <= 1500 ? "2 medium (300-1500 px)" : "3 large (>1500 px)";
+
+    private static LesionSummary Summary(string method, string group, List<LesionHit> list)
+    {
+        var seconds = list.Select(r => r.Seconds).Order().ToList();
+        return new LesionSummary(
+            method,
+            list.Count,
+            RateInterval.Wilson(list.Count(r => r.PointingHit), list.Count),
+            RateInterval.Wilson(list.Count(r => r.MaskHit), list.Count),
+            list.Average(r => r.BleedCovered),
+            list.Average(r => r.ChancePointing),
+            seconds[seconds.Count / 2],
+            group);
     }
 
     /// <summary>Scores one heatmap against one bleed mask (all planes at the slice's size).</summary>
@@ -209,25 +340,36 @@ public static class LesionCheck
         return mask;
     }
 
-    private static void Write(string outDir, List<LesionHit> rows, List<LesionSummary> summaries, List<SampleProblem> problems, int positives, int samples, double topFraction, int tolerance, ModelProvenance model)
+    private static void Write(string outDir, List<LesionHit> rows, IReadOnlyList<LesionSummary> summaries, List<SampleProblem> problems, string scope, double topFraction, int tolerance, ModelProvenance model)
     {
-        var json = JsonSerializer.Serialize(new { not_for_clinical_use = true, level = "slice (positive slices with a bleed mask)", samples, positives_with_masks = positives, top_fraction = topFraction, pointing_tolerance_pixels = tolerance, model, summaries, problems = problems.Select(p => new { file = p.File, reason = p.Message }), rows }, TriageJson.Options);
+        var json = JsonSerializer.Serialize(new { not_for_clinical_use = true, level = "slice (positive slices with a bleed mask)", scope, top_fraction = topFraction, pointing_tolerance_pixels = tolerance, model, summaries, problems = problems.Select(p => new { file = p.File, reason = p.Message }), rows }, TriageJson.Options);
         AtomicFile.Write(Path.Combine(outDir, "lesion-check.json"), s => s.Write(Encoding.UTF8.GetBytes(json)));
-        var csv = new StringBuilder("file,method,probability,pointing_hit,mask_hit,bleed_covered,top_precision,chance_pointing,seconds\n");
+        var csv = new StringBuilder("file,method,probability,pointing_hit,mask_hit,bleed_covered,top_precision,chance_pointing,seconds,subtype,bleed_pixels\n");
         foreach (var r in rows)
         {
-            csv.AppendLine(string.Create(CultureInfo.InvariantCulture, $"\"{r.File.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{r.Method},{r.Probability:0.####},{(r.PointingHit ? 1 : 0)},{(r.MaskHit ? 1 : 0)},{r.BleedCovered:0.####},{r.TopPrecision:0.####},{r.ChancePointing:0.####},{r.Seconds:0.###}"));
+            csv.AppendLine(string.Create(CultureInfo.InvariantCulture, $"\"{r.File.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{r.Method},{r.Probability:0.####},{(r.PointingHit ? 1 : 0)},{(r.MaskHit ? 1 : 0)},{r.BleedCovered:0.####},{r.TopPrecision:0.####},{r.ChancePointing:0.####},{r.Seconds:0.###},{r.Subtype},{r.BleedPixels}"));
         }
 
         AtomicFile.Write(Path.Combine(outDir, "lesion-check.csv"), s => s.Write(Encoding.UTF8.GetBytes(csv.ToString())));
         var md = new StringBuilder();
         md.AppendLine("# Lesion check: do the explanations point at the bleed?").AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Model {model.Name} {model.Version} ({model.Architecture}, {model.Input}). Slice level: {positives} positive slices with a bleed mask out of {samples} samples. Top region = top {topFraction:P0} of the brain; pointing-game tolerance {tolerance} px. 95 % Wilson intervals.").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Model {model.Name} {model.Version} ({model.Architecture}, {model.Input}). Slice level: {scope}. Top region = top {topFraction:P0} of the brain; pointing-game tolerance {tolerance} px. 95 % Wilson intervals.").AppendLine();
         md.AppendLine("| method | n | pointing game | chance level | top-region hit | bleed covered | median s |");
         md.AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var s in summaries)
+        foreach (var s in summaries.Where(s => s.Group == LesionSummary.All))
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Method} | {s.N} | {s.PointingGame.Value:0.000} [{s.PointingGame.Low:0.000}, {s.PointingGame.High:0.000}] | {s.MeanChancePointing:0.000} | {s.MaskHitRate.Value:0.000} [{s.MaskHitRate.Low:0.000}, {s.MaskHitRate.High:0.000}] | {s.MeanBleedCovered:0.000} | {s.MedianSeconds:0.00} |");
+        }
+
+        if (summaries.Any(s => s.Group != LesionSummary.All))
+        {
+            md.AppendLine().AppendLine("Breakdown: *model positive* = the model's probability at or above its operating point (a top-region miss there is the method's); *model negative* = below it (the model did not find the bleed).").AppendLine();
+            md.AppendLine("| method | slices | n | pointing game | top-region hit | bleed covered |");
+            md.AppendLine("|---|---|---|---|---|---|");
+            foreach (var s in summaries.Where(s => s.Group != LesionSummary.All))
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Method} | {s.Group} | {s.N} | {s.PointingGame.Value:0.000} [{s.PointingGame.Low:0.000}, {s.PointingGame.High:0.000}] | {s.MaskHitRate.Value:0.000} [{s.MaskHitRate.Low:0.000}, {s.MaskHitRate.High:0.000}] | {s.MeanBleedCovered:0.000} |");
+            }
         }
 
         md.AppendLine().AppendLine("NOT FOR CLINICAL USE — research software, not validated.");

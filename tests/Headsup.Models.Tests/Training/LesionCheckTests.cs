@@ -72,4 +72,29 @@ public class LesionCheckTests
         Assert.Equal(400, doubled.Count(v => v != 0));
         Assert.Throws<Inputs.SliceImageException>(() => LesionCheck.LoadMask(Path.Combine(folder.Path, "missing.png"), W, H));
     }
+
+    [Fact]
+    public void Summaries_break_hits_down_by_model_decision_subtype_and_size()
+    {
+        static LesionHit Row(double p, bool hit, string subtype, int pixels) => new("f", "xrai", p, hit, hit, hit ? 1 : 0, 0, 0.1, 1, subtype, pixels);
+        var rows = new[]
+        {
+            Row(0.9, true, "subdural", 2000),
+            Row(0.8, false, "subdural", 200),
+            Row(0.05, false, "subarachnoid", 500),
+            Row(0.6, true, "intraparenchymal", 1600),
+        };
+        var summaries = LesionCheck.Summarise(rows, operatingPoint: 0.5);
+        LesionSummary Group(string g) => Assert.Single(summaries, s => s.Group == g);
+        Assert.Equal(4, Group(LesionSummary.All).N);
+        Assert.Equal(0.5, Group(LesionSummary.All).MaskHitRate.Value, 10);
+        Assert.Equal(3, Group("model positive").N);
+        Assert.Equal(2.0 / 3, Group("model positive").MaskHitRate.Value, 10); // the method's misses
+        Assert.Equal(1, Group("model negative").N);                           // the model's miss
+        Assert.Equal(2, Group("subtype subdural").N);
+        Assert.Equal(1, Group("bleed 1 small (<300 px)").N);
+        Assert.Equal(1, Group("bleed 2 medium (300-1500 px)").N);
+        Assert.Equal(2, Group("bleed 3 large (>1500 px)").N);
+        Assert.DoesNotContain(LesionCheck.Summarise([rows[0] with { Subtype = null, BleedPixels = 0 }], 0.5), s => s.Group.StartsWith("subtype", StringComparison.Ordinal) || s.Group.StartsWith("bleed", StringComparison.Ordinal));
+    }
 }
