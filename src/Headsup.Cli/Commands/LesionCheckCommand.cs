@@ -24,6 +24,7 @@ internal static class LesionCheckCommand
         var insertInto = new Option<string[]>("--insert-into") { Description = "Instead of labelled masks: insert lesions (every subtype, known extent) into real negative slices of these sources and check against them (repeatable)", AllowMultipleArgumentsPerToken = true };
         var inserted = new Option<int>("--inserted") { Description = "With --insert-into: how many negative slices get a lesion (taken evenly)", DefaultValueFactory = _ => 30 };
         var seed = new Option<int>("--seed") { Description = "With --insert-into: seed of the lesions", DefaultValueFactory = _ => 1 };
+        var conspicuity = new Option<string>("--conspicuity") { Description = "With --insert-into: conspicuity range LO-HI in [0, 1] (lower = smaller, fainter lesions)", DefaultValueFactory = _ => "0.3-1" };
         var model = SharedOptions.Model();
         var methods = new Option<string>("--methods") { Description = "Comma-separated: ig, xrai, xrai-fast, gradcam", DefaultValueFactory = _ => "xrai,ig,gradcam" };
         var steps = new Option<int>("--steps") { Description = "Integrated Gradients steps per baseline (ig, xrai)", DefaultValueFactory = _ => 100 };
@@ -34,7 +35,7 @@ internal static class LesionCheckCommand
         var precision = DetectCommand.PrecisionOption();
         var command = new Command("lesion-check", "Do the explanations point at the bleed? Pointing game and top-region hit rates on slices with bleed masks")
         {
-            data, insertInto, inserted, seed, model, methods, steps, limit, top, tolerance, precision, output,
+            data, insertInto, inserted, seed, conspicuity, model, methods, steps, limit, top, tolerance, precision, output,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -60,6 +61,7 @@ internal static class LesionCheckCommand
                 throw new UsageException("--inserted must be at least 1");
             }
 
+            var synthesizer = ParseConspicuity(parse.GetValue(conspicuity)!);
             var dataset = DataArguments.Load(sources.Length > 0 ? sources : insertSources);
             var positives = dataset.Samples.Where(s => s.AnyKnown && s.Any == 1 && s.MaskFile is not null).ToList();
             if (sources.Length > 0 && positives.Count == 0)
@@ -100,7 +102,7 @@ internal static class LesionCheckCommand
                     int total = Math.Min(count, dataset.Samples.Count(s => s.AnyKnown && s.Any == 0));
                     observer.Stage($"inserting lesions into {total} real negative slices and explaining them with {methodNames}", total);
                     (_, summaries, problems) = LesionCheck.RunInserted(triager, dataset.Samples, count, parse.GetValue(seed), chosen, explain, outDir, parse.GetValue(top), parse.GetValue(tolerance),
-                        precision: inferencePrecision, progress: new SyncProgress<int>(observer.Advance), cancellationToken: cancellationToken);
+                        precision: inferencePrecision, progress: new SyncProgress<int>(observer.Advance), cancellationToken: cancellationToken, synthesizer: synthesizer);
                 }
                 else
                 {
@@ -125,5 +127,19 @@ internal static class LesionCheckCommand
             }
         });
         return command;
+    }
+
+    private static Headsup.Training.Lesions.LesionSynthesizer ParseConspicuity(string range)
+    {
+        var parts = range.Split('-');
+        if (parts.Length == 2
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double lo)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double hi)
+            && lo >= 0 && hi <= 1 && lo <= hi)
+        {
+            return new Headsup.Training.Lesions.LesionSynthesizer { MinConspicuity = lo, MaxConspicuity = hi };
+        }
+
+        throw new UsageException($"--conspicuity '{range}': give LO-HI with 0 ≤ LO ≤ HI ≤ 1, e.g. 0.05-0.3");
     }
 }

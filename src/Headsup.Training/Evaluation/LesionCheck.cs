@@ -95,7 +95,8 @@ public static class LesionCheck
     /// <paramref name="negatives"/>, at their own matrix (e.g. 512²). Each row carries its subtype and bleed size, and the
     /// summaries are broken down by them and by whether the model found the bleed, so a miss can be told apart as the
     /// model's (it scores the slice negative) or the method's (it scores it positive and the top region misses).
-    /// Deterministic for a <paramref name="seed"/>.
+    /// Deterministic for a <paramref name="seed"/>. <paramref name="synthesizer"/> sets the conspicuity range (lower =
+    /// smaller and fainter lesions); default 0.3–1.
     /// </summary>
     public static (IReadOnlyList<LesionHit> Rows, IReadOnlyList<LesionSummary> Summaries, IReadOnlyList<SampleProblem> Problems) RunInserted(
         StudyTriager triager,
@@ -110,12 +111,13 @@ public static class LesionCheck
         int overlays = 8,
         InferencePrecision? precision = null,
         IProgress<int>? progress = null,
+        LesionSynthesizer? synthesizer = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(negatives);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var pool = negatives.Where(s => s.AnyKnown && s.Any == 0).ToList();
-        var synthesizer = new LesionSynthesizer();
+        synthesizer ??= new LesionSynthesizer();
         var cases = new List<LesionCase>();
         var problems = new List<SampleProblem>();
         int n = Math.Min(count, pool.Count), noFit = 0;
@@ -143,7 +145,7 @@ public static class LesionCheck
             cases.Add(new LesionCase($"{sample.File}#inserted-{lesion.Subtype}", lesion.Subtype, () => (lesion.Image, lesion.Mask)));
         }
 
-        var scope = $"{cases.Count} lesions inserted into {n} real negative slices taken evenly from {pool.Count} ({noFit} with too little brain for a lesion; seed {seed})";
+        var scope = string.Create(CultureInfo.InvariantCulture, $"{cases.Count} lesions inserted into {n} real negative slices taken evenly from {pool.Count} ({noFit} with too little brain for a lesion; conspicuity {synthesizer.MinConspicuity:0.##}–{synthesizer.MaxConspicuity:0.##}; seed {seed})");
         return Check(triager, cases, scope, methods, options, outDir, topFraction, tolerance, overlays, precision, progress, cancellationToken, problems);
     }
 
