@@ -196,6 +196,9 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
         Assert.Contains("either --data", bothErr, StringComparison.Ordinal);
         var (neither, _, _) = Headsup("lesion-check", "--model", _data.Model, "--out", Path.Combine(work.Path, "d"));
         Assert.Equal(2, neither);
+        var (badRange, _, badErr) = Headsup("lesion-check", "--insert-into", _data.PhantomRoot, "--conspicuity", "0.5-0.2", "--model", _data.Model, "--out", Path.Combine(work.Path, "e"));
+        Assert.Equal(2, badRange);
+        Assert.Contains("--conspicuity", badErr, StringComparison.Ordinal);
     }
 
     [Fact]
