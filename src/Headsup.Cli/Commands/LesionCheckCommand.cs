@@ -92,23 +92,26 @@ internal static class LesionCheckCommand
             {
                 var observer = new ConsoleTrainingObserver();
                 var outDir = parse.GetValue(output)!;
-                var explain = ExplainOptions.Default with { Steps = Math.Max(1, parse.GetValue(steps)) };
-                var inferencePrecision = DetectCommand.ParsePrecision(parse.GetValue(precision)!);
+                var settings = new LesionCheckSettings(chosen, ExplainOptions.Default with { Steps = Math.Max(1, parse.GetValue(steps)) }, outDir)
+                {
+                    TopFraction = parse.GetValue(top),
+                    Tolerance = parse.GetValue(tolerance),
+                    Precision = DetectCommand.ParsePrecision(parse.GetValue(precision)!),
+                };
                 var methodNames = string.Join(", ", chosen.Select(StudyTriager.MethodName));
+                var progress = new SyncProgress<int>(observer.Advance);
                 IReadOnlyList<LesionSummary> summaries;
                 IReadOnlyList<SampleProblem> problems;
                 if (insertSources.Length > 0)
                 {
                     int total = Math.Min(count, dataset.Samples.Count(s => s.AnyKnown && s.Any == 0));
                     observer.Stage($"inserting lesions into {total} real negative slices and explaining them with {methodNames}", total);
-                    (_, summaries, problems) = LesionCheck.RunInserted(triager, dataset.Samples, count, parse.GetValue(seed), chosen, explain, outDir, parse.GetValue(top), parse.GetValue(tolerance),
-                        precision: inferencePrecision, progress: new SyncProgress<int>(observer.Advance), cancellationToken: cancellationToken, synthesizer: synthesizer);
+                    (_, summaries, problems) = LesionCheck.RunInserted(triager, dataset.Samples, count, parse.GetValue(seed), settings, synthesizer, progress, cancellationToken);
                 }
                 else
                 {
                     observer.Stage($"explaining {positives.Count} positive slices with {methodNames}", positives.Count);
-                    (_, summaries, problems) = LesionCheck.Run(triager, positives, chosen, explain, outDir, parse.GetValue(top), parse.GetValue(tolerance),
-                        precision: inferencePrecision, progress: new SyncProgress<int>(observer.Advance), cancellationToken: cancellationToken);
+                    (_, summaries, problems) = LesionCheck.Run(triager, positives, settings, progress, cancellationToken);
                 }
 
                 foreach (var p in problems)

@@ -49,6 +49,25 @@ public sealed record LesionSummary(string Method, int N, RateInterval PointingGa
     public const string All = "all";
 }
 
+/// <summary>How the lesion check explains and scores: methods, explanation options, where it writes, and the scoring rules.</summary>
+/// <param name="Methods">The explanation methods.</param>
+/// <param name="Explain">Options of the explanations (steps, …).</param>
+/// <param name="OutputDirectory">Where lesion-check.json/.csv, report.md and the overlays go.</param>
+public sealed record LesionCheckSettings(IReadOnlyList<ExplainMethod> Methods, ExplainOptions Explain, string OutputDirectory)
+{
+    /// <summary>Top fraction of the brain that forms the top region.</summary>
+    public double TopFraction { get; init; } = 0.3;
+
+    /// <summary>Pointing-game tolerance in pixels.</summary>
+    public int Tolerance { get; init; } = LesionCheck.DefaultTolerance;
+
+    /// <summary>Overlays written for the first this many slices.</summary>
+    public int Overlays { get; init; } = 8;
+
+    /// <summary>Inference precision of the explanations (null = the package's default).</summary>
+    public InferencePrecision? Precision { get; init; }
+}
+
 /// <summary>One slice to check: where it comes from, its subtype when the lesion was inserted, and how to get the image and its bleed mask.</summary>
 internal sealed record LesionCase(string File, string? Subtype, Func<(SliceImage Image, byte[] Bleed)> Load);
 
@@ -68,13 +87,7 @@ public static class LesionCheck
     public static (IReadOnlyList<LesionHit> Rows, IReadOnlyList<LesionSummary> Summaries, IReadOnlyList<SampleProblem> Problems) Run(
         StudyTriager triager,
         IReadOnlyList<LabeledSample> samples,
-        IReadOnlyList<ExplainMethod> methods,
-        ExplainOptions options,
-        string outDir,
-        double topFraction = 0.3,
-        int tolerance = DefaultTolerance,
-        int overlays = 8,
-        InferencePrecision? precision = null,
+        LesionCheckSettings settings,
         IProgress<int>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -86,7 +99,7 @@ public static class LesionCheck
             return (image, LoadMask(sample.MaskFile!, image.Width, image.Height));
         })).ToList();
         var scope = $"{positives.Count} positive slices with a bleed mask out of {samples.Count} samples";
-        return Check(triager, cases, scope, methods, options, outDir, topFraction, tolerance, overlays, precision, progress, cancellationToken);
+        return Check(triager, cases, scope, settings, [], progress, cancellationToken);
     }
 
     /// <summary>
@@ -103,15 +116,9 @@ public static class LesionCheck
         IReadOnlyList<LabeledSample> negatives,
         int count,
         int seed,
-        IReadOnlyList<ExplainMethod> methods,
-        ExplainOptions options,
-        string outDir,
-        double topFraction = 0.3,
-        int tolerance = DefaultTolerance,
-        int overlays = 8,
-        InferencePrecision? precision = null,
-        IProgress<int>? progress = null,
+        LesionCheckSettings settings,
         LesionSynthesizer? synthesizer = null,
+        IProgress<int>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(negatives);
@@ -146,29 +153,25 @@ public static class LesionCheck
         }
 
         var scope = string.Create(CultureInfo.InvariantCulture, $"{cases.Count} lesions inserted into {n} real negative slices taken evenly from {pool.Count} ({noFit} with too little brain for a lesion; conspicuity {synthesizer.MinConspicuity:0.##}–{synthesizer.MaxConspicuity:0.##}; seed {seed})");
-        return Check(triager, cases, scope, methods, options, outDir, topFraction, tolerance, overlays, precision, progress, cancellationToken, problems);
+        return Check(triager, cases, scope, settings, problems, progress, cancellationToken);
     }
 
     private static (IReadOnlyList<LesionHit> Rows, IReadOnlyList<LesionSummary> Summaries, IReadOnlyList<SampleProblem> Problems) Check(
         StudyTriager triager,
         IReadOnlyList<LesionCase> cases,
         string scope,
-        IReadOnlyList<ExplainMethod> methods,
-        ExplainOptions options,
-        string outDir,
-        double topFraction,
-        int tolerance,
-        int overlays,
-        InferencePrecision? precision,
+        LesionCheckSettings settings,
+        List<SampleProblem> problems,
         IProgress<int>? progress,
-        CancellationToken cancellationToken,
-        List<SampleProblem>? earlierProblems = null)
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(triager);
-        ArgumentNullException.ThrowIfNull(methods);
+        ArgumentNullException.ThrowIfNull(settings);
+        var (methods, options, outDir) = settings;
+        double topFraction = settings.TopFraction;
+        int tolerance = settings.Tolerance;
         Directory.CreateDirectory(outDir);
         var rows = new List<LesionHit>();
-        var problems = earlierProblems ?? [];
         int done = 0;
         foreach (var item in cases)
         {
@@ -197,12 +200,12 @@ public static class LesionCheck
             foreach (var method in methods)
             {
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                var (heatmap, region, explanation) = triager.ExplainSlice(image, null, null, method, options, precision);
+                var (heatmap, region, explanation) = triager.ExplainSlice(image, null, null, method, options, settings.Precision);
                 double seconds = clock.Elapsed.TotalSeconds;
                 var row = Score(item.File, StudyTriager.MethodName(method), triager.Package.Manifest.Calibration.Apply(explanation.Logit), heatmap, region, bleed, image.Width, image.Height, topFraction, tolerance, seconds)
                     with { Subtype = item.Subtype, BleedPixels = bleedPixels };
                 rows.Add(row);
-                if (done < overlays)
+                if (done < settings.Overlays)
                 {
                     var picture = OverlayRenderer.Explanation(image, heatmap, region, method, topFraction);
                     foreach (int i in HeatmapRegion.Outline(bleed, image.Width, image.Height, 1))
