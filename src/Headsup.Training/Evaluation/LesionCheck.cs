@@ -68,8 +68,13 @@ public sealed record LesionCheckSettings(IReadOnlyList<ExplainMethod> Methods, E
     public InferencePrecision? Precision { get; init; }
 }
 
-/// <summary>One slice to check: where it comes from, its subtype when the lesion was inserted, and how to get the image and its bleed mask.</summary>
-internal sealed record LesionCase(string File, string? Subtype, Func<(SliceImage Image, byte[] Bleed)> Load);
+/// <summary>One slice to check: where it comes from, and how to get it (read or made only when its turn comes, so memory holds one slice).</summary>
+/// <param name="File">The slice's file.</param>
+/// <param name="Load">The slice with its bleed; null when no lesion fits the slice (too little brain to insert one).</param>
+internal sealed record LesionCase(string File, Func<LesionSlice?> Load);
+
+/// <summary>A slice to check: the image, its bleed mask, and the subtype when the lesion was inserted (null for a labelled bleed).</summary>
+internal sealed record LesionSlice(SliceImage Image, byte[] Bleed, string? Subtype);
 
 /// <summary>
 /// Do the explanations point at the bleed? For every positive slice that has a bleed mask (labels CSV <c>mask</c>
@@ -93,13 +98,12 @@ public static class LesionCheck
     {
         ArgumentNullException.ThrowIfNull(samples);
         var positives = samples.Where(s => s.AnyKnown && s.Any == 1 && s.MaskFile is not null).ToList();
-        var cases = positives.Select(sample => new LesionCase(sample.File, null, () =>
+        var cases = positives.Select(sample => new LesionCase(sample.File, () =>
         {
             var image = SampleImages.Load(sample);
-            return (image, LoadMask(sample.MaskFile!, image.Width, image.Height));
+            return new LesionSlice(image, LoadMask(sample.MaskFile!, image.Width, image.Height), null);
         })).ToList();
-        var scope = $"{positives.Count} positive slices with a bleed mask out of {samples.Count} samples";
-        return Check(triager, cases, scope, settings, [], progress, cancellationToken);
+        return Check(triager, cases, _ => $"{positives.Count} positive slices with a bleed mask out of {samples.Count} samples", settings, progress, cancellationToken);
     }
 
     /// <summary>
@@ -125,43 +129,29 @@ public static class LesionCheck
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var pool = negatives.Where(s => s.AnyKnown && s.Any == 0).ToList();
         synthesizer ??= new LesionSynthesizer();
-        var cases = new List<LesionCase>();
-        var problems = new List<SampleProblem>();
-        int n = Math.Min(count, pool.Count), noFit = 0;
-        for (int i = 0; i < n; i++)
+        int n = Math.Min(count, pool.Count);
+        var cases = Enumerable.Range(0, n).Select(i =>
         {
             var sample = pool[(int)((long)i * pool.Count / n)];
             int caseSeed = unchecked((seed * 7919) + (i * 104_729) + 31);
-            SynthesizedLesion? lesion;
-            try
-            {
-                lesion = synthesizer.Synthesize(SampleImages.Load(sample), new Random(caseSeed));
-            }
-            catch (Exception ex) when (ex is InputException or DatasetException or Headsup.Dicom.DicomException or IOException)
-            {
-                problems.Add(new SampleProblem(sample.File, ex.Message));
-                continue;
-            }
-
-            if (lesion is null)
-            {
-                noFit++; // skull-base and vertex slices with too little brain: not an input problem
-                continue;
-            }
-
-            cases.Add(new LesionCase($"{sample.File}#inserted-{lesion.Subtype}", lesion.Subtype, () => (lesion.Image, lesion.Mask)));
-        }
-
-        var scope = string.Create(CultureInfo.InvariantCulture, $"{cases.Count} lesions inserted into {n} real negative slices taken evenly from {pool.Count} ({noFit} with too little brain for a lesion; conspicuity {synthesizer.MinConspicuity:0.##}–{synthesizer.MaxConspicuity:0.##}; seed {seed})");
-        return Check(triager, cases, scope, settings, problems, progress, cancellationToken);
+            return new LesionCase(sample.File, () => synthesizer.Synthesize(SampleImages.Load(sample), new Random(caseSeed)) is { } lesion
+                ? new LesionSlice(lesion.Image, lesion.Mask, lesion.Subtype)
+                : null);
+        }).ToList();
+        return Check(
+            triager,
+            cases,
+            noFit => string.Create(CultureInfo.InvariantCulture, $"{n - noFit} lesions inserted into {n} real negative slices taken evenly from {pool.Count} ({noFit} with too little brain for a lesion; conspicuity {synthesizer.MinConspicuity:0.##}–{synthesizer.MaxConspicuity:0.##}; seed {seed})"),
+            settings,
+            progress,
+            cancellationToken);
     }
 
     private static (IReadOnlyList<LesionHit> Rows, IReadOnlyList<LesionSummary> Summaries, IReadOnlyList<SampleProblem> Problems) Check(
         StudyTriager triager,
         IReadOnlyList<LesionCase> cases,
-        string scope,
+        Func<int, string> scope,
         LesionCheckSettings settings,
-        List<SampleProblem> problems,
         IProgress<int>? progress,
         CancellationToken cancellationToken)
     {
@@ -172,27 +162,37 @@ public static class LesionCheck
         int tolerance = settings.Tolerance;
         Directory.CreateDirectory(outDir);
         var rows = new List<LesionHit>();
-        int done = 0;
+        var problems = new List<SampleProblem>();
+        int done = 0, noFit = 0;
         foreach (var item in cases)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            SliceImage image;
-            byte[] bleed;
+            LesionSlice? slice;
             try
             {
-                (image, bleed) = item.Load();
+                slice = item.Load();
             }
-            catch (Exception ex) when (ex is InputException or DatasetException)
+            catch (Exception ex) when (ex is InputException or DatasetException or Headsup.Dicom.DicomException or IOException)
             {
                 problems.Add(new SampleProblem(item.File, ex.Message));
                 progress?.Report(++done);
                 continue;
             }
 
+            if (slice is null)
+            {
+                noFit++; // skull-base and vertex slices with too little brain: not an input problem
+                progress?.Report(++done);
+                continue;
+            }
+
+            var (image, bleed, subtype) = slice;
+            var file = subtype is null ? item.File : $"{item.File}#inserted-{subtype}";
+
             int bleedPixels = bleed.Count(v => v != 0);
             if (bleedPixels == 0)
             {
-                problems.Add(new SampleProblem(item.File, "the bleed mask is empty"));
+                problems.Add(new SampleProblem(file, "the bleed mask is empty"));
                 progress?.Report(++done);
                 continue;
             }
@@ -202,10 +202,11 @@ public static class LesionCheck
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var (heatmap, region, explanation) = triager.ExplainSlice(image, null, null, method, options, settings.Precision);
                 double seconds = clock.Elapsed.TotalSeconds;
-                var row = Score(item.File, StudyTriager.MethodName(method), triager.Package.Manifest.Calibration.Apply(explanation.Logit), heatmap, region, bleed, image.Width, image.Height, topFraction, tolerance, seconds)
-                    with { Subtype = item.Subtype, BleedPixels = bleedPixels };
+                var row = Score(file, StudyTriager.MethodName(method), triager.Package.Manifest.Calibration.Apply(explanation.Logit), heatmap, region, bleed, image.Width, image.Height, topFraction, tolerance, seconds)
+                    with { Subtype = subtype, BleedPixels = bleedPixels };
                 rows.Add(row);
-                if (done < settings.Overlays)
+                int index = done - noFit; // slices without room for a lesion are not cases
+                if (index < settings.Overlays)
                 {
                     var picture = OverlayRenderer.Explanation(image, heatmap, region, method, topFraction);
                     foreach (int i in HeatmapRegion.Outline(bleed, image.Width, image.Height, 1))
@@ -215,7 +216,7 @@ public static class LesionCheck
                         picture.Pixels[(3 * i) + 2] = 40;
                     }
 
-                    var name = Path.GetFileNameWithoutExtension(item.File.Split('#')[0]) + (item.Subtype is null ? "" : $".{done:000}-{item.Subtype}");
+                    var name = Path.GetFileNameWithoutExtension(item.File) + (subtype is null ? "" : $".{index:000}-{subtype}");
                     OverlayRenderer.SavePng(picture, Path.Combine(outDir, $"{name}.{row.Method}.png"));
                 }
             }
@@ -224,7 +225,7 @@ public static class LesionCheck
         }
 
         var summaries = Summarise(rows, triager.Package.Manifest.Thresholds.OperatingPoint);
-        Write(outDir, rows, summaries, problems, scope, topFraction, tolerance, triager.Provenance);
+        Write(outDir, rows, summaries, problems, scope(noFit), topFraction, tolerance, triager.Provenance);
         return (rows, summaries, problems);
     }
 
