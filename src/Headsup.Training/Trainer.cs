@@ -153,6 +153,11 @@ public sealed class Trainer
             {
                 train.RemoveSynthetic();
                 SyntheticPositives.Add(train, _options.SyntheticPositivesPerNegative, _options.Seed, observer ?? SilentObserver.Instance, cancellationToken, round: epoch);
+                if (_options.SyntheticMimicsPerNegative > 0)
+                {
+                    SyntheticPositives.AddMimics(train, _options.SyntheticMimicsPerNegative, _options.Seed, observer ?? SilentObserver.Instance, cancellationToken, round: epoch);
+                }
+
                 stepsPerEpoch = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
             }
 

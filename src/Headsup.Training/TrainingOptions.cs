@@ -62,6 +62,14 @@ public sealed record TrainingOptions
     public double SyntheticPositivesPerNegative { get; init; }
 
     /// <summary>
+    /// Synthetic bleed mimics per real training negative (issue 12; 0 = none): copies of real negatives with a
+    /// physiological calcification inserted (choroid plexus, pineal, basal ganglia, falx), kept negative, so that the
+    /// network learns that a bright focus which is not blood is no bleed. Redrawn with the lesions when
+    /// <see cref="SyntheticRefresh"/> is on.
+    /// </summary>
+    public double SyntheticMimicsPerNegative { get; init; }
+
+    /// <summary>
     /// Draw new lesions before every epoch (issue 12): each epoch's synthetic positives are fresh insertions into a
     /// freshly drawn set of training negatives, so over E epochs the network sees about E× as many distinct lesions on
     /// the same real anatomy instead of memorising one set. Off by default (one set for the whole run).
@@ -133,6 +141,7 @@ public sealed record TrainingOptions
                 "weight_decay" => options with { WeightDecay = Real(key, value) },
                 "augmentation" => options with { Augmentation = Real(key, value) },
                 "synthetic_positives_per_negative" => options with { SyntheticPositivesPerNegative = Real(key, value) },
+                "synthetic_mimics_per_negative" => options with { SyntheticMimicsPerNegative = Real(key, value) >= 0 ? Real(key, value) : throw Bad(key, value) },
                 "synthetic_refresh" => options with { SyntheticRefresh = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 "hard_negatives" => options with { HardNegatives = Real(key, value) >= 0 ? Real(key, value) : throw Bad(key, value) },
                 "source_balance" => options with { SourceBalance = Real(key, value) },
@@ -170,6 +179,7 @@ public sealed record TrainingOptions
         ["head_mask"] = HeadMask ? "true" : "false",
         ["window_augmentation"] = WindowAugmentation.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_positives_per_negative"] = SyntheticPositivesPerNegative.ToString("R", CultureInfo.InvariantCulture),
+        ["synthetic_mimics_per_negative"] = SyntheticMimicsPerNegative.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_refresh"] = SyntheticRefresh ? "true" : "false",
         ["hard_negatives"] = HardNegatives.ToString("R", CultureInfo.InvariantCulture),
         ["source_balance"] = SourceBalance.ToString("R", CultureInfo.InvariantCulture),

@@ -238,6 +238,12 @@ public static class TrainingRun
             observer.Stage($"added {added} synthetic positives by lesion insertion", 0);
         }
 
+        if (options.SyntheticMimicsPerNegative > 0)
+        {
+            var added = SyntheticPositives.AddMimics(train, options.SyntheticMimicsPerNegative, options.Seed, observer, cancellationToken);
+            observer.Stage($"added {added} synthetic negatives with calcifications (bleed mimics)", 0);
+        }
+
         if (validation.Count == 0)
         {
             throw new ModelException("no validation inputs: the data is too small to split, or every validation sample failed to load");
@@ -342,7 +348,8 @@ public static class TrainingRun
             Sources = request.Sources,
             TrainSamples = train.Count,
             TrainPositives = train.Positives,
-            SyntheticPositives = train.Items.Count(i => i.Synthetic),
+            SyntheticPositives = train.Items.Count(i => i.Synthetic && i.Any == 1),
+            SyntheticNegatives = train.Items.Count(i => i.Synthetic && i.Any == 0),
             ValidationSamples = validation.Count,
             ValidationPositives = validation.Positives,
             Epochs = outcome.History.Count,

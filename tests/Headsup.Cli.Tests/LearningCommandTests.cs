@@ -148,13 +148,16 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
 
         var model = Path.Combine(work.Path, "model");
         (exit, stdout, stderr) = Headsup("train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "2", "--val-fraction", "0.34",
-            "--synthetic-per-negative", "0.5", "--synthetic-refresh", "--hard-negatives", "2", "--out", model);
+            "--synthetic-per-negative", "0.5", "--synthetic-mimics", "0.5", "--synthetic-refresh", "--hard-negatives", "2", "--out", model);
         Assert.True(exit == 0, stdout + stderr);
         Assert.Contains("fresh draw 2", stdout + stderr, StringComparison.Ordinal);
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "model.json")));
         var options = json.RootElement.GetProperty("training").GetProperty("options");
         Assert.Equal("true", options.GetProperty("synthetic_refresh").GetString());
         Assert.Equal("2", options.GetProperty("hard_negatives").GetString());
+        Assert.Equal("0.5", options.GetProperty("synthetic_mimics_per_negative").GetString());
+        Assert.True(json.RootElement.GetProperty("training").GetProperty("synthetic_negatives").GetInt32() > 0, stdout);
+        Assert.Contains("calcifications (bleed mimics)", stdout + stderr, StringComparison.Ordinal);
     }
 
     [Fact]

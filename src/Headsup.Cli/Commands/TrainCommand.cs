@@ -34,6 +34,7 @@ internal static class TrainCommand
         var windowAugment = new Option<double>("--window-augment") { Description = "Probability 0–1 of re-mapping each training image as if shown at a random brain window (centre 30–50, width 70–150 HU); gray-brain and context only", DefaultValueFactory = _ => 0 };
         var headMask = new Option<bool>("--head-mask") { Description = "Zero everything outside the head (text, rulers, table) before the crop; recorded in the package, so evaluate, detect and explain do the same" };
         var synthetic = new Option<double>("--synthetic-per-negative") { Description = "Synthetic positives per training negative by lesion insertion (0 = none)", DefaultValueFactory = _ => 0 };
+        var mimics = new Option<double>("--synthetic-mimics") { Description = "Bleed mimics per training negative: copies of real negatives with a physiological calcification (choroid plexus, pineal, basal ganglia, falx) inserted, kept negative (0 = none)", DefaultValueFactory = _ => 0 };
         var syntheticRefresh = new Option<bool>("--synthetic-refresh") { Description = "Draw new lesions into a new set of negatives before every epoch (more distinct lesions on the same real anatomy); needs --synthetic-per-negative" };
         var hardNegatives = new Option<double>("--hard-negatives") { Description = "Hard-negative mining h ≥ 0: from epoch 2 each real negative is drawn with weight × (1 + h·p), p = the probability the network last gave it (0 = off)", DefaultValueFactory = _ => 0 };
         var sourceBalance = new Option<double>("--source-balance") { Description = "Draw inputs with weight count(source)^-b each epoch (0 = plain shuffle, 1 = sources equally often)", DefaultValueFactory = _ => 0 };
@@ -50,7 +51,7 @@ internal static class TrainCommand
         var version = new Option<string>("--model-version") { DefaultValueFactory = _ => "1.0.0" };
         var command = new Command("train", "Train a hemorrhage classifier and write a model package")
         {
-            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, headMask, synthetic, syntheticRefresh, hardNegatives, sourceBalance, noMulti, valFraction, seed, threads, output, resume, resumeFrom, weights, name, version,
+            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, headMask, synthetic, mimics, syntheticRefresh, hardNegatives, sourceBalance, noMulti, valFraction, seed, threads, output, resume, resumeFrom, weights, name, version,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -64,6 +65,7 @@ internal static class TrainCommand
                 HeadMask = parse.GetValue(headMask),
                 WindowAugmentation = Check(parse.GetValue(windowAugment), 0, 1, "--window-augment"),
                 SyntheticPositivesPerNegative = parse.GetValue(synthetic),
+                SyntheticMimicsPerNegative = Check(parse.GetValue(mimics), 0, 10, "--synthetic-mimics"),
                 SyntheticRefresh = parse.GetValue(syntheticRefresh),
                 HardNegatives = Check(parse.GetValue(hardNegatives), 0, 100, "--hard-negatives"),
                 SourceBalance = Math.Clamp(parse.GetValue(sourceBalance), 0, 1),
@@ -157,7 +159,7 @@ internal static class TrainCommand
         var m = result.Manifest;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model package: {outDir}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.Architecture}, {m.Input.Recipe} {m.Input.Size}², outputs {string.Join(',', m.Outputs)}; best epoch {m.Training.BestEpoch} of {m.Training.Epochs}; {m.Training.Seconds:0} s"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  trained on {m.Training.TrainSamples} inputs ({m.Training.TrainPositives} positive, {m.Training.SyntheticPositives} synthetic); validated on {m.Training.ValidationSamples} ({m.Training.ValidationPositives} positive)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  trained on {m.Training.TrainSamples} inputs ({m.Training.TrainPositives} positive, {m.Training.SyntheticPositives} synthetic{(m.Training.SyntheticNegatives > 0 ? $", {m.Training.SyntheticNegatives} synthetic negatives" : "")}); validated on {m.Training.ValidationSamples} ({m.Training.ValidationPositives} positive)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  operating point {m.Thresholds.OperatingPoint:0.000}: {m.Thresholds.OperatingPointRule}"));
         if (m.Training.Parent is { } parent)
         {

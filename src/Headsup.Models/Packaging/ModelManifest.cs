@@ -180,6 +180,10 @@ public sealed record TrainingRecord
     [JsonPropertyName("synthetic_positives")]
     public int SyntheticPositives { get; init; }
 
+    /// <summary>Synthetic negatives (real negatives with an inserted bleed mimic); 0 in packages from before them.</summary>
+    [JsonPropertyName("synthetic_negatives")]
+    public int SyntheticNegatives { get; init; }
+
     [JsonPropertyName("validation_samples")]
     public int ValidationSamples { get; init; }
 

@@ -17,6 +17,12 @@ public sealed record SynthesizedLesion(SliceImage Image, byte[] Mask, string Sub
     public int PixelCount => Mask.Count(b => b != 0);
 }
 
+/// <summary>A negative slice with an inserted bleed mimic (a physiological calcification); it stays negative.</summary>
+/// <param name="Image">The slice with the calcification, in the input's intensity (HU or display).</param>
+/// <param name="Mask">1 where the calcification covers at least half a pixel.</param>
+/// <param name="Site">Where it sits.</param>
+public sealed record SynthesizedMimic(SliceImage Image, byte[] Mask, CalcificationSite Site);
+
 /// <summary>
 /// Turns negative slices into positives for training: computes the intracranial mask (<see cref="BrainMask"/>), draws a
 /// subtype by weight and a conspicuity in [<see cref="MinConspicuity"/>, <see cref="MaxConspicuity"/>], and calls the
@@ -62,26 +68,17 @@ public sealed class LesionSynthesizer
     {
         ArgumentNullException.ThrowIfNull(negative);
         ArgumentNullException.ThrowIfNull(random);
-        int w = negative.Width, h = negative.Height, n = w * h;
-        if (w < 8 || h < 8)
+        if (BrainOf(negative) is not { } brain)
         {
             return null;
         }
 
-        var brain = BrainMask.Compute(negative);
-        int brainPixels = brain.Count(b => b != 0);
-        if (brainPixels < MinBrainFraction * n)
-        {
-            return null;
-        }
-
-        bool display = negative.Intensity == SliceIntensity.Display;
-        var hu = display ? BrainMask.ToPseudoHu(negative.Pixels) : negative.Pixels;
-        var grid = new SliceGrid(h, w, SpacingOf(negative));
+        var hu = AsHu(negative);
+        var grid = new SliceGrid(negative.Height, negative.Width, SpacingOf(negative));
         var weights = (double[])_weights.Clone();
         for (int attempt = 0; attempt < HemorrhageLabels.Subtypes.Count && weights.Sum() > 0; attempt++)
         {
-            int k = Draw(weights, random);
+            int k = WeightedDraw.Index(weights, random);
             double conspicuity = MinConspicuity + (random.NextDouble() * (MaxConspicuity - MinConspicuity));
             var insertion = LesionInserter.Insert(hu, grid, brain, (HemorrhageSubtype)k, conspicuity, random);
             if (!insertion.Inserted)
@@ -90,25 +87,67 @@ public sealed class LesionSynthesizer
                 continue;
             }
 
-            float[] pixels;
-            if (display)
-            {
-                pixels = new float[n];
-                for (int i = 0; i < n; i++)
-                {
-                    pixels[i] = insertion.Hu[i] == hu[i] ? negative.Pixels[i] : BrainMask.FromPseudoHu(insertion.Hu[i]);
-                }
-            }
-            else
-            {
-                pixels = insertion.Hu;
-            }
-
-            var image = new SliceImage(pixels, w, h, negative.Intensity, negative.SourceFile) { PixelSpacingMm = negative.PixelSpacingMm };
-            return new SynthesizedLesion(image, insertion.Mask, HemorrhageLabels.Subtypes[k], conspicuity, brain);
+            return new SynthesizedLesion(Restore(negative, hu, insertion.Hu), insertion.Mask, HemorrhageLabels.Subtypes[k], conspicuity, brain);
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Inserts a physiological calcification (<see cref="CalcificationInserter"/>: choroid plexus, pineal, basal ganglia
+    /// or falx) into a negative slice — a bleed mimic that stays negative — or returns null when the slice has too little
+    /// brain or no site fits. Display images go through the same pseudo-HU as lesions (calcification saturates at 255).
+    /// </summary>
+    public SynthesizedMimic? SynthesizeCalcification(SliceImage negative, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(negative);
+        ArgumentNullException.ThrowIfNull(random);
+        if (BrainOf(negative) is not { } brain)
+        {
+            return null;
+        }
+
+        var hu = AsHu(negative);
+        var insertion = CalcificationInserter.Insert(hu, new SliceGrid(negative.Height, negative.Width, SpacingOf(negative)), brain, random);
+        return insertion.Site is { } site ? new SynthesizedMimic(Restore(negative, hu, insertion.Hu), insertion.Mask, site) : null;
+    }
+
+    /// <summary>The intracranial mask, or null when the slice is too small or holds too little brain.</summary>
+    private byte[]? BrainOf(SliceImage image)
+    {
+        if (image.Width < 8 || image.Height < 8)
+        {
+            return null;
+        }
+
+        var brain = BrainMask.Compute(image);
+        return brain.Count(b => b != 0) < MinBrainFraction * image.Width * image.Height ? null : brain;
+    }
+
+    /// <summary>The slice in HU: its own pixels, or pseudo-HU for a display image.</summary>
+    private static float[] AsHu(SliceImage image) => image.Intensity == SliceIntensity.Display ? BrainMask.ToPseudoHu(image.Pixels) : image.Pixels;
+
+    /// <summary>
+    /// The slice with <paramref name="inserted"/>'s HU, back in the image's own intensity; for a display image, pixels the
+    /// insertion did not touch keep their exact original values.
+    /// </summary>
+    private static SliceImage Restore(SliceImage original, float[] hu, float[] inserted)
+    {
+        float[] pixels;
+        if (original.Intensity == SliceIntensity.Display)
+        {
+            pixels = new float[inserted.Length];
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                pixels[i] = inserted[i] == hu[i] ? original.Pixels[i] : BrainMask.FromPseudoHu(inserted[i]);
+            }
+        }
+        else
+        {
+            pixels = inserted;
+        }
+
+        return new SliceImage(pixels, original.Width, original.Height, original.Intensity, original.SourceFile) { PixelSpacingMm = original.PixelSpacingMm };
     }
 
     private double SpacingOf(SliceImage image)
@@ -121,26 +160,5 @@ public sealed class LesionSynthesizer
         var head = InputBuilder.FindHead(image);
         int side = head is { } box ? Math.Max(box.Width, box.Height) : Math.Max(image.Width, image.Height);
         return AssumedHeadLengthMm / Math.Max(side, 1);
-    }
-
-    private static int Draw(double[] weights, Random random)
-    {
-        double total = weights.Sum();
-        double u = random.NextDouble() * total;
-        for (int k = 0; k < weights.Length; k++)
-        {
-            if (weights[k] <= 0)
-            {
-                continue;
-            }
-
-            u -= weights[k];
-            if (u < 0)
-            {
-                return k;
-            }
-        }
-
-        return Array.FindLastIndex(weights, x => x > 0);
     }
 }

@@ -82,6 +82,70 @@ public class LesionTests(ITestOutputHelper output, SmallSubduralPhantomFixture p
     }
 
     [Fact]
+    public void Calcification_PhantomNegative_BrightSmallFocusInsideBrain_Deterministic()
+    {
+        // This fixture's negatives are the ends of the head (every study has a bleed): sites that need ventricles or depth
+        // do not fit, the falx mostly does.
+        var negative = MidNegativeSlice();
+        var synthesizer = new LesionSynthesizer();
+        var made = Enumerable.Range(0, 10).Select(seed => (Seed: seed, Mimic: synthesizer.SynthesizeCalcification(negative, new Random(seed)))).Where(m => m.Mimic is not null).ToList();
+        Assert.True(made.Count >= 5, $"{made.Count} of 10 seeds placed a calcification");
+        var (seed, a) = made[0];
+        Assert.NotNull(a);
+        var brain = BrainMask.Compute(negative);
+        int count = 0;
+        float max = float.MinValue;
+        for (int i = 0; i < a.Mask.Length; i++)
+        {
+            if (brain[i] == 0)
+            {
+                Assert.Equal(negative.Pixels[i], a.Image.Pixels[i]);
+            }
+
+            if (a.Mask[i] != 0)
+            {
+                Assert.Equal(1, brain[i]);
+                count++;
+                max = Math.Max(max, a.Image.Pixels[i]);
+            }
+        }
+
+        Assert.InRange(count, 1, brain.Count(b => b != 0) / 20); // a focus, not a bleed-sized region
+        Assert.True(max >= 110, $"brightest {max:F0} HU");
+        var b = synthesizer.SynthesizeCalcification(negative, new Random(seed));
+        Assert.NotNull(b);
+        Assert.Equal(a.Image.Pixels, b.Image.Pixels);
+        Assert.Equal(a.Site, b.Site);
+        Assert.Null(synthesizer.SynthesizeCalcification(new SliceImage(Enumerable.Repeat(-1000f, 64 * 64).ToArray(), 64, 64, SliceIntensity.Hu), new Random(1)));
+    }
+
+    [Fact]
+    public void Calcification_DisplayImage_SaturatesTheFocus_AndLeavesEveryOtherPixelExact()
+    {
+        var hu = MidNegativeSlice();
+        var display = new SliceImage(hu.Pixels.Select(v => MathF.Round(Math.Clamp(v / 80f, 0f, 1f) * 255f)).ToArray(), hu.Width, hu.Height, SliceIntensity.Display);
+        var result = Enumerable.Range(0, 10).Select(seed => new LesionSynthesizer().SynthesizeCalcification(display, new Random(seed))).FirstOrDefault(m => m is not null);
+        Assert.NotNull(result);
+        int saturated = 0, changed = 0;
+        for (int i = 0; i < result.Mask.Length; i++)
+        {
+            if (result.Image.Pixels[i] != display.Pixels[i])
+            {
+                changed++;
+                Assert.True(result.Image.Pixels[i] > display.Pixels[i]);
+            }
+
+            if (result.Mask[i] != 0 && result.Image.Pixels[i] >= 254.5f)
+            {
+                saturated++;
+            }
+        }
+
+        Assert.True(saturated > 0, "calcification is above the window: its core is 255");
+        Assert.InRange(changed, saturated, result.Mask.Length / 50);
+    }
+
+    [Fact]
     public void NoBrain_ReturnsNull()
     {
         var air = new SliceImage(Enumerable.Repeat(-1000f, 64 * 64).ToArray(), 64, 64, SliceIntensity.Hu);

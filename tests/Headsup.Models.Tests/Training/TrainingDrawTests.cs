@@ -62,6 +62,34 @@ public sealed class TrainingDrawTests(TrainingDrawTests.MixedPhantom phantom) : 
     }
 
     [Fact]
+    public void Mimics_AreNegativeCopiesWithACalcification_Repeatable_AndLeaveTheLesionDrawAlone()
+    {
+        var observer = new SilentObserver();
+        var plain = PhantomCache();
+        SyntheticPositives.Add(plain, 0.5, 3, observer, CancellationToken.None);
+        var lesionsAlone = Synthetic(plain);
+
+        var cache = PhantomCache();
+        int negatives = cache.Items.Count(i => i.Any == 0);
+        SyntheticPositives.Add(cache, 0.5, 3, observer, CancellationToken.None);
+        int mimics = SyntheticPositives.AddMimics(cache, 0.5, 3, observer, CancellationToken.None);
+        Assert.True(mimics > 0, string.Join("; ", observer.Problems));
+        Assert.InRange(mimics, 1, (int)Math.Round(negatives * 0.5));
+        var added = cache.Items.Where(i => i.Synthetic && i.Any == 0).ToList();
+        Assert.Equal(mimics, added.Count);
+        Assert.All(added, m => Assert.All(m.Subtypes, s => Assert.Equal(0, s)));
+        Assert.All(added, m => Assert.Equal(0, m.Sample.Any)); // made from real negatives only
+        // The lesions are the same whether mimics follow or not.
+        Assert.Equal(lesionsAlone.Select(s => s.Data), cache.Items.Where(i => i.Synthetic && i.Any == 1).Select(i => i.Data));
+        // Each mimic differs from its negative (a calcification is drawn), and the draw repeats for the seed.
+        var realOf = cache.Items.Where(i => !i.Synthetic).GroupBy(i => i.Sample.File).ToDictionary(g => g.Key, g => g.First().Data);
+        Assert.All(added, m => Assert.NotEqual(realOf[m.Sample.File], m.Data));
+        var again = PhantomCache();
+        SyntheticPositives.AddMimics(again, 0.5, 3, observer, CancellationToken.None);
+        Assert.Equal(added.Select(m => m.Data), again.Items.Where(i => i.Synthetic).Select(i => i.Data));
+    }
+
+    [Fact]
     public void Training_WithRefresh_ReplacesTheSyntheticPositivesEachEpoch_AndStaysDeterministic()
     {
         var options = new TrainingOptions
@@ -121,10 +149,12 @@ public sealed class TrainingDrawTests(TrainingDrawTests.MixedPhantom phantom) : 
     [Fact]
     public void Options_RoundTripThroughTheRecordedDescription()
     {
-        var options = new TrainingOptions { SyntheticPositivesPerNegative = 1, SyntheticRefresh = true, HardNegatives = 2 };
+        var options = new TrainingOptions { SyntheticPositivesPerNegative = 1, SyntheticRefresh = true, HardNegatives = 2, SyntheticMimicsPerNegative = 0.25 };
         var back = TrainingOptions.FromDescription(options.Describe());
         Assert.True(back.SyntheticRefresh);
         Assert.Equal(2, back.HardNegatives);
+        Assert.Equal(0.25, back.SyntheticMimicsPerNegative);
+        Assert.Contains("synthetic_mimics_per_negative", Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["synthetic_mimics_per_negative"] = "-1" })).Message, StringComparison.Ordinal);
         Assert.False(TrainingOptions.FromDescription(new TrainingOptions().Describe()).SyntheticRefresh);
         Assert.Equal("0", new TrainingOptions().Describe()["hard_negatives"]);
         Assert.Contains("hard_negatives", Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["hard_negatives"] = "-1" })).Message, StringComparison.Ordinal);
