@@ -1,4 +1,3 @@
-using Headsup.Phantom.Anatomy;
 using Headsup.Phantom.Lesions;
 using Headsup.Phantom.Raster;
 
@@ -7,22 +6,10 @@ namespace Headsup.Phantom.Tests.Lesions;
 /// <summary>Bleed mimics: physiological calcifications drawn into a negative slice (issue 12's hard negatives).</summary>
 public sealed class CalcificationInserterTests
 {
-    // A slice through the lateral ventricles (level 14 of 30, as the lesion tests use), 512² at 0.48 mm, with noise.
-    private static readonly Lazy<(SliceGrid Grid, float[] Hu, byte[] Mask)> s_slice = new(() =>
-    {
-        var random = new Random(4);
-        var head = HeadParameters.Sample(random);
-        var grid = new SliceGrid(512, 512, 0.48);
-        var renderer = new HeadSliceRenderer(head, grid, 30, 5, random);
-        var slice = renderer.Render(14);
-        new ScannerNoise().Add(slice.Hu, grid, head.NoiseStdHu, random);
-        return (grid, slice.Hu, slice.IntracranialMask);
-    });
-
     [Fact]
     public void Insert_ManySeeds_DrawsEverySite_BrightInsideTheSkull_InputUntouched()
     {
-        var (grid, hu, mask) = s_slice.Value;
+        var (grid, hu, mask) = NoisySlice.Value;
         var before = (float[])hu.Clone();
         var sites = new HashSet<CalcificationSite>();
         for (int seed = 0; seed < 40; seed++)
@@ -68,7 +55,7 @@ public sealed class CalcificationInserterTests
     [Fact]
     public void Insert_SameSeed_SameResult_OtherSeed_Differs()
     {
-        var (grid, hu, mask) = s_slice.Value;
+        var (grid, hu, mask) = NoisySlice.Value;
         var a = CalcificationInserter.Insert(hu, grid, mask, new Random(11));
         var b = CalcificationInserter.Insert(hu, grid, mask, new Random(11));
         var c = CalcificationInserter.Insert(hu, grid, mask, new Random(12));

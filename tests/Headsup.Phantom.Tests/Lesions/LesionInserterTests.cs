@@ -1,4 +1,3 @@
-using Headsup.Phantom.Anatomy;
 using Headsup.Phantom.Lesions;
 using Headsup.Phantom.Raster;
 
@@ -6,24 +5,13 @@ namespace Headsup.Phantom.Tests.Lesions;
 
 public sealed class LesionInserterTests
 {
-    private static readonly Lazy<(SliceGrid Grid, float[] Hu, byte[] Mask)> s_slice = new(() =>
-    {
-        var random = new Random(4);
-        var head = HeadParameters.Sample(random);
-        var grid = new SliceGrid(512, 512, 0.48);
-        var renderer = new HeadSliceRenderer(head, grid, 30, 5, random);
-        var slice = renderer.Render(14);
-        new ScannerNoise().Add(slice.Hu, grid, head.NoiseStdHu, random);
-        return (grid, slice.Hu, slice.IntracranialMask);
-    });
-
     public static TheoryData<HemorrhageSubtype> Subtypes => new(HemorrhageSubtypes.All);
 
     [Theory]
     [MemberData(nameof(Subtypes))]
     public void Insert_NoisySlice_LesionMeanHuWithinBloodRange(HemorrhageSubtype subtype)
     {
-        var (grid, hu, mask) = s_slice.Value;
+        var (grid, hu, mask) = NoisySlice.Value;
         foreach (double conspicuity in new[] { 0.0, 0.5, 1.0 })
         {
             var result = LesionInserter.Insert(hu, grid, mask, subtype, conspicuity, new Random(9));
@@ -48,7 +36,7 @@ public sealed class LesionInserterTests
     [MemberData(nameof(Subtypes))]
     public void Insert_AnySubtype_OnlyIntracranialPixelsChange(HemorrhageSubtype subtype)
     {
-        var (grid, hu, mask) = s_slice.Value;
+        var (grid, hu, mask) = NoisySlice.Value;
         var before = (float[])hu.Clone();
         var result = LesionInserter.Insert(hu, grid, mask, subtype, 0.8, new Random(3));
         Assert.Equal(before, hu);
@@ -64,7 +52,7 @@ public sealed class LesionInserterTests
     [Fact]
     public void Insert_HigherConspicuity_LargerLesion()
     {
-        var (grid, hu, mask) = s_slice.Value;
+        var (grid, hu, mask) = NoisySlice.Value;
         foreach (var subtype in new[] { HemorrhageSubtype.Intraparenchymal, HemorrhageSubtype.Subdural, HemorrhageSubtype.Epidural })
         {
             var subtle = LesionInserter.Insert(hu, grid, mask, subtype, 0.0, new Random(5));
@@ -76,7 +64,7 @@ public sealed class LesionInserterTests
     [Fact]
     public void Insert_SameSeed_SameResult()
     {
-        var (grid, hu, mask) = s_slice.Value;
+        var (grid, hu, mask) = NoisySlice.Value;
         var a = LesionInserter.Insert(hu, grid, mask, HemorrhageSubtype.Subarachnoid, 0.6, new Random(12));
         var b = LesionInserter.Insert(hu, grid, mask, HemorrhageSubtype.Subarachnoid, 0.6, new Random(12));
         Assert.Equal(a.Hu, b.Hu);
@@ -96,7 +84,7 @@ public sealed class LesionInserterTests
     [Fact]
     public void Insert_Intraventricular_BloodLayersPosteriorly()
     {
-        var (grid, hu, mask) = s_slice.Value;
+        var (grid, hu, mask) = NoisySlice.Value;
         var result = LesionInserter.Insert(hu, grid, mask, HemorrhageSubtype.Intraventricular, 0.3, new Random(2));
         Assert.True(result.Inserted);
         var plan = result.Plan!;
