@@ -116,6 +116,8 @@ public class LesionTests(ITestOutputHelper output, SmallSubduralPhantomFixture p
         Assert.NotNull(b);
         Assert.Equal(a.Image.Pixels, b.Image.Pixels);
         Assert.Equal(a.Site, b.Site);
+        output.WriteLine($"seed {seed}: {a.Site}, {count} px, brightest {max:F0} HU");
+        TestImages.WritePlane(Path.Combine(TestImages.PreviewFolder, "calcification-after.png"), a.Image.Pixels.Select(v => Math.Clamp(v / 80f, 0f, 1f)).ToArray(), negative.Width, negative.Height);
         Assert.Null(synthesizer.SynthesizeCalcification(new SliceImage(Enumerable.Repeat(-1000f, 64 * 64).ToArray(), 64, 64, SliceIntensity.Hu), new Random(1)));
     }
 
