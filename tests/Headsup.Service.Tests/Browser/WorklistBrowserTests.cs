@@ -291,14 +291,15 @@ public sealed class WorklistBrowserTests(BrowserFixture fx)
             Assert.Equal(HttpStatusCode.NoContent, (await fx.Service.Http.SendAsync(revoke)).StatusCode);
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(25);
+        // A monotonic clock: a wall-clock step on the test machine must not end the wait early.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         HttpStatusCode after;
         do
         {
             await Task.Delay(500);
             after = (await browser.GetAsync(new Uri("/api/studies", UriKind.Relative))).StatusCode;
         }
-        while (after == HttpStatusCode.OK && DateTime.UtcNow < deadline);
+        while (after == HttpStatusCode.OK && waited.Elapsed < TimeSpan.FromSeconds(25));
         Assert.Equal(HttpStatusCode.Unauthorized, after);
 
         // Sign-out removes the cookie.
@@ -317,9 +318,9 @@ public sealed class WorklistBrowserTests(BrowserFixture fx)
 
     private static async Task Expect(ILocator locator, string attribute, string value)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         string? actual;
-        while ((actual = await locator.GetAttributeAsync(attribute)) != value && DateTime.UtcNow < deadline)
+        while ((actual = await locator.GetAttributeAsync(attribute)) != value && waited.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(50);
         }
