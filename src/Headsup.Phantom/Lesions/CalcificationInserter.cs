@@ -27,13 +27,7 @@ public static class CalcificationInserter
         ArgumentNullException.ThrowIfNull(random);
         grid.CheckLength(hu.Length, nameof(hu));
         grid.CheckLength(intracranialMask.Length, nameof(intracranialMask));
-        var binary = new byte[grid.Length];
-        for (int i = 0; i < binary.Length; i++)
-        {
-            binary[i] = intracranialMask[i] != 0 ? (byte)1 : (byte)0;
-        }
-
-        var context = SliceContext.Create(grid, hu.ToArray(), binary);
+        var context = SliceContext.FromSlice(grid, hu, intracranialMask);
         var copy = hu.ToArray();
         var mask = new byte[grid.Length];
         if (context.IntracranialPixels == 0)
@@ -56,7 +50,7 @@ public static class CalcificationInserter
             double least = 0.6 * grid.PixelSpacingMm;
             foreach (var focus in foci)
             {
-                Blend(focus with { A = Math.Max(focus.A, least), B = Math.Max(focus.B, least) }, grid, binary, copy, mask);
+                Blend(focus with { A = Math.Max(focus.A, least), B = Math.Max(focus.B, least) }, grid, context.Intracranial, copy, mask);
             }
 
             if (mask.Any(m => m != 0))

@@ -26,13 +26,7 @@ public static class LesionInserter
         grid.CheckLength(intracranialMask.Length, nameof(intracranialMask));
         var copy = hu.ToArray();
         var mask = new byte[grid.Length];
-        var binary = new byte[grid.Length];
-        for (int i = 0; i < binary.Length; i++)
-        {
-            binary[i] = intracranialMask[i] != 0 ? (byte)1 : (byte)0;
-        }
-
-        var context = SliceContext.Create(grid, hu.ToArray(), binary);
+        var context = SliceContext.FromSlice(grid, hu, intracranialMask);
         if (!LesionPlanner.TryPlan(subtype, conspicuity, context, random, out var plan))
         {
             return new LesionInsertion(copy, mask, 0, null);

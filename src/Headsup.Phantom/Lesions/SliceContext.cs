@@ -69,6 +69,22 @@ public sealed class SliceContext
     public double CentroidYMm { get; }
 
     /// <summary>
+    /// The context of a slice to insert into: a private copy of <paramref name="hu"/> and the intracranial mask as 0/1
+    /// (any non-zero value counts as inside); CSF and ventricles estimated as in <see cref="Create"/>.
+    /// </summary>
+    public static SliceContext FromSlice(SliceGrid grid, ReadOnlySpan<float> hu, ReadOnlySpan<byte> intracranialMask)
+    {
+        grid.CheckLength(intracranialMask.Length, nameof(intracranialMask));
+        var binary = new byte[grid.Length];
+        for (int i = 0; i < binary.Length; i++)
+        {
+            binary[i] = intracranialMask[i] != 0 ? (byte)1 : (byte)0;
+        }
+
+        return Create(grid, hu.ToArray(), binary);
+    }
+
+    /// <summary>
     /// Builds the context from HU and an intracranial mask. CSF is estimated as intracranial pixels whose locally averaged
     /// HU is −8..20 unless <paramref name="csfMask"/> is given; ventricles as CSF deeper than 12 mm from the inner table
     /// unless <paramref name="ventricleMask"/> is given.
