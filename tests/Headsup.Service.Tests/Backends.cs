@@ -30,8 +30,8 @@ public static class Ports
     /// <summary>Waits until something accepts connections on the port.</summary>
     public static bool WaitListening(int port, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var deadline = Deadline.In(timeout);
+        while (!deadline.Passed)
         {
             try
             {
@@ -238,8 +238,8 @@ public sealed class RabbitServer : IDisposable
         if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
         {
             _ = Signals.Send(pid, 15);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (DateTime.UtcNow < deadline && Signals.Send(pid, 0) == 0)
+            var deadline = Deadline.In(TimeSpan.FromSeconds(30));
+            while (!deadline.Passed && Signals.Send(pid, 0) == 0)
             {
                 Thread.Sleep(200);
             }

@@ -56,14 +56,14 @@ public sealed class OperationsTests(ServiceFixture fixture) : IClassFixture<Serv
 
         // Late instances: a second version; the first is kept and listed.
         Assert.Equal(HttpStatusCode.OK, (await service.StowAsync(ingest, files.Skip(first.Count).Select(f => (File.ReadAllBytes(f), "application/dicom")))).Status);
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        var deadline = Deadline.In(TimeSpan.FromMinutes(3));
         JsonElement v2;
         do
         {
             await Task.Delay(300);
             v2 = (await service.GetJsonAsync($"/api/studies/{study}", reader)).Body;
         }
-        while (DateTime.UtcNow < deadline && !(v2.GetProperty("status").GetString() == "done" && v2.GetProperty("version").GetInt32() == 2));
+        while (!deadline.Passed && !(v2.GetProperty("status").GetString() == "done" && v2.GetProperty("version").GetInt32() == 2));
         Assert.Equal(2, v2.GetProperty("version").GetInt32());
         var versions = v2.GetProperty("versions").EnumerateArray().ToList();
         Assert.Equal([2, 1], versions.Select(v => v.GetProperty("version").GetInt32()));
@@ -85,7 +85,7 @@ public sealed class OperationsTests(ServiceFixture fixture) : IClassFixture<Serv
         // The event stream tells of the latest state of each study (it polls, so a state that lasted less than a poll
         // may be skipped): the final 'done' arrives.
         var seen = events.Lines();
-        for (var until = DateTime.UtcNow + TimeSpan.FromSeconds(10); DateTime.UtcNow < until && !seen.Any(l => l.Contains("\"status\":\"done\"", StringComparison.Ordinal) && l.Contains("\"version\":2", StringComparison.Ordinal)); seen = events.Lines())
+        for (var until = Deadline.In(TimeSpan.FromSeconds(10)); !until.Passed && !seen.Any(l => l.Contains("\"status\":\"done\"", StringComparison.Ordinal) && l.Contains("\"version\":2", StringComparison.Ordinal)); seen = events.Lines())
         {
             await Task.Delay(200);
         }
@@ -181,8 +181,8 @@ public sealed class OperationsTests(ServiceFixture fixture) : IClassFixture<Serv
 
         public async Task<List<(byte[] Body, string Signature)>> WaitForAsync(int count, TimeSpan timeout)
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline)
+            var deadline = Deadline.In(timeout);
+            while (!deadline.Passed)
             {
                 lock (_received)
                 {

@@ -80,18 +80,18 @@ public sealed class ScaleOutTests(ServiceFixture fixture) : IClassFixture<Servic
 
     private static async Task<T> RetryAsync<T>(Func<Task<T>> action, Func<T, bool> ok)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var deadline = Deadline.In(TimeSpan.FromSeconds(60));
         while (true)
         {
             try
             {
                 var result = await action();
-                if (ok(result) || DateTime.UtcNow > deadline)
+                if (ok(result) || deadline.Passed)
                 {
                     return result;
                 }
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            catch (HttpRequestException) when (!deadline.Passed)
             {
                 // the API answered nothing while its database restarted
             }

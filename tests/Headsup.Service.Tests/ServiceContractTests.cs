@@ -141,8 +141,8 @@ public sealed class ServiceContractTests(ServiceFixture fixture) : IClassFixture
         Assert.Contains(done.GetProperty("overlay_explanation").GetProperty("status").GetString(), new[] { "pending", "done" });
 
         JsonElement detail = done;
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(6);
-        while (detail.GetProperty("overlay_explanation").GetProperty("status").GetString() == "pending" && DateTime.UtcNow < deadline)
+        var deadline = Deadline.In(TimeSpan.FromMinutes(6));
+        while (detail.GetProperty("overlay_explanation").GetProperty("status").GetString() == "pending" && !deadline.Passed)
         {
             await Task.Delay(1000);
             (_, detail) = await Service.GetJsonAsync($"/api/studies/{study}", fixture.ReaderKey);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Headsup.Testing;
 
 namespace Headsup.Service.Tests;
 
@@ -82,8 +83,8 @@ public sealed class ServiceProcess : IDisposable
         }
 
         var service = new ServiceProcess(dataDir, port, Process.Start(info)!, trust);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (DateTime.UtcNow < deadline)
+        var deadline = Deadline.In(TimeSpan.FromSeconds(120));
+        while (!deadline.Passed)
         {
             if (service._process.HasExited)
             {
@@ -167,9 +168,9 @@ public sealed class ServiceProcess : IDisposable
     /// <summary>Polls a study until its status is one of <paramref name="states"/>.</summary>
     public async Task<JsonElement> WaitForStatusAsync(string key, string study, TimeSpan timeout, params string[] states)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = Deadline.In(timeout);
         JsonElement last = default;
-        while (DateTime.UtcNow < deadline)
+        while (!deadline.Passed)
         {
             var (status, body) = await GetJsonAsync($"/api/studies/{study}", key).ConfigureAwait(false);
             if (status == HttpStatusCode.OK)

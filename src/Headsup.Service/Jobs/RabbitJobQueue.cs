@@ -40,7 +40,7 @@ public sealed class RabbitJobQueue(string uri, int deliveryLimit, ILogger<Rabbit
             NetworkRecoveryInterval = TimeSpan.FromSeconds(2),
             ClientProvidedName = $"headsup:{Environment.MachineName}:{Environment.ProcessId}",
         };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var connecting = System.Diagnostics.Stopwatch.StartNew(); // monotonic: a wall-clock step cannot cut the retry short
         while (true)
         {
             try
@@ -48,7 +48,7 @@ public sealed class RabbitJobQueue(string uri, int deliveryLimit, ILogger<Rabbit
                 _connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
                 break;
             }
-            catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException ex) when (DateTime.UtcNow < deadline)
+            catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException ex) when (connecting.Elapsed < TimeSpan.FromSeconds(60))
             {
                 log.LogWarning("queue: broker unreachable, retrying: {Error}", ex.GetBaseException().Message);
                 await Task.Delay(2000, cancellationToken).ConfigureAwait(false);
