@@ -9,7 +9,8 @@ namespace Headsup.Inputs;
 /// Builds the model input so that display-windowed PNGs and DICOM HU slices look alike — the one definition every path
 /// (training, evaluation, detect, explain) uses:
 /// <list type="number">
-/// <item>channels at full resolution: gray-brain = brain window 40/80 of HU, or display/255; e1–e4 = Imaging's
+/// <item>channels at full resolution: gray-brain = brain window 40/80 of HU, or display/255; brain-plus = brain 40/80,
+/// subdural 80/200 and soft-tissue 40/380 windows of HU, or display/255 in all three; e1–e4 = Imaging's
 /// <see cref="RecipeBuilder"/> (E3 bytes /255); context = brain window of the previous, current and next slice (the centre
 /// replicated where a neighbour is missing);</item>
 /// <item>with <see cref="InputSpec.HeadMask"/>, every channel is set to 0 outside the centre slice's head
@@ -57,6 +58,26 @@ public static class InputBuilder
                 for (int i = 0; i < plane; i++)
                 {
                     planes[i] = Math.Clamp(center.Pixels[i] / 255f, 0f, 1f);
+                }
+            }
+        }
+        else if (recipe == InputRecipe.BrainPlus)
+        {
+            planes = new float[3 * plane];
+            if (center.Intensity == SliceIntensity.Hu)
+            {
+                WindowApplier.Apply(HuWindow.Brain, center.Pixels, planes.AsSpan(0, plane));
+                WindowApplier.Apply(HuWindow.Subdural, center.Pixels, planes.AsSpan(plane, plane));
+                WindowApplier.Apply(HuWindow.SoftTissue, center.Pixels, planes.AsSpan(2 * plane, plane));
+            }
+            else
+            {
+                for (int i = 0; i < plane; i++)
+                {
+                    float v = Math.Clamp(center.Pixels[i] / 255f, 0f, 1f);
+                    planes[i] = v;
+                    planes[plane + i] = v;
+                    planes[(2 * plane) + i] = v;
                 }
             }
         }

@@ -5,7 +5,8 @@ namespace Headsup.Inputs;
 /// <summary>
 /// What a model's input channels are, parsed once from its name: the one definition training, evaluation, detect and
 /// explain share. <see cref="GrayBrain"/> takes DICOM HU (brain window 40/80) and display PNG/JPEG (value/255) alike;
-/// the paper's <see cref="E1"/>–<see cref="E4"/> (Imaging's <see cref="RecipeBuilder"/>) and the 2.5D
+/// <see cref="BrainPlus"/> adds the subdural and soft-tissue windows where HU exist and repeats the display image where
+/// they do not; the paper's <see cref="E1"/>–<see cref="E4"/> (Imaging's <see cref="RecipeBuilder"/>) and the 2.5D
 /// <see cref="Context"/> need HU.
 /// </summary>
 public sealed class InputRecipe : IEquatable<InputRecipe>
@@ -21,6 +22,13 @@ public sealed class InputRecipe : IEquatable<InputRecipe>
 
     /// <summary>1 channel: brain window 40/80 of HU, or display/255.</summary>
     public static InputRecipe GrayBrain { get; } = new("gray-brain", 1, needsHu: false, needsNeighbours: false, null);
+
+    /// <summary>
+    /// 3 channels: brain 40/80, subdural 80/200 and soft-tissue 40/380 windows of HU, so that calcification and bone
+    /// (&gt; 100 HU) stay apart from blood (50–90 HU), which the brain window saturates alike; a display image (PNG/JPEG),
+    /// whose own window has already clipped them, gives display/255 in all three (issue 12).
+    /// </summary>
+    public static InputRecipe BrainPlus { get; } = new("brain-plus", 3, needsHu: false, needsNeighbours: false, null);
 
     /// <summary>The paper's E1: 1 channel, brain window (HU only).</summary>
     public static InputRecipe E1 { get; } = new("e1", 1, needsHu: true, needsNeighbours: false, RecipeKind.E1);
@@ -38,7 +46,7 @@ public sealed class InputRecipe : IEquatable<InputRecipe>
     public static InputRecipe Context { get; } = new("context", 3, needsHu: true, needsNeighbours: true, null);
 
     /// <summary>Every model recipe.</summary>
-    public static IReadOnlyList<InputRecipe> All { get; } = [GrayBrain, E1, E2, E3, E4, Context];
+    public static IReadOnlyList<InputRecipe> All { get; } = [GrayBrain, E1, E2, E3, E4, Context, BrainPlus];
 
     /// <summary>Every recipe name.</summary>
     public static IReadOnlyList<string> Names { get; } = All.Select(r => r.Name).ToArray();
@@ -49,7 +57,7 @@ public sealed class InputRecipe : IEquatable<InputRecipe>
     /// <summary>Channels of the input.</summary>
     public int Channels { get; }
 
-    /// <summary>True when the recipe needs Hounsfield units (DICOM); only gray-brain accepts display images.</summary>
+    /// <summary>True when the recipe needs Hounsfield units (DICOM); gray-brain and brain-plus accept display images.</summary>
     public bool NeedsHu { get; }
 
     /// <summary>True when the recipe uses the neighbouring slices.</summary>
@@ -57,9 +65,16 @@ public sealed class InputRecipe : IEquatable<InputRecipe>
 
     /// <summary>
     /// True when every channel is the 40/80 brain window (gray-brain, context), so that window augmentation can re-map
-    /// it; the paper's recipes mix other windows.
+    /// it; the paper's recipes and brain-plus mix other windows.
     /// </summary>
-    public bool BrainWindowOnly => PaperKind is null;
+    public bool BrainWindowOnly => PaperKind is null && this != BrainPlus;
+
+    /// <summary>
+    /// True when the recipe has channels beyond the brain window that a display image cannot fill and replaces with
+    /// the brain window (brain-plus), so that training can show an HU slice as a display image would arrive
+    /// (display dropout).
+    /// </summary>
+    public bool HasDisplayFallback => this == BrainPlus;
 
     /// <summary>The paper's preprocessing recipe this one is built with (e1–e4), or null.</summary>
     public RecipeKind? PaperKind { get; }

@@ -16,6 +16,10 @@ namespace Headsup.Training;
 /// ↦ 0..1), so this is exact for HU inside 0..80; HU the 40/80 window clipped (below 0 or above 80) stay at the bounds
 /// of the new window where a real wider window would have shown them (CSF and fat below 0 HU, bone and dense blood above
 /// 80 HU look flat rather than graded). Display images (PNG) are treated the same way, as if they were 40/80.</para>
+/// <para>Display dropout (issue 12, recipes with a display fallback such as brain-plus), first of all and with its own
+/// random stream: with probability P per image, every channel is replaced by channel 0 (the brain window), which is
+/// what the recipe gives for a display image of the same slice; images whose channels are equal already (display
+/// images) do not change.</para>
 /// </summary>
 public sealed class Augmenter : IDisposable
 {
@@ -38,6 +42,8 @@ public sealed class Augmenter : IDisposable
     private readonly double _windowProbability;
     private readonly Random _random;
     private readonly Random _windowRandom;
+    private readonly double _displayDropout;
+    private readonly Random _dropoutRandom;
     private readonly Generator _generator;
 
     /// <summary>An augmenter without window augmentation.</summary>
@@ -48,7 +54,18 @@ public sealed class Augmenter : IDisposable
 
     /// <summary>An augmenter that also re-windows each image with probability <paramref name="windowProbability"/> (clamped to [0, 1]).</summary>
     public Augmenter(double strength, long seed, double windowProbability)
+        : this(strength, seed, windowProbability, 0)
     {
+    }
+
+    /// <summary>
+    /// An augmenter that also re-windows each image with probability <paramref name="windowProbability"/> and shows it
+    /// as a display image with probability <paramref name="displayDropout"/> (both clamped to [0, 1]).
+    /// </summary>
+    public Augmenter(double strength, long seed, double windowProbability, double displayDropout)
+    {
+        _displayDropout = double.IsNaN(displayDropout) ? 0 : Math.Clamp(displayDropout, 0, 1);
+        _dropoutRandom = new Random(unchecked((int)(seed * 37) ^ 0x2545f491));
         _strength = Math.Clamp(strength, 0, 1);
         _windowProbability = double.IsNaN(windowProbability) ? 0 : Math.Clamp(windowProbability, 0, 1);
         _random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
@@ -99,6 +116,54 @@ public sealed class Augmenter : IDisposable
     public Tensor Apply(Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (_displayDropout > 0 && batch.shape[1] > 1)
+        {
+            using var dropped = DropToDisplay(batch, DrawDisplayDropout((int)batch.shape[0]));
+            return AfterDropout(dropped);
+        }
+
+        return AfterDropout(batch);
+    }
+
+    /// <summary>
+    /// Replaces every channel of image i of an N×C×H×W batch by its channel 0 where <paramref name="drop"/>[i] is true:
+    /// the input a display image of the same slice would give under a recipe with a display fallback.
+    /// </summary>
+    public static Tensor DropToDisplay(Tensor batch, IReadOnlyList<bool> drop)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(drop);
+        int n = (int)batch.shape[0];
+        if (drop.Count != n)
+        {
+            throw new ArgumentException($"{drop.Count} dropout draws for {n} images");
+        }
+
+        var keep = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            keep[i] = drop[i] ? 0f : 1f;
+        }
+
+        using var scope = NewDisposeScope();
+        var k = tensor(keep, new long[] { n, 1, 1, 1 });
+        var first = batch.narrow(1, 0, 1).expand_as(batch);
+        return batch.mul(k).add(first.mul(k.neg().add(tensor(1f)))).MoveToOuterDisposeScope();
+    }
+
+    private bool[] DrawDisplayDropout(int n)
+    {
+        var drop = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            drop[i] = _dropoutRandom.NextDouble() < _displayDropout;
+        }
+
+        return drop;
+    }
+
+    private Tensor AfterDropout(Tensor batch)
+    {
         if (_windowProbability > 0)
         {
             using var rewindowed = RewindowSome(batch);

@@ -86,7 +86,7 @@ public sealed class Trainer
     public Trainer(TrainingOptions options, ModelPackage? parent)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        if (options.WindowAugmentationProblem is { } problem)
+        if (options.Problem is { } problem)
         {
             throw new ArgumentException(problem, nameof(options));
         }
@@ -162,7 +162,7 @@ public sealed class Trainer
             }
 
             network.train();
-            using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch, _options.WindowAugmentation);
+            using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch, _options.WindowAugmentation, _options.DisplayDropout);
             var order = EpochOrder(train, new Random(unchecked((_options.Seed * 1_000_003) + epoch)), lastProbability); // not HashCode.Combine: that is randomised per process
             double lossSum = 0;
             for (int step = 0; step < stepsPerEpoch; step++)

@@ -5,7 +5,7 @@ namespace Headsup.Training;
 /// <summary>Everything that decides a training run. Recorded in the package so a run can be repeated.</summary>
 public sealed record TrainingOptions
 {
-    /// <summary>Input recipe (gray-brain, e1–e4, context).</summary>
+    /// <summary>Input recipe (gray-brain, brain-plus, e1–e4, context).</summary>
     public string Recipe { get; init; } = "gray-brain";
 
     /// <summary>Input size (square).</summary>
@@ -47,6 +47,23 @@ public sealed record TrainingOptions
         WindowAugmentation > 0 && !Headsup.Inputs.InputRecipe.Parse(Recipe).BrainWindowOnly
             ? $"window augmentation re-maps the 40/80 brain window; recipe {Recipe} is not one (use {string.Join(" or ", Headsup.Inputs.InputRecipe.All.Where(r => r.BrainWindowOnly).Select(r => r.Name))})"
             : null;
+
+    /// <summary>
+    /// Display dropout probability in [0, 1] (issue 12; recipes with a display fallback only, i.e. brain-plus): each
+    /// training input built from HU is shown, with this probability, as a display image of it would arrive, every
+    /// channel replaced by the brain window (see <see cref="Augmenter"/>), so the network learns the display-image
+    /// mode from DICOM as well as from the PNGs. 0 (the default) = off.
+    /// </summary>
+    public double DisplayDropout { get; init; }
+
+    /// <summary>Why <see cref="DisplayDropout"/> cannot be used with <see cref="Recipe"/>; null when it can (or is off).</summary>
+    public string? DisplayDropoutProblem =>
+        DisplayDropout > 0 && !Headsup.Inputs.InputRecipe.Parse(Recipe).HasDisplayFallback
+            ? $"display dropout replaces the channels a display image cannot fill; recipe {Recipe} has none (use {string.Join(" or ", Headsup.Inputs.InputRecipe.All.Where(r => r.HasDisplayFallback).Select(r => r.Name))})"
+            : null;
+
+    /// <summary>The first reason these options cannot train (window augmentation or display dropout with a recipe that has no use for it); null when they can.</summary>
+    public string? Problem => WindowAugmentationProblem ?? DisplayDropoutProblem;
 
     /// <summary>
     /// Zero everything outside the head before the crop (<see cref="Headsup.Inputs.InputSpec.HeadMask"/>); written into the
@@ -152,6 +169,7 @@ public sealed record TrainingOptions
                 "operating_sensitivity" => options with { OperatingSensitivity = Real(key, value) },
                 "head_mask" => options with { HeadMask = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 "window_augmentation" => options with { WindowAugmentation = Real(key, value) },
+                "display_dropout" => options with { DisplayDropout = Real(key, value) is >= 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 _ => throw new ArgumentException($"unknown training option '{key}' (known: {string.Join(", ", new TrainingOptions().Describe().Keys)})"),
             };
         }
@@ -178,6 +196,7 @@ public sealed record TrainingOptions
         ["augmentation"] = Augmentation.ToString("R", CultureInfo.InvariantCulture),
         ["head_mask"] = HeadMask ? "true" : "false",
         ["window_augmentation"] = WindowAugmentation.ToString("R", CultureInfo.InvariantCulture),
+        ["display_dropout"] = DisplayDropout.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_positives_per_negative"] = SyntheticPositivesPerNegative.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_mimics_per_negative"] = SyntheticMimicsPerNegative.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_refresh"] = SyntheticRefresh ? "true" : "false",

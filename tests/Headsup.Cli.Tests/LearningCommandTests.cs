@@ -161,6 +161,28 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     }
 
     [Fact]
+    public void Train_BrainPlusWithDisplayDropout_IsRecorded_AndDropoutWithoutItIsRefused()
+    {
+        using var work = TestData.CreateTempFolder();
+        var refused = Path.Combine(work.Path, "refused");
+        var (exit, stdout, stderr) = Headsup("train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--display-dropout", "0.5", "--out", refused);
+        Assert.True(exit == 2, stdout + stderr);
+        Assert.Contains("--display-dropout", stderr, StringComparison.Ordinal);
+        Assert.Contains("brain-plus", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(refused));
+
+        var model = Path.Combine(work.Path, "model");
+        (exit, stdout, stderr) = Headsup("train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--val-fraction", "0.34",
+            "--recipe", "brain-plus", "--display-dropout", "0.5", "--out", model);
+        Assert.True(exit == 0, stdout + stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "model.json")));
+        var input = json.RootElement.GetProperty("input");
+        Assert.Equal("brain-plus", input.GetProperty("recipe").GetString());
+        Assert.Equal(3, input.GetProperty("channels").GetInt32());
+        Assert.Equal("0.5", json.RootElement.GetProperty("training").GetProperty("options").GetProperty("display_dropout").GetString());
+    }
+
+    [Fact]
     public void LesionCheck_InsertedIntoNegatives_ScoresEveryLesionWithItsSubtypeAndSize_Repeatably()
     {
         using var work = TestData.CreateTempFolder();

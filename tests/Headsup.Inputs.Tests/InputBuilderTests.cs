@@ -11,6 +11,7 @@ public class InputBuilderTests(ITestOutputHelper output, SmallSubduralPhantomFix
     [InlineData("e3", 3)]
     [InlineData("E4", 3)]
     [InlineData("context", 3)]
+    [InlineData("brain-plus", 3)]
     public void AllRecipes_OnHu_ShapeAndRange(string recipe, int channels)
     {
         var samples = DatasetLoader.Load(phantom.Folder.Path).Samples.Take(3).Select(SampleImages.Load).ToArray();
@@ -36,6 +37,63 @@ public class InputBuilderTests(ITestOutputHelper output, SmallSubduralPhantomFix
         Assert.Equal(png, ex.FilePath);
         Assert.Throws<ArgumentException>(() => InputBuilder.Build(image, null, null, new InputSpec("nope", 32)));
         Assert.Equal(32 * 32, InputBuilder.Build(image, null, null, new InputSpec("gray-brain", 32)).Length);
+    }
+
+    [Fact]
+    public void BrainPlus_OnHu_KeepsCalcificationApartFromBlood_OnDisplay_RepeatsTheImage()
+    {
+        // A square "head" of brain (35 HU) filling the frame, with a patch of dense blood (85 HU), one of calcification
+        // (300 HU) and one of bone (1000 HU): the brain window saturates calcification and bone near blood's level,
+        // the subdural and soft-tissue windows keep them apart. Expected values from the window formula itself.
+        const int n = 32;
+        var hu = new float[n * n];
+        Array.Fill(hu, 35f);
+        void Patch(int x0, int y0, float value)
+        {
+            for (int y = y0; y < y0 + 4; y++)
+            {
+                for (int x = x0; x < x0 + 4; x++)
+                {
+                    hu[(y * n) + x] = value;
+                }
+            }
+        }
+
+        Patch(4, 4, 85f);
+        Patch(20, 4, 300f);
+        Patch(4, 20, 1000f);
+        var image = new SliceImage(hu, n, n, SliceIntensity.Hu, "hu-patches");
+        var input = InputBuilder.Build(image, null, null, new InputSpec("brain-plus", n));
+        Assert.Equal(3 * n * n, input.Length);
+        static float Window(float value, float center, float width) => MathF.Round(Math.Clamp((value - (center - (width / 2))) / width, 0f, 1f) * 255f) / 255f;
+        foreach (var (x, y, value) in new[] { (5, 5, 85f), (21, 5, 300f), (5, 21, 1000f), (12, 12, 35f) })
+        {
+            int i = (y * n) + x;
+            Assert.Equal(Window(value, 40, 80), input[i], 3);
+            Assert.Equal(Window(value, 80, 200), input[(n * n) + i], 3);
+            Assert.Equal(Window(value, 40, 380), input[(2 * n * n) + i], 3);
+        }
+
+        // Blood and calcification: equal in the brain window, apart by > 0.3 in the subdural window.
+        Assert.Equal(input[(5 * n) + 5], input[(5 * n) + 21]);
+        Assert.True(input[(n * n) + (5 * n) + 21] - input[(n * n) + (5 * n) + 5] > 0.3f);
+
+        using var folder = TestData.CreateTempFolder();
+        var png = Path.Combine(folder.Path, "x.png");
+        TestImages.WriteHeadPng(png);
+        var display = SliceImageLoader.Load(png);
+        var gray = InputBuilder.Build(display, null, null, new InputSpec("gray-brain", 48));
+        var plus = InputBuilder.Build(display, null, null, new InputSpec("brain-plus", 48));
+        Assert.Equal(3 * gray.Length, plus.Length);
+        for (int c = 0; c < 3; c++)
+        {
+            Assert.Equal(gray, plus.AsSpan(c * gray.Length, gray.Length).ToArray());
+        }
+
+        Assert.False(InputRecipe.BrainPlus.NeedsHu);
+        Assert.False(InputRecipe.BrainPlus.BrainWindowOnly);
+        Assert.True(InputRecipe.BrainPlus.HasDisplayFallback);
+        Assert.All(InputRecipe.All.Where(r => r != InputRecipe.BrainPlus), r => Assert.False(r.HasDisplayFallback));
     }
 
     [Fact]

@@ -24,7 +24,8 @@ public sealed record AutoMlOptions
     /// <summary>Wall-time budget for the whole search (like Vertex's node hours).</summary>
     public required TimeSpan Budget { get; init; }
 
-    public IReadOnlyList<string> Recipes { get; init; } = InputRecipe.Names;
+    /// <summary>Recipes searched: the paper's and gray-brain, context (brain-plus only when asked for).</summary>
+    public IReadOnlyList<string> Recipes { get; init; } = [InputRecipe.GrayBrain.Name, InputRecipe.E1.Name, InputRecipe.E2.Name, InputRecipe.E3.Name, InputRecipe.E4.Name, InputRecipe.Context.Name];
 
     public IReadOnlyList<string> Architectures { get; init; } = ["small-cnn", "resnet18", "resnet18-imagenet", "resnet34"];
 

@@ -140,3 +140,72 @@ public sealed class WindowAugmentationTests
         Assert.True(centers.Max() - centers.Min() > 5, "the centres drawn should vary");
     }
 }
+
+public sealed class DisplayDropoutTests
+{
+    [Fact]
+    public void DropToDisplay_ReplacesEveryChannelByTheBrainWindow_OnlyWhereDrawn()
+    {
+        using var x = rand(3, 3, 8, 8);
+        using var y = Augmenter.DropToDisplay(x, [true, false, true]);
+        var input = x.data<float>().ToArray();
+        var output = y.data<float>().ToArray();
+        const int plane = 64, image = 3 * plane;
+        for (int i = 0; i < 3; i++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                for (int p = 0; p < plane; p++)
+                {
+                    float expected = i == 1 ? input[(i * image) + (c * plane) + p] : input[(i * image) + p];
+                    Assert.Equal(expected, output[(i * image) + (c * plane) + p]);
+                }
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => Augmenter.DropToDisplay(x, [true]));
+    }
+
+    [Fact]
+    public void Options_DisplayDropout_RoundTrips_OnlyWithBrainPlus_RefusesBadValues()
+    {
+        Assert.Equal("0", new TrainingOptions().Describe()["display_dropout"]);
+        var options = new TrainingOptions { Recipe = "brain-plus", DisplayDropout = 0.5 };
+        Assert.Null(options.Problem);
+        var back = TrainingOptions.FromDescription(options.Describe());
+        Assert.Equal(0.5, back.DisplayDropout);
+        Assert.Equal("brain-plus", back.Recipe);
+        Assert.Contains("brain-plus", new TrainingOptions { DisplayDropout = 0.5 }.DisplayDropoutProblem, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new Trainer(new TrainingOptions { Recipe = "e2", DisplayDropout = 0.5 }));
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_dropout"] = "1.5" }));
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_dropout"] = "x" }));
+    }
+
+    [Fact]
+    public void Apply_DropoutZero_IsTheAugmenterWithout_DropoutOne_LeavesNoChannelApart()
+    {
+        using var x = rand(6, 3, 32, 32);
+        using var without = new Augmenter(0.7, 9, 0);
+        using var zero = new Augmenter(0.7, 9, 0, 0);
+        using var a = without.Apply(x);
+        using var b = zero.Apply(x);
+        Assert.True(a.allclose(b, 0, 0));
+
+        // Every image dropped, no other augmentation: the three channels equal channel 0 of the input.
+        using var all = new Augmenter(0, 9, 0, 1);
+        using var dropped = all.Apply(x);
+        using var expected = x.narrow(1, 0, 1).expand_as(x);
+        Assert.True(dropped.allclose(expected, 0, 0));
+
+        // Half: some images dropped, some not, the same draw for the same seed.
+        using var half1 = new Augmenter(0, 9, 0, 0.5);
+        using var half2 = new Augmenter(0, 9, 0, 0.5);
+        using var h1 = half1.Apply(x);
+        using var h2 = half2.Apply(x);
+        Assert.True(h1.allclose(h2, 0, 0));
+        using var equalChannels = h1.narrow(1, 1, 2).eq(h1.narrow(1, 0, 1)).all(1).all(1).all(1);
+        var flags = equalChannels.data<bool>().ToArray();
+        Assert.Contains(true, flags);
+        Assert.Contains(false, flags);
+    }
+}

@@ -30,6 +30,8 @@ public sealed class InputParityTests : IClassFixture<SmallSubduralPhantomFixture
     [InlineData("e2", false)]
     [InlineData("gray-brain", true)]
     [InlineData("context", true)]
+    [InlineData("brain-plus", false)]
+    [InlineData("brain-plus", true)]
     public void Inputs_SameSliceThroughTrainingDetectAndExplain_AreBitIdentical(string recipe, bool headMask)
     {
         using var folder = TestData.CreateTempFolder();
