@@ -9,8 +9,8 @@ namespace Headsup.Inputs;
 /// Builds the model input so that display-windowed PNGs and DICOM HU slices look alike — the one definition every path
 /// (training, evaluation, detect, explain) uses:
 /// <list type="number">
-/// <item>channels at full resolution: gray-brain = brain window 40/80 of HU, or display/255; brain-plus = brain 40/80,
-/// subdural 80/200 and soft-tissue 40/380 windows of HU, or display/255 in all three; e1–e4 = Imaging's
+/// <item>channels at full resolution: gray-brain = brain window 40/80 of HU, or display/255; brain-plus = windows of 0–80,
+/// 0–200 and 0–1000 HU, of HU or of the display image read as 40/80 (value/255 × 80 HU); e1–e4 = Imaging's
 /// <see cref="RecipeBuilder"/> (E3 bytes /255); context = brain window of the previous, current and next slice (the centre
 /// replicated where a neighbour is missing);</item>
 /// <item>with <see cref="InputSpec.HeadMask"/>, every channel is set to 0 outside the centre slice's head
@@ -66,19 +66,19 @@ public static class InputBuilder
             planes = new float[3 * plane];
             if (center.Intensity == SliceIntensity.Hu)
             {
-                WindowApplier.Apply(HuWindow.Brain, center.Pixels, planes.AsSpan(0, plane));
-                WindowApplier.Apply(HuWindow.Subdural, center.Pixels, planes.AsSpan(plane, plane));
-                WindowApplier.Apply(HuWindow.SoftTissue, center.Pixels, planes.AsSpan(2 * plane, plane));
+                ApplyWindows(InputRecipe.BrainPlusWindows, center.Pixels, planes, plane);
             }
             else
             {
+                // A display image is read as the brain window of HU clipped to it (value/255 × 80 HU), so its channels
+                // are the same functions of HU as a DICOM slice's wherever 0–80 HU; only what the clip removed differs.
+                var pseudoHu = new float[plane];
                 for (int i = 0; i < plane; i++)
                 {
-                    float v = Math.Clamp(center.Pixels[i] / 255f, 0f, 1f);
-                    planes[i] = v;
-                    planes[plane + i] = v;
-                    planes[(2 * plane) + i] = v;
+                    pseudoHu[i] = (float)(HuWindow.Brain.LowerHu + (Math.Clamp(center.Pixels[i] / 255f, 0f, 1f) * HuWindow.Brain.WidthHu));
                 }
+
+                ApplyWindows(InputRecipe.BrainPlusWindows, pseudoHu, planes, plane);
             }
         }
         else if (recipe == InputRecipe.Context)
@@ -149,6 +149,14 @@ public static class InputBuilder
         return image.Intensity == SliceIntensity.Hu
             ? HeadFinder.Mask(image.Pixels, image.Width, image.Height, HeadThresholdHu, marginRadius: HeadMaskMarginPixels)
             : HeadFinder.Mask(image.Pixels, image.Width, image.Height, HeadThresholdDisplay, dilateRadius: 2, marginRadius: HeadMaskMarginPixels);
+    }
+
+    private static void ApplyWindows(IReadOnlyList<HuWindow> windows, float[] hu, float[] planes, int plane)
+    {
+        for (int c = 0; c < windows.Count; c++)
+        {
+            WindowApplier.Apply(windows[c], hu, planes.AsSpan(c * plane, plane));
+        }
     }
 
     private static SliceImage Neighbour(SliceImage? neighbour, SliceImage center, InputRecipe recipe)

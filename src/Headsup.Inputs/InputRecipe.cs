@@ -1,3 +1,4 @@
+using Headsup.Imaging.Windowing;
 using Headsup.Imaging.Recipes;
 
 namespace Headsup.Inputs;
@@ -5,8 +6,8 @@ namespace Headsup.Inputs;
 /// <summary>
 /// What a model's input channels are, parsed once from its name: the one definition training, evaluation, detect and
 /// explain share. <see cref="GrayBrain"/> takes DICOM HU (brain window 40/80) and display PNG/JPEG (value/255) alike;
-/// <see cref="BrainPlus"/> adds the subdural and soft-tissue windows where HU exist and repeats the display image where
-/// they do not; the paper's <see cref="E1"/>–<see cref="E4"/> (Imaging's <see cref="RecipeBuilder"/>) and the 2.5D
+/// <see cref="BrainPlus"/> adds windows of 0–200 and 0–1000 HU (of HU, or of a display image read as 40/80); the
+/// paper's <see cref="E1"/>–<see cref="E4"/> (Imaging's <see cref="RecipeBuilder"/>) and the 2.5D
 /// <see cref="Context"/> need HU.
 /// </summary>
 public sealed class InputRecipe : IEquatable<InputRecipe>
@@ -24,11 +25,17 @@ public sealed class InputRecipe : IEquatable<InputRecipe>
     public static InputRecipe GrayBrain { get; } = new("gray-brain", 1, needsHu: false, needsNeighbours: false, null);
 
     /// <summary>
-    /// 3 channels: brain 40/80, subdural 80/200 and soft-tissue 40/380 windows of HU, so that calcification and bone
-    /// (&gt; 100 HU) stay apart from blood (50–90 HU), which the brain window saturates alike; a display image (PNG/JPEG),
-    /// whose own window has already clipped them, gives display/255 in all three (issue 12).
+    /// 3 channels: HU windows 0–80 (the brain window), 0–200 and 0–1000 (<see cref="BrainPlusWindows"/>), so that
+    /// calcification and bone (&gt; 100 HU) stay apart from blood (50–90 HU), which the brain window saturates alike.
+    /// A display image (PNG/JPEG), whose own window has already clipped them, is read as the brain window (value/255 ×
+    /// 80 HU) and gives the same three windows of that: every window starts at 0 HU, so inside 0–80 HU the channels are
+    /// the same functions of HU for both, and a DICOM slice clipped to 0–80 HU is exactly a display image (up to
+    /// rounding). Black (air, padding, the head mask) is 0 in every channel either way (issue 12).
     /// </summary>
     public static InputRecipe BrainPlus { get; } = new("brain-plus", 3, needsHu: false, needsNeighbours: false, null);
+
+    /// <summary>The windows of <see cref="BrainPlus"/>'s channels, each from 0 HU: 0–80 (brain 40/80), 0–200, 0–1000.</summary>
+    public static IReadOnlyList<HuWindow> BrainPlusWindows { get; } = [HuWindow.Brain, new HuWindow(100, 200), new HuWindow(500, 1000)];
 
     /// <summary>The paper's E1: 1 channel, brain window (HU only).</summary>
     public static InputRecipe E1 { get; } = new("e1", 1, needsHu: true, needsNeighbours: false, RecipeKind.E1);
@@ -70,11 +77,17 @@ public sealed class InputRecipe : IEquatable<InputRecipe>
     public bool BrainWindowOnly => PaperKind is null && this != BrainPlus;
 
     /// <summary>
-    /// True when the recipe has channels beyond the brain window that a display image cannot fill and replaces with
-    /// the brain window (brain-plus), so that training can show an HU slice as a display image would arrive
-    /// (display dropout).
+    /// True when the recipe has channels beyond the brain window that a display image fills from its own 0–80 HU only
+    /// (brain-plus), so that training can show an HU slice as a display image of it would arrive (display dropout).
     /// </summary>
     public bool HasDisplayFallback => this == BrainPlus;
+
+    /// <summary>
+    /// For a recipe with a display fallback: channel c of a display image is this factor × channel 0 (80 HU over the
+    /// width of channel c's window, which starts at 0 HU); empty for the others.
+    /// </summary>
+    public IReadOnlyList<float> DisplayChannelScales =>
+        HasDisplayFallback ? BrainPlusWindows.Select(w => (float)(HuWindow.Brain.WidthHu / w.WidthHu)).ToArray() : [];
 
     /// <summary>The paper's preprocessing recipe this one is built with (e1–e4), or null.</summary>
     public RecipeKind? PaperKind { get; }

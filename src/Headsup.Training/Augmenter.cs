@@ -17,9 +17,9 @@ namespace Headsup.Training;
 /// of the new window where a real wider window would have shown them (CSF and fat below 0 HU, bone and dense blood above
 /// 80 HU look flat rather than graded). Display images (PNG) are treated the same way, as if they were 40/80.</para>
 /// <para>Display dropout (issue 12, recipes with a display fallback such as brain-plus), first of all and with its own
-/// random stream: with probability P per image, every channel is replaced by channel 0 (the brain window), which is
-/// what the recipe gives for a display image of the same slice; images whose channels are equal already (display
-/// images) do not change.</para>
+/// random stream: with probability P per image, the input becomes what the recipe gives for a display image of the same
+/// slice, channel c = scale_c × channel 0 (<see cref="DropToDisplay"/>); display images are that already and do not
+/// change (up to rounding).</para>
 /// </summary>
 public sealed class Augmenter : IDisposable
 {
@@ -43,6 +43,7 @@ public sealed class Augmenter : IDisposable
     private readonly Random _random;
     private readonly Random _windowRandom;
     private readonly double _displayDropout;
+    private readonly IReadOnlyList<float> _displayScales;
     private readonly Random _dropoutRandom;
     private readonly Generator _generator;
 
@@ -60,11 +61,19 @@ public sealed class Augmenter : IDisposable
 
     /// <summary>
     /// An augmenter that also re-windows each image with probability <paramref name="windowProbability"/> and shows it
-    /// as a display image with probability <paramref name="displayDropout"/> (both clamped to [0, 1]).
+    /// as a display image with probability <paramref name="displayDropout"/> (both clamped to [0, 1]), its channels
+    /// then <paramref name="displayScales"/> × channel 0 (the recipe's <see cref="Headsup.Inputs.InputRecipe.DisplayChannelScales"/>;
+    /// needed when <paramref name="displayDropout"/> &gt; 0).
     /// </summary>
-    public Augmenter(double strength, long seed, double windowProbability, double displayDropout)
+    public Augmenter(double strength, long seed, double windowProbability, double displayDropout, IReadOnlyList<float>? displayScales = null)
     {
         _displayDropout = double.IsNaN(displayDropout) ? 0 : Math.Clamp(displayDropout, 0, 1);
+        _displayScales = displayScales ?? [];
+        if (_displayDropout > 0 && _displayScales.Count == 0)
+        {
+            throw new ArgumentException("display dropout needs the recipe's display channel scales", nameof(displayScales));
+        }
+
         _dropoutRandom = new Random(unchecked((int)(seed * 37) ^ 0x2545f491));
         _strength = Math.Clamp(strength, 0, 1);
         _windowProbability = double.IsNaN(windowProbability) ? 0 : Math.Clamp(windowProbability, 0, 1);
@@ -116,9 +125,9 @@ public sealed class Augmenter : IDisposable
     public Tensor Apply(Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (_displayDropout > 0 && batch.shape[1] > 1)
+        if (_displayDropout > 0)
         {
-            using var dropped = DropToDisplay(batch, DrawDisplayDropout((int)batch.shape[0]));
+            using var dropped = DropToDisplay(batch, DrawDisplayDropout((int)batch.shape[0]), _displayScales);
             return AfterDropout(dropped);
         }
 
@@ -126,17 +135,25 @@ public sealed class Augmenter : IDisposable
     }
 
     /// <summary>
-    /// Replaces every channel of image i of an N×C×H×W batch by its channel 0 where <paramref name="drop"/>[i] is true:
-    /// the input a display image of the same slice would give under a recipe with a display fallback.
+    /// Shows image i of an N×C×H×W batch as a display image of the same slice would arrive where
+    /// <paramref name="drop"/>[i] is true: channel c becomes <paramref name="channelScales"/>[c] × channel 0, rounded
+    /// to 1/255 like every input (channel 0, the brain window, is what the display image holds; see
+    /// <see cref="Headsup.Inputs.InputRecipe.DisplayChannelScales"/>).
     /// </summary>
-    public static Tensor DropToDisplay(Tensor batch, IReadOnlyList<bool> drop)
+    public static Tensor DropToDisplay(Tensor batch, IReadOnlyList<bool> drop, IReadOnlyList<float> channelScales)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(drop);
-        int n = (int)batch.shape[0];
+        ArgumentNullException.ThrowIfNull(channelScales);
+        int n = (int)batch.shape[0], c = (int)batch.shape[1];
         if (drop.Count != n)
         {
             throw new ArgumentException($"{drop.Count} dropout draws for {n} images");
+        }
+
+        if (channelScales.Count != c)
+        {
+            throw new ArgumentException($"{channelScales.Count} channel scales for {c} channels");
         }
 
         var keep = new float[n];
@@ -147,8 +164,9 @@ public sealed class Augmenter : IDisposable
 
         using var scope = NewDisposeScope();
         var k = tensor(keep, new long[] { n, 1, 1, 1 });
-        var first = batch.narrow(1, 0, 1).expand_as(batch);
-        return batch.mul(k).add(first.mul(k.neg().add(tensor(1f)))).MoveToOuterDisposeScope();
+        var scales = tensor(channelScales.Select(v => v * 255f).ToArray(), new long[] { 1, c, 1, 1 });
+        var display = batch.narrow(1, 0, 1).mul(scales).round().div(tensor(255f));
+        return batch.mul(k).add(display.mul(k.neg().add(tensor(1f)))).MoveToOuterDisposeScope();
     }
 
     private bool[] DrawDisplayDropout(int n)

@@ -103,6 +103,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(validation);
+        var drawObserver = observer ?? SilentObserver.Instance;
         if (train.Positives == 0 || train.Positives == train.Count)
         {
             throw new ModelException("training data has only one class (" + train.Positives + " positives of " + train.Count + "); both are needed");
@@ -152,17 +153,17 @@ public sealed class Trainer
             if (epoch > 1 && _options.SyntheticRefresh && _options.SyntheticPositivesPerNegative > 0)
             {
                 train.RemoveSynthetic();
-                SyntheticPositives.Add(train, _options.SyntheticPositivesPerNegative, _options.Seed, observer ?? SilentObserver.Instance, cancellationToken, round: epoch);
+                SyntheticPositives.Add(train, _options.SyntheticPositivesPerNegative, _options.Seed, drawObserver, cancellationToken, round: epoch);
                 if (_options.SyntheticMimicsPerNegative > 0)
                 {
-                    SyntheticPositives.AddMimics(train, _options.SyntheticMimicsPerNegative, _options.Seed, observer ?? SilentObserver.Instance, cancellationToken, round: epoch);
+                    SyntheticPositives.AddMimics(train, _options.SyntheticMimicsPerNegative, _options.Seed, drawObserver, cancellationToken, round: epoch);
                 }
 
                 stepsPerEpoch = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
             }
 
             network.train();
-            using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch, _options.WindowAugmentation, _options.DisplayDropout);
+            using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch, _options.WindowAugmentation, _options.DisplayDropout, Headsup.Inputs.InputRecipe.Parse(_options.Recipe).DisplayChannelScales);
             var order = EpochOrder(train, new Random(unchecked((_options.Seed * 1_000_003) + epoch)), lastProbability); // not HashCode.Combine: that is randomised per process
             double lossSum = 0;
             for (int step = 0; step < stepsPerEpoch; step++)

@@ -43,8 +43,8 @@ public class InputBuilderTests(ITestOutputHelper output, SmallSubduralPhantomFix
     public void BrainPlus_OnHu_KeepsCalcificationApartFromBlood_OnDisplay_RepeatsTheImage()
     {
         // A square "head" of brain (35 HU) filling the frame, with a patch of dense blood (85 HU), one of calcification
-        // (300 HU) and one of bone (1000 HU): the brain window saturates calcification and bone near blood's level,
-        // the subdural and soft-tissue windows keep them apart. Expected values from the window formula itself.
+        // (300 HU) and one of bone (1000 HU): the brain window saturates all three, the 0–200 and 0–1000 HU windows keep
+        // them apart. Expected values from the window formula itself.
         const int n = 32;
         var hu = new float[n * n];
         Array.Fill(hu, 35f);
@@ -70,11 +70,11 @@ public class InputBuilderTests(ITestOutputHelper output, SmallSubduralPhantomFix
         {
             int i = (y * n) + x;
             Assert.Equal(Window(value, 40, 80), input[i], 3);
-            Assert.Equal(Window(value, 80, 200), input[(n * n) + i], 3);
-            Assert.Equal(Window(value, 40, 380), input[(2 * n * n) + i], 3);
+            Assert.Equal(Window(value, 100, 200), input[(n * n) + i], 3);
+            Assert.Equal(Window(value, 500, 1000), input[(2 * n * n) + i], 3);
         }
 
-        // Blood and calcification: equal in the brain window, apart by > 0.3 in the subdural window.
+        // Dense blood and calcification: equal in the brain window, apart by > 0.3 in the 0–200 HU window.
         Assert.Equal(input[(5 * n) + 5], input[(5 * n) + 21]);
         Assert.True(input[(n * n) + (5 * n) + 21] - input[(n * n) + (5 * n) + 5] > 0.3f);
 
@@ -85,9 +85,16 @@ public class InputBuilderTests(ITestOutputHelper output, SmallSubduralPhantomFix
         var gray = InputBuilder.Build(display, null, null, new InputSpec("gray-brain", 48));
         var plus = InputBuilder.Build(display, null, null, new InputSpec("brain-plus", 48));
         Assert.Equal(3 * gray.Length, plus.Length);
-        for (int c = 0; c < 3; c++)
+        Assert.Equal(gray, plus.AsSpan(0, gray.Length).ToArray());
+        var scales = InputRecipe.BrainPlus.DisplayChannelScales;
+        Assert.Equal([1f, 0.4f, 0.08f], scales);
+        for (int c = 1; c < 3; c++)
         {
-            Assert.Equal(gray, plus.AsSpan(c * gray.Length, gray.Length).ToArray());
+            // The display image read as 0–80 HU: channel c = (80 / its window's width) × the brain window, up to rounding.
+            for (int i = 0; i < gray.Length; i++)
+            {
+                Assert.InRange(Math.Abs(plus[(c * gray.Length) + i] - (scales[c] * gray[i])), 0f, 1.01f / 255f);
+            }
         }
 
         Assert.False(InputRecipe.BrainPlus.NeedsHu);

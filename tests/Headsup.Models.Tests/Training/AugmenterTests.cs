@@ -1,3 +1,4 @@
+using Headsup.Inputs;
 using Headsup.Training;
 using Xunit;
 using static TorchSharp.torch;
@@ -143,11 +144,13 @@ public sealed class WindowAugmentationTests
 
 public sealed class DisplayDropoutTests
 {
+    private static readonly float[] Scales = [.. InputRecipe.BrainPlus.DisplayChannelScales];
+
     [Fact]
-    public void DropToDisplay_ReplacesEveryChannelByTheBrainWindow_OnlyWhereDrawn()
+    public void DropToDisplay_ScalesTheBrainWindow_OnlyWhereDrawn()
     {
         using var x = rand(3, 3, 8, 8);
-        using var y = Augmenter.DropToDisplay(x, [true, false, true]);
+        using var y = Augmenter.DropToDisplay(x, [true, false, true], Scales);
         var input = x.data<float>().ToArray();
         var output = y.data<float>().ToArray();
         const int plane = 64, image = 3 * plane;
@@ -157,13 +160,78 @@ public sealed class DisplayDropoutTests
             {
                 for (int p = 0; p < plane; p++)
                 {
-                    float expected = i == 1 ? input[(i * image) + (c * plane) + p] : input[(i * image) + p];
-                    Assert.Equal(expected, output[(i * image) + (c * plane) + p]);
+                    float expected = i == 1 ? input[(i * image) + (c * plane) + p] : MathF.Round(255f * Scales[c] * input[(i * image) + p]) / 255f;
+                    Assert.Equal(expected, output[(i * image) + (c * plane) + p], 6);
                 }
             }
         }
 
-        Assert.Throws<ArgumentException>(() => Augmenter.DropToDisplay(x, [true]));
+        Assert.Throws<ArgumentException>(() => Augmenter.DropToDisplay(x, [true], Scales));
+        Assert.Throws<ArgumentException>(() => Augmenter.DropToDisplay(x, [true, true, true], [1f]));
+        Assert.Throws<ArgumentException>(() => new Augmenter(0, 1, 0, 0.5));
+    }
+
+    [Fact]
+    public void DroppedDicomInput_IsTheDisplayImagesInput_AndLosesOnlyWhatTheWindowClipped()
+    {
+        // A frame-filling slice (so the HU and display head finders crop alike): brain 35 HU, a CSF patch 5 HU, blood
+        // 65 HU, calcification 300 HU. Its 40/80 display rendering is what a PNG export would carry.
+        const int n = 40;
+        var hu = new float[n * n];
+        Array.Fill(hu, 35f);
+        foreach (var (x0, y0, value) in new[] { (4, 4, 5f), (20, 4, 65f), (4, 20, 300f) })
+        {
+            for (int y = y0; y < y0 + 8; y++)
+            {
+                for (int x = x0; x < x0 + 8; x++)
+                {
+                    hu[(y * n) + x] = value;
+                }
+            }
+        }
+
+        var display = hu.Select(v => MathF.Round(255f * Math.Clamp(v / 80f, 0f, 1f))).ToArray();
+        var spec = new InputSpec("brain-plus", 32);
+        var fromHu = InputBuilder.Build(new SliceImage(hu, n, n, SliceIntensity.Hu, "hu"), null, null, spec);
+        var fromDisplay = InputBuilder.Build(new SliceImage(display, n, n, SliceIntensity.Display, "png"), null, null, spec);
+        using var batch = tensor(fromHu, new long[] { 1, 3, 32, 32 });
+        using var dropped = Augmenter.DropToDisplay(batch, [true], Scales);
+        var values = dropped.data<float>().ToArray();
+        for (int i = 0; i < values.Length; i++)
+        {
+            Assert.InRange(Math.Abs(values[i] - fromDisplay[i]), 0f, 2.01f / 255f);
+        }
+
+        // Before dropout the calcification stood apart in the 0–200 HU window (1.0 against 0.4 once clipped).
+        const int calcification = (32 * 32) + (19 * 32) + 6; // channel 1, inside the 300 HU patch after the 40 → 32 resampling
+        Assert.True(fromHu[calcification] > 0.9f, fromHu[calcification].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(values[calcification], 0.39f, 0.41f);
+    }
+
+    [Fact]
+    public void Apply_DropoutZero_IsTheAugmenterWithout_DropoutOne_IsTheDisplayInput_Repeatable()
+    {
+        using var x = rand(6, 3, 32, 32);
+        using var without = new Augmenter(0.7, 9, 0);
+        using var zero = new Augmenter(0.7, 9, 0, 0);
+        using var a = without.Apply(x);
+        using var b = zero.Apply(x);
+        Assert.True(a.allclose(b, 0, 0));
+
+        using var all = new Augmenter(0, 9, 0, 1, Scales);
+        using var dropped = all.Apply(x);
+        using var expected = Augmenter.DropToDisplay(x, [true, true, true, true, true, true], Scales);
+        Assert.True(dropped.allclose(expected, 0, 0));
+
+        using var half1 = new Augmenter(0, 9, 0, 0.5, Scales);
+        using var half2 = new Augmenter(0, 9, 0, 0.5, Scales);
+        using var h1 = half1.Apply(x);
+        using var h2 = half2.Apply(x);
+        Assert.True(h1.allclose(h2, 0, 0));
+        using var unchanged = h1.eq(x).all(1).all(1).all(1);
+        var flags = unchanged.data<bool>().ToArray();
+        Assert.Contains(true, flags);
+        Assert.Contains(false, flags);
     }
 
     [Fact]
@@ -179,33 +247,5 @@ public sealed class DisplayDropoutTests
         Assert.Throws<ArgumentException>(() => new Trainer(new TrainingOptions { Recipe = "e2", DisplayDropout = 0.5 }));
         Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_dropout"] = "1.5" }));
         Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_dropout"] = "x" }));
-    }
-
-    [Fact]
-    public void Apply_DropoutZero_IsTheAugmenterWithout_DropoutOne_LeavesNoChannelApart()
-    {
-        using var x = rand(6, 3, 32, 32);
-        using var without = new Augmenter(0.7, 9, 0);
-        using var zero = new Augmenter(0.7, 9, 0, 0);
-        using var a = without.Apply(x);
-        using var b = zero.Apply(x);
-        Assert.True(a.allclose(b, 0, 0));
-
-        // Every image dropped, no other augmentation: the three channels equal channel 0 of the input.
-        using var all = new Augmenter(0, 9, 0, 1);
-        using var dropped = all.Apply(x);
-        using var expected = x.narrow(1, 0, 1).expand_as(x);
-        Assert.True(dropped.allclose(expected, 0, 0));
-
-        // Half: some images dropped, some not, the same draw for the same seed.
-        using var half1 = new Augmenter(0, 9, 0, 0.5);
-        using var half2 = new Augmenter(0, 9, 0, 0.5);
-        using var h1 = half1.Apply(x);
-        using var h2 = half2.Apply(x);
-        Assert.True(h1.allclose(h2, 0, 0));
-        using var equalChannels = h1.narrow(1, 1, 2).eq(h1.narrow(1, 0, 1)).all(1).all(1).all(1);
-        var flags = equalChannels.data<bool>().ToArray();
-        Assert.Contains(true, flags);
-        Assert.Contains(false, flags);
     }
 }
