@@ -23,9 +23,9 @@ sources+=("$work/phantom")
 trained=out/default-model-trained
 rm -rf "$trained"
 "$headsup" train --data "${sources[@]}" \
-  --recipe gray-brain --arch resnet18-imagenet --size 224 --epochs 14 --patience 5 --batch-size 16 \
+  --recipe brain-plus --display-dropout 0.5 --arch resnet18-imagenet --size 224 --epochs 14 --patience 5 --batch-size 16 \
   --lr 1e-3 --augment 0.7 --synthetic-per-negative 0.5 --source-balance 0.5 --val-fraction 0.2 --seed 1 --weights int8 \
-  --name headsup-default --model-version 1.0.0 --out "$trained"
+  --name headsup-default --model-version 1.1.0 --out "$trained"
 # The study decision: contiguity-aware aggregation, calibrated on the real labelled studies only (never on phantoms);
 # with fewer than 20 of each class the package says "insufficient real data" and makes no study decision.
 rm -rf "$out"

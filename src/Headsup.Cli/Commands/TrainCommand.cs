@@ -21,7 +21,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var data = SharedOptions.Data("Labelled data: labels CSV, RSNA stage_2_train.csv, phantom folder or manifest (repeatable)");
-        var recipe = new Option<string?>("--recipe") { Description = "gray-brain or brain-plus (PNG and DICOM; brain-plus adds the subdural and soft-tissue windows where HU exist), e1, e2, e3, e4, context (DICOM only); default gray-brain, or the --resume-from package's" };
+        var recipe = new Option<string?>("--recipe") { Description = "gray-brain or brain-plus (PNG and DICOM; brain-plus adds windows of 0–200 and 0–1000 HU, which keep calcification apart from blood where HU exist), e1, e2, e3, e4, context (DICOM only); default gray-brain, or the --resume-from package's" };
         recipe.AcceptOnlyFromAmong([.. InputRecipe.Names]);
         var arch = new Option<string?>("--arch") { Description = "small-cnn, resnet18, resnet34, resnet18-imagenet; default resnet18-imagenet, or the --resume-from package's" };
         arch.AcceptOnlyFromAmong("small-cnn", "resnet18", "resnet34", "resnet18-imagenet");
@@ -34,7 +34,7 @@ internal static class TrainCommand
         var windowAugment = new Option<double>("--window-augment") { Description = "Probability 0–1 of re-mapping each training image as if shown at a random brain window (centre 30–50, width 70–150 HU); gray-brain and context only", DefaultValueFactory = _ => 0 };
         var headMask = new Option<bool>("--head-mask") { Description = "Zero everything outside the head (text, rulers, table) before the crop; recorded in the package, so evaluate, detect and explain do the same" };
         var synthetic = new Option<double>("--synthetic-per-negative") { Description = "Synthetic positives per training negative by lesion insertion (0 = none)", DefaultValueFactory = _ => 0 };
-        var displayDropout = new Option<double>("--display-dropout") { Description = "Probability 0–1 of showing each training input built from HU as a display image would arrive (every channel = the brain window); brain-plus only", DefaultValueFactory = _ => 0 };
+        var displayDropout = new Option<double>("--display-dropout") { Description = "Probability 0–1 of showing each training input built from HU as a display image of it would arrive (clipped to the brain window, then read through the same windows); brain-plus only", DefaultValueFactory = _ => 0 };
         var mimics = new Option<double>("--synthetic-mimics") { Description = "Bleed mimics per training negative: copies of real negatives with a physiological calcification (choroid plexus, pineal, basal ganglia, falx) inserted, kept negative (0 = none)", DefaultValueFactory = _ => 0 };
         var syntheticRefresh = new Option<bool>("--synthetic-refresh") { Description = "Draw new lesions into a new set of negatives before every epoch (more distinct lesions on the same real anatomy); needs --synthetic-per-negative" };
         var hardNegatives = new Option<double>("--hard-negatives") { Description = "Hard-negative mining h ≥ 0: from epoch 2 each real negative is drawn with weight × (1 + h·p), p = the probability the network last gave it (0 = off)", DefaultValueFactory = _ => 0 };
