@@ -128,8 +128,13 @@ public sealed class DetectCommandTests : IClassFixture<CliPhantomFixture>
             File.Copy(f, Path.Combine(model.Path, Path.GetFileName(f)));
         }
 
+        // A recipe whose channel count differs from the shipped network's (1-channel gray-brain or 3-channel brain-plus).
         var manifest = Path.Combine(model.Path, "model.json");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"recipe\": \"gray-brain\"", "\"recipe\": \"e2\"", StringComparison.Ordinal));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!;
+        var input = json["input"]!;
+        var other = input["channels"]!.GetValue<int>() == 1 ? "e2" : "gray-brain";
+        input["recipe"] = other;
+        File.WriteAllText(manifest, json.ToJsonString());
         using var output = TestData.CreateTempFolder();
         var dicom = Directory.GetFiles(_phantom.DicomFolder).Order(StringComparer.Ordinal).ElementAt(8);
         var (exit, stdout, stderr) = Headsup("explain", dicom, "--method", "gradcam", "--model", model.Path, "--out", output.Path);
