@@ -2,7 +2,8 @@
 # K-fold cross-validation by patient of one training recipe on one labelled source: an honest estimate of slice-level
 # performance on unseen data from that source (every slice is scored by a model that never saw its patient).
 # Usage: scripts/crossvalidate.sh [DATA] [FOLDS] [extra headsup train options...]
-#   default: ../shared/data/head-ct-dev/labels.csv, 5 folds, the default model's recipe (resnet18-imagenet, brain-plus 224²; display dropout has nothing to drop on display images)
+#   default: ../shared/data/head-ct-dev/labels.csv, 5 folds, the default model's recipe
+#   (scripts/default-model-recipe.sh: resnet18-imagenet, brain-plus 224²) at 12 epochs, patience 4
 # Output: out/crossvalidate/fold<K>/{model,eval}, pooled out-of-fold AUC/AP with a bootstrap CI (scikit-learn).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,8 @@ data=${1:-../shared/data/head-ct-dev/labels.csv}
 folds=${2:-5}
 shift 2 || true
 extra=("$@")
-[ ${#extra[@]} -gt 0 ] || extra=(--arch resnet18-imagenet --recipe brain-plus --size 224 --epochs 12 --patience 4 --lr 1e-3 --augment 0.7 --weights int8)
+source scripts/default-model-recipe.sh
+[ ${#extra[@]} -gt 0 ] || extra=("${default_model_recipe[@]}" --epochs 12 --patience 4)
 bash scripts/install-deps.sh
 dotnet build src/Headsup.Cli -c Release -nologo -v q
 headsup=src/Headsup.Cli/bin/Release/net10.0/linux-x64/headsup

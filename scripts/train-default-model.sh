@@ -5,6 +5,7 @@
 # Usage: scripts/train-default-model.sh [OUT_DIR]   (default: models/default; about 20–30 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/default-model-recipe.sh
 out=${1:-models/default}
 data=../shared/data
 [ -d "$data/head-ct-dev" ] || { echo "needs ../shared/data (head-ct-dev, real-ct-dev)" >&2; exit 2; }
@@ -19,12 +20,13 @@ rm -rf "$work"
 sources=("$data/head-ct-dev/labels.csv" "$data/real-ct-dev/labels.csv")
 for csv in "$data"/real-ct-dev/slices/*/labels.csv; do sources+=("$csv"); done
 sources+=("$work/phantom")
-# Trained at the same depth as models/default, so the training manifest's relative paths stay right in the copy.
+# Trained at the same depth as models/default, so the manifest's paths into ../shared/data stay right in the copy; its
+# phantom paths (../default-model-data/…) resolve from out/ only: regenerate them there to evaluate the phantom rows.
 trained=out/default-model-trained
 rm -rf "$trained"
-"$headsup" train --data "${sources[@]}" \
-  --recipe brain-plus --display-dropout 0.5 --arch resnet18-imagenet --size 224 --epochs 14 --patience 5 --batch-size 16 \
-  --lr 1e-3 --augment 0.7 --synthetic-per-negative 0.5 --source-balance 0.5 --val-fraction 0.2 --seed 1 --weights int8 \
+"$headsup" train --data "${sources[@]}" "${default_model_recipe[@]}" \
+  --display-dropout 0.5 --epochs 14 --patience 5 --batch-size 16 \
+  --synthetic-per-negative 0.5 --source-balance 0.5 --val-fraction 0.2 --seed 1 \
   --name headsup-default --model-version 1.1.0 --out "$trained"
 # The study decision: contiguity-aware aggregation, calibrated on the real labelled studies only (never on phantoms);
 # with fewer than 20 of each class the package says "insufficient real data" and makes no study decision.

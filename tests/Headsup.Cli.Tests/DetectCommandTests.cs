@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Headsup.Testing;
 using Xunit;
 
@@ -130,10 +131,9 @@ public sealed class DetectCommandTests : IClassFixture<CliPhantomFixture>
 
         // A recipe whose channel count differs from the shipped network's (1-channel gray-brain or 3-channel brain-plus).
         var manifest = Path.Combine(model.Path, "model.json");
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!;
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!;
         var input = json["input"]!;
-        var other = input["channels"]!.GetValue<int>() == 1 ? "e2" : "gray-brain";
-        input["recipe"] = other;
+        input["recipe"] = input["channels"]!.GetValue<int>() == 1 ? "e2" : "gray-brain";
         File.WriteAllText(manifest, json.ToJsonString());
         using var output = TestData.CreateTempFolder();
         var dicom = Directory.GetFiles(_phantom.DicomFolder).Order(StringComparer.Ordinal).ElementAt(8);
