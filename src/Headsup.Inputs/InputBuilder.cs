@@ -10,7 +10,9 @@ namespace Headsup.Inputs;
 /// (training, evaluation, detect, explain) uses:
 /// <list type="number">
 /// <item>channels at full resolution: gray-brain = brain window 40/80 of HU, or display/255; brain-plus = windows of 0–80,
-/// 0–200 and 0–1000 HU, of HU or of the display image read as 40/80 (value/255 × 80 HU); e1–e4 = Imaging's
+/// 0–200 and 0–1000 HU, of HU or of the display image read as 40/80 (value/255 × 80 HU) — with
+/// <see cref="InputSpec.DisplayBone"/>, a display image's channel 0 alone, the others derived from it at the input size
+/// with its skull as bone (<see cref="DisplayBone.Derive"/>); e1–e4 = Imaging's
 /// <see cref="RecipeBuilder"/> (E3 bytes /255); context = brain window of the previous, current and next slice (the centre
 /// replicated where a neighbour is missing);</item>
 /// <item>with <see cref="InputSpec.HeadMask"/>, every channel is set to 0 outside the centre slice's head
@@ -46,6 +48,7 @@ public static class InputBuilder
 
         int w = center.Width, h = center.Height, plane = w * h;
         float[] planes;
+        bool derived = false;
         if (recipe == InputRecipe.GrayBrain)
         {
             planes = new float[plane];
@@ -60,6 +63,18 @@ public static class InputBuilder
                     planes[i] = Math.Clamp(center.Pixels[i] / 255f, 0f, 1f);
                 }
             }
+        }
+        else if (recipe == InputRecipe.BrainPlus && center.Intensity == SliceIntensity.Display && spec.DisplayBone)
+        {
+            // Channel 0 only, at full resolution; the others are derived from it at the input size, bone included
+            // (DisplayBone.Derive), exactly as training's display dropout derives them from a DICOM slice's channel 0.
+            planes = new float[plane];
+            for (int i = 0; i < plane; i++)
+            {
+                planes[i] = Math.Clamp(center.Pixels[i] / 255f, 0f, 1f);
+            }
+
+            derived = true;
         }
         else if (recipe == InputRecipe.BrainPlus)
         {
@@ -100,7 +115,7 @@ public static class InputBuilder
         if (spec.HeadMask)
         {
             var head = HeadMask(center);
-            for (int c = 0; c < recipe.Channels; c++)
+            for (int c = 0; c < planes.Length / plane; c++)
             {
                 var channel = planes.AsSpan(c * plane, plane);
                 for (int i = 0; i < plane; i++)
@@ -114,8 +129,16 @@ public static class InputBuilder
         }
 
         var frame = InputFrame.Of(center, spec.Size);
-        var values = frame.Resample(planes, recipe.Channels, pad: 0f, clamp: true);
+        var values = frame.Resample(planes, planes.Length / plane, pad: 0f, clamp: true);
         InputQuantisation.Quantise(values);
+        if (derived)
+        {
+            var all = new float[recipe.Channels * values.Length];
+            values.CopyTo(all, 0);
+            DisplayBone.Derive(all, spec.Size, recipe.DisplayChannelScales, recipe.DisplayBoneValues);
+            values = all;
+        }
+
         return new NetworkInput(values, recipe.Channels, frame);
     }
 

@@ -89,6 +89,13 @@ public sealed class InputRecipe : IEquatable<InputRecipe>
     public IReadOnlyList<float> DisplayChannelScales =>
         HasDisplayFallback ? BrainPlusWindows.Select(w => (float)(HuWindow.Brain.WidthHu / w.WidthHu)).ToArray() : [];
 
+    /// <summary>
+    /// For a recipe with a display fallback: the value of each channel at a pixel of bone (<see cref="DisplayBone.BoneHu"/>
+    /// through the channel's window), which <see cref="DisplayBone.Derive"/> gives a display image's bone; empty for the others.
+    /// </summary>
+    public IReadOnlyList<float> DisplayBoneValues =>
+        HasDisplayFallback ? BrainPlusWindows.Select(w => w.Apply(DisplayBone.BoneHu)).ToArray() : [];
+
     /// <summary>The paper's preprocessing recipe this one is built with (e1–e4), or null.</summary>
     public RecipeKind? PaperKind { get; }
 

@@ -40,6 +40,13 @@ public sealed record InputSpec
     /// </summary>
     public bool HeadMask { get; init; }
 
+    /// <summary>
+    /// True when the white pixels of a display image that are bone (<see cref="Inputs.DisplayBone"/>) are read as bone
+    /// rather than as the top of the display window (brain-plus only). A package records it as
+    /// <c>"display_bone": "skull"</c> in its input; absent means false.
+    /// </summary>
+    public bool DisplayBone { get; init; }
+
     /// <summary>Channels of the input.</summary>
     public int Channels => Recipe.Channels;
 

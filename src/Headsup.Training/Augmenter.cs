@@ -44,6 +44,7 @@ public sealed class Augmenter : IDisposable
     private readonly Random _windowRandom;
     private readonly double _displayDropout;
     private readonly IReadOnlyList<float> _displayScales;
+    private readonly IReadOnlyList<float>? _displayBoneValues;
     private readonly Random _dropoutRandom;
     private readonly Generator _generator;
 
@@ -63,10 +64,12 @@ public sealed class Augmenter : IDisposable
     /// An augmenter that also re-windows each image with probability <paramref name="windowProbability"/> and shows it
     /// as a display image with probability <paramref name="displayDropout"/> (both clamped to [0, 1]), its channels
     /// then <paramref name="displayScales"/> × channel 0 (the recipe's <see cref="Headsup.Inputs.InputRecipe.DisplayChannelScales"/>;
-    /// needed when <paramref name="displayDropout"/> &gt; 0).
+    /// needed when <paramref name="displayDropout"/> &gt; 0), and with <paramref name="displayBoneValues"/> its skull as bone
+    /// (<see cref="DropToDisplay"/>).
     /// </summary>
-    public Augmenter(double strength, long seed, double windowProbability, double displayDropout, IReadOnlyList<float>? displayScales = null)
+    public Augmenter(double strength, long seed, double windowProbability, double displayDropout, IReadOnlyList<float>? displayScales = null, IReadOnlyList<float>? displayBoneValues = null)
     {
+        _displayBoneValues = displayBoneValues;
         _displayDropout = double.IsNaN(displayDropout) ? 0 : Math.Clamp(displayDropout, 0, 1);
         _displayScales = displayScales ?? [];
         if (_displayDropout > 0 && _displayScales.Count == 0)
@@ -127,7 +130,7 @@ public sealed class Augmenter : IDisposable
         ArgumentNullException.ThrowIfNull(batch);
         if (_displayDropout > 0)
         {
-            using var dropped = DropToDisplay(batch, DrawDisplayDropout((int)batch.shape[0]), _displayScales);
+            using var dropped = DropToDisplay(batch, DrawDisplayDropout((int)batch.shape[0]), _displayScales, _displayBoneValues);
             return AfterDropout(dropped);
         }
 
@@ -140,7 +143,12 @@ public sealed class Augmenter : IDisposable
     /// to 1/255 like every input (channel 0, the brain window, is what the display image holds; see
     /// <see cref="Headsup.Inputs.InputRecipe.DisplayChannelScales"/>).
     /// </summary>
-    public static Tensor DropToDisplay(Tensor batch, IReadOnlyList<bool> drop, IReadOnlyList<float> channelScales)
+    /// <remarks>
+    /// With <paramref name="boneValues"/> (the recipe's <see cref="Headsup.Inputs.InputRecipe.DisplayBoneValues"/>, for a
+    /// package with display bone), the dropped image's channels are <see cref="Headsup.Inputs.DisplayBone.Derive"/> of
+    /// channel 0: the same, except that the skull found in the clipped image takes bone's values.
+    /// </remarks>
+    public static Tensor DropToDisplay(Tensor batch, IReadOnlyList<bool> drop, IReadOnlyList<float> channelScales, IReadOnlyList<float>? boneValues = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(drop);
@@ -164,8 +172,35 @@ public sealed class Augmenter : IDisposable
 
         using var scope = NewDisposeScope();
         var k = tensor(keep, new long[] { n, 1, 1, 1 });
-        var scales = tensor(channelScales.Select(v => v * 255f).ToArray(), new long[] { 1, c, 1, 1 });
-        var display = batch.narrow(1, 0, 1).mul(scales).round().div(tensor(255f));
+        Tensor display;
+        if (boneValues is null)
+        {
+            var scales = tensor(channelScales.Select(v => v * 255f).ToArray(), new long[] { 1, c, 1, 1 });
+            display = batch.narrow(1, 0, 1).mul(scales).round().div(tensor(255f));
+        }
+        else
+        {
+            int size = (int)batch.shape[2], plane = size * size;
+            if ((int)batch.shape[3] != size)
+            {
+                throw new ArgumentException($"display bone needs square inputs, not {batch.shape[2]}×{batch.shape[3]}");
+            }
+
+            var first = batch.narrow(1, 0, 1).cpu().contiguous().data<float>().ToArray();
+            var values = new float[n * c * plane];
+            for (int i = 0; i < n; i++)
+            {
+                if (drop[i])
+                {
+                    var image = values.AsSpan(i * c * plane, c * plane);
+                    first.AsSpan(i * plane, plane).CopyTo(image);
+                    Headsup.Inputs.DisplayBone.Derive(image, size, channelScales, boneValues);
+                }
+            }
+
+            display = tensor(values, new long[] { n, c, size, size }).to(batch.device);
+        }
+
         return batch.mul(k).add(display.mul(k.neg().add(tensor(1f)))).MoveToOuterDisposeScope();
     }
 

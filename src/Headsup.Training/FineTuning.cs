@@ -94,6 +94,7 @@ public static class FineTuning
             Architecture = parent.Architecture,
             Size = parent.Input.Size,
             HeadMask = parentMask,
+            DisplayBone = parent.Input.DisplayBone == ModelInput.SkullBone,
             LearningRate = given.LearningRate ?? DefaultLearningRate,
             MultiLabel = subtypeHeads,
         };

@@ -62,8 +62,20 @@ public sealed record TrainingOptions
             ? $"display dropout replaces the channels a display image cannot fill; recipe {Recipe} has none (use {string.Join(" or ", Headsup.Inputs.InputRecipe.All.Where(r => r.HasDisplayFallback).Select(r => r.Name))})"
             : null;
 
-    /// <summary>The first reason these options cannot train (window augmentation or display dropout with a recipe that has no use for it); null when they can.</summary>
-    public string? Problem => WindowAugmentationProblem ?? DisplayDropoutProblem;
+    /// <summary>
+    /// Read a display image's skull as bone (<see cref="Headsup.Inputs.InputSpec.DisplayBone"/>; brain-plus only): in
+    /// display images and in display dropout alike; written into the package's input as <c>"display_bone": "skull"</c>.
+    /// </summary>
+    public bool DisplayBone { get; init; }
+
+    /// <summary>Why <see cref="DisplayBone"/> cannot be used with <see cref="Recipe"/>; null when it can (or is off).</summary>
+    public string? DisplayBoneProblem =>
+        DisplayBone && !Headsup.Inputs.InputRecipe.Parse(Recipe).HasDisplayFallback
+            ? $"display bone gives a display image's skull the values bone has in the other channels; recipe {Recipe} has none (use {string.Join(" or ", Headsup.Inputs.InputRecipe.All.Where(r => r.HasDisplayFallback).Select(r => r.Name))})"
+            : null;
+
+    /// <summary>The first reason these options cannot train (window augmentation, display dropout or display bone with a recipe that has no use for it); null when they can.</summary>
+    public string? Problem => WindowAugmentationProblem ?? DisplayDropoutProblem ?? DisplayBoneProblem;
 
     /// <summary>
     /// Zero everything outside the head before the crop (<see cref="Headsup.Inputs.InputSpec.HeadMask"/>); written into the
@@ -71,9 +83,9 @@ public sealed record TrainingOptions
     /// </summary>
     public bool HeadMask { get; init; }
 
-    /// <summary>The input definition these options train: recipe, size and head mask.</summary>
+    /// <summary>The input definition these options train: recipe, size, head mask and display bone (for a recipe that has a display fallback).</summary>
     public Headsup.Inputs.InputSpec InputSpec(string? recipe = null, int? size = null) =>
-        new(recipe ?? Recipe, size ?? Size) { HeadMask = HeadMask };
+        new(recipe ?? Recipe, size ?? Size) { HeadMask = HeadMask, DisplayBone = DisplayBone && Headsup.Inputs.InputRecipe.Parse(recipe ?? Recipe).HasDisplayFallback };
 
     /// <summary>Synthetic positives made per real training negative by lesion insertion (0 = none).</summary>
     public double SyntheticPositivesPerNegative { get; init; }
@@ -169,6 +181,7 @@ public sealed record TrainingOptions
                 "operating_sensitivity" => options with { OperatingSensitivity = Real(key, value) },
                 "head_mask" => options with { HeadMask = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 "window_augmentation" => options with { WindowAugmentation = Real(key, value) },
+                "display_bone" => options with { DisplayBone = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 "display_dropout" => options with { DisplayDropout = Real(key, value) is >= 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 _ => throw new ArgumentException($"unknown training option '{key}' (known: {string.Join(", ", new TrainingOptions().Describe().Keys)})"),
             };
@@ -197,6 +210,7 @@ public sealed record TrainingOptions
         ["head_mask"] = HeadMask ? "true" : "false",
         ["window_augmentation"] = WindowAugmentation.ToString("R", CultureInfo.InvariantCulture),
         ["display_dropout"] = DisplayDropout.ToString("R", CultureInfo.InvariantCulture),
+        ["display_bone"] = DisplayBone ? "true" : "false",
         ["synthetic_positives_per_negative"] = SyntheticPositivesPerNegative.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_mimics_per_negative"] = SyntheticMimicsPerNegative.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_refresh"] = SyntheticRefresh ? "true" : "false",

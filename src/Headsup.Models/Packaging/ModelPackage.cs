@@ -312,6 +312,14 @@ public sealed class ModelPackage : IDisposable
             var other => throw new ModelException(location, $"model.json input: mask '{other}' is not known to this build ({ThisBuild.Version}); it knows '{ModelInput.HeadMask}' or none"),
         };
 
+        spec = manifest.Input.DisplayBone switch
+        {
+            null => spec,
+            ModelInput.SkullBone when spec.Recipe.HasDisplayFallback => spec with { DisplayBone = true },
+            ModelInput.SkullBone => throw new ModelException(location, $"model.json input: display_bone '{ModelInput.SkullBone}' needs a recipe that reads display images through HU windows (brain-plus), not {spec.Recipe}"),
+            var other => throw new ModelException(location, $"model.json input: display_bone '{other}' is not known to this build ({ThisBuild.Version}); it knows '{ModelInput.SkullBone}' or none"),
+        };
+
         if (spec.Channels != manifest.Input.Channels)
         {
             throw new ModelException(location, $"recipe {spec.Recipe} gives {spec.Channels} channels but the network takes {manifest.Input.Channels}");

@@ -46,6 +46,20 @@ public sealed class ModelPackageTests
     }
 
     [Fact]
+    public void InputSpecOf_DisplayBone_SkullOnBrainPlus_RefusedElsewhereAndWhenUnknown()
+    {
+        var manifest = Manifest("small-cnn", 1);
+        Assert.False(ModelPackage.InputSpecOf(manifest, "test").DisplayBone);
+        var plus = manifest with { Input = new ModelInput { Recipe = "brain-plus", Size = 64, Channels = 3, DisplayBone = "skull" } };
+        Assert.True(ModelPackage.InputSpecOf(plus, "test").DisplayBone);
+
+        var gray = manifest with { Input = manifest.Input with { DisplayBone = "skull" } };
+        Assert.Contains("brain-plus", Assert.Throws<ModelException>(() => ModelPackage.InputSpecOf(gray, "test")).Message, StringComparison.Ordinal);
+        var unknown = plus with { Input = plus.Input with { DisplayBone = "all-white" } };
+        Assert.Contains("display_bone 'all-white'", Assert.Throws<ModelException>(() => ModelPackage.InputSpecOf(unknown, "test")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Serialise_NoMask_LeavesMaskOutOfModelJson()
     {
         var manifest = Manifest("small-cnn", 1);

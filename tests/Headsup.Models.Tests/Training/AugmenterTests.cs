@@ -209,6 +209,43 @@ public sealed class DisplayDropoutTests
     }
 
     [Fact]
+    public void DroppedDicomInput_WithDisplayBone_IsTheDisplayImagesInput_SkullAsBone_ClotAsClipped()
+    {
+        // A 32² slice at input size 32 (no resampling): brain 35 HU inside a 3-pixel skull ring at 1000 HU that fills the
+        // frame, a calcification (300 HU) and blood (65 HU) inside. Its 40/80 display rendering is what a PNG would carry.
+        const int n = 32;
+        var hu = new float[n * n];
+        for (int y = 0; y < n; y++)
+        {
+            for (int x = 0; x < n; x++)
+            {
+                bool ring = x < 3 || y < 3 || x >= n - 3 || y >= n - 3;
+                bool calcification = x is >= 8 and < 13 && y is >= 8 and < 13;
+                bool blood = x is >= 18 and < 24 && y is >= 18 and < 24;
+                hu[(y * n) + x] = ring ? 1000f : calcification ? 300f : blood ? 65f : 35f;
+            }
+        }
+
+        var display = hu.Select(v => MathF.Round(255f * Math.Clamp(v / 80f, 0f, 1f))).ToArray();
+        var spec = new InputSpec("brain-plus", n) { DisplayBone = true };
+        var fromHu = InputBuilder.Build(new SliceImage(hu, n, n, SliceIntensity.Hu, "hu"), null, null, spec);
+        var fromDisplay = InputBuilder.Build(new SliceImage(display, n, n, SliceIntensity.Display, "png"), null, null, spec);
+        using var batch = tensor(fromHu, new long[] { 1, 3, n, n });
+        using var dropped = Augmenter.DropToDisplay(batch, [true], Scales, InputRecipe.BrainPlus.DisplayBoneValues);
+        var values = dropped.data<float>().ToArray();
+        for (int i = 0; i < values.Length; i++)
+        {
+            Assert.InRange(Math.Abs(values[i] - fromDisplay[i]), 0f, 1.01f / 255f);
+        }
+
+        const int plane = n * n;
+        Assert.Equal(1f, values[plane + (1 * n) + 16]); // the skull, 0–200 HU window: bone, as the DICOM shows it
+        Assert.Equal(1f, values[(2 * plane) + (1 * n) + 16]); // and 0–1000 HU
+        Assert.InRange(values[plane + (10 * n) + 10], 0.39f, 0.41f); // the enclosed calcification: clipped at 80 HU
+        Assert.InRange(values[plane + (20 * n) + 20], 0.32f, 0.33f); // blood, 65 HU of 200
+    }
+
+    [Fact]
     public void Apply_DropoutZero_IsTheAugmenterWithout_DropoutOne_IsTheDisplayInput_Repeatable()
     {
         using var x = rand(6, 3, 32, 32);
@@ -247,5 +284,19 @@ public sealed class DisplayDropoutTests
         Assert.Throws<ArgumentException>(() => new Trainer(new TrainingOptions { Recipe = "e2", DisplayDropout = 0.5 }));
         Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_dropout"] = "1.5" }));
         Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_dropout"] = "x" }));
+    }
+
+    [Fact]
+    public void Options_DisplayBone_RoundTrips_IntoTheInputSpec_OnlyWithBrainPlus()
+    {
+        Assert.Equal("false", new TrainingOptions().Describe()["display_bone"]);
+        var options = new TrainingOptions { Recipe = "brain-plus", DisplayBone = true };
+        Assert.Null(options.Problem);
+        Assert.True(TrainingOptions.FromDescription(options.Describe()).DisplayBone);
+        Assert.True(options.InputSpec().DisplayBone);
+        Assert.False(options.InputSpec("gray-brain").DisplayBone);
+        Assert.Contains("brain-plus", new TrainingOptions { DisplayBone = true }.Problem, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new Trainer(new TrainingOptions { Recipe = "gray-brain", DisplayBone = true }));
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_bone"] = "yes" }));
     }
 }

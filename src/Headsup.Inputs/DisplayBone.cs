@@ -1,0 +1,101 @@
+using Headsup.Imaging.Masks;
+
+namespace Headsup.Inputs;
+
+/// <summary>
+/// Tells the skull apart from blood in a display image. A display image clips everything above its window to white, so
+/// the skull (≈ 1000 HU) and blood above 80 HU are both 255; read as pseudo-HU (value/255 × 80) the whole skull becomes an
+/// 80 HU ring, which in brain-plus's three channels looks exactly like a hyperdense bleed — and a vertex slice, mostly
+/// thick skull, like a very large one. This finds the white pixels that are bone by where they are, not by their value:
+/// the largest 4-connected white region (the skull, or at the skull base its largest piece) and every white pixel outside
+/// it (reachable from the image border without crossing the skull grown by <see cref="WallPixels"/> pixels: other bone,
+/// the table). White pixels the skull encloses (a clot, a calcification) stay as they were. Applied to a display image
+/// with <see cref="InputSpec.DisplayBone"/>, bone pixels are read as <see cref="BoneHu"/>, as a DICOM slice shows them
+/// (<see cref="Derive"/>, at the input size).
+/// </summary>
+public static class DisplayBone
+{
+    /// <summary>Display value from which a pixel is white (clipped by the window).</summary>
+    public const float WhiteDisplay = 254f;
+
+    /// <summary>HU a bone pixel of a display image is read as (cortical bone; every brain-plus channel saturates at or below it).</summary>
+    public const float BoneHu = 1000f;
+
+    /// <summary>Pixels the skull is grown by before the border fill, so a gap of a pixel or two in the ring does not let the fill in.</summary>
+    public const int WallPixels = 2;
+
+    /// <summary>The 0/1 mask of the white pixels of <paramref name="display"/> (values 0..255, row-major) that are bone.</summary>
+    /// <exception cref="ArgumentException">Fewer values than width × height.</exception>
+    public static byte[] Find(ReadOnlySpan<float> display, int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        int n = width * height;
+        if (display.Length < n)
+        {
+            throw new ArgumentException($"{display.Length} values do not make a {width}×{height} image", nameof(display));
+        }
+
+        var white = new byte[n];
+        for (int i = 0; i < n; i++)
+        {
+            white[i] = display[i] >= WhiteDisplay ? (byte)1 : (byte)0;
+        }
+
+        var (skull, count) = Morphology.Largest(white, width, height);
+        if (count == 0)
+        {
+            return white;
+        }
+
+        var wall = Morphology.Dilate(skull, width, height, WallPixels);
+        for (int i = 0; i < n; i++)
+        {
+            wall[i] = wall[i] == 0 ? (byte)1 : (byte)0;
+        }
+
+        var outside = Morphology.ReachableFromBorder(wall, width, height);
+        var bone = new byte[n];
+        for (int i = 0; i < n; i++)
+        {
+            bone[i] = white[i] != 0 && (skull[i] != 0 || outside[i] != 0) ? (byte)1 : (byte)0;
+        }
+
+        return bone;
+    }
+
+    /// <summary>
+    /// Fills channels 1.. of a C × <paramref name="size"/>² input from its channel 0 (a display image's brain window,
+    /// values 0..1 in 1/255 steps): channel c = round(<paramref name="scales"/>[c] × channel 0 × 255) / 255, except at
+    /// bone (<see cref="Find"/> on channel 0 × 255), where every channel c is <paramref name="boneValues"/>[c]. The one
+    /// definition shared by a display image's input (<see cref="InputBuilder"/>) and training's display dropout, so both
+    /// are the same function of channel 0.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not agree.</exception>
+    public static void Derive(Span<float> values, int size, IReadOnlyList<float> scales, IReadOnlyList<float> boneValues)
+    {
+        ArgumentNullException.ThrowIfNull(scales);
+        ArgumentNullException.ThrowIfNull(boneValues);
+        int plane = size * size, channels = scales.Count;
+        if (size < 1 || channels < 1 || boneValues.Count != channels || values.Length != channels * plane)
+        {
+            throw new ArgumentException($"{values.Length} values, {scales.Count} scales and {boneValues.Count} bone values do not make a {channels}×{size}×{size} input");
+        }
+
+        var display = new float[plane];
+        for (int i = 0; i < plane; i++)
+        {
+            display[i] = MathF.Round(values[i] * 255f);
+        }
+
+        var bone = Find(display, size, size);
+        for (int c = channels - 1; c >= 0; c--)
+        {
+            var channel = values.Slice(c * plane, plane);
+            for (int i = 0; i < plane; i++)
+            {
+                channel[i] = bone[i] != 0 ? boneValues[c] : MathF.Round(scales[c] * display[i]) / 255f;
+            }
+        }
+    }
+}
