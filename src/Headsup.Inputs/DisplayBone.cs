@@ -15,8 +15,17 @@ namespace Headsup.Inputs;
 /// </summary>
 public static class DisplayBone
 {
-    /// <summary>Display value from which a pixel is white (clipped by the window).</summary>
-    public const float WhiteDisplay = 254f;
+    /// <summary>The highest white threshold (<see cref="WhiteThreshold"/>): a saturated skull's.</summary>
+    public const float MaxWhiteDisplay = 247f;
+
+    /// <summary>The lowest white threshold (<see cref="WhiteThreshold"/>).</summary>
+    public const float MinWhiteDisplay = 200f;
+
+    /// <summary>Display levels below the head's 99th percentile where white starts, for exports whose skull is not saturated.</summary>
+    public const float WhiteMarginLevels = 8f;
+
+    /// <summary>Display value above which a pixel may belong to the head (as the input's head finder for display images).</summary>
+    public const float HeadDisplay = 20f;
 
     /// <summary>HU a bone pixel of a display image is read as (cortical bone; every brain-plus channel saturates at or below it).</summary>
     public const float BoneHu = 1000f;
@@ -24,7 +33,7 @@ public static class DisplayBone
     /// <summary>Pixels the skull is grown by before the border fill, so a gap of a pixel or two in the ring does not let the fill in.</summary>
     public const int WallPixels = 2;
 
-    /// <summary>The 0/1 mask of the white pixels of <paramref name="display"/> (values 0..255, row-major) that are bone.</summary>
+    /// <summary>The 0/1 mask of the white pixels (<see cref="WhiteThreshold"/>) of <paramref name="display"/> (values 0..255, row-major) that are bone.</summary>
     /// <exception cref="ArgumentException">Fewer values than width × height.</exception>
     public static byte[] Find(ReadOnlySpan<float> display, int width, int height)
     {
@@ -36,10 +45,11 @@ public static class DisplayBone
             throw new ArgumentException($"{display.Length} values do not make a {width}×{height} image", nameof(display));
         }
 
+        float threshold = WhiteThreshold(display[..n]);
         var white = new byte[n];
         for (int i = 0; i < n; i++)
         {
-            white[i] = display[i] >= WhiteDisplay ? (byte)1 : (byte)0;
+            white[i] = display[i] >= threshold ? (byte)1 : (byte)0;
         }
 
         var (skull, count) = Morphology.Largest(white, width, height);
@@ -62,6 +72,39 @@ public static class DisplayBone
         }
 
         return bone;
+    }
+
+    /// <summary>
+    /// The display value from which a pixel counts as white: the 99th percentile of the head's pixels (above
+    /// <see cref="HeadDisplay"/>) less <see cref="WhiteMarginLevels"/>, within [<see cref="MinWhiteDisplay"/>,
+    /// <see cref="MaxWhiteDisplay"/>]. A saturated skull (every DICOM slice shown as a display image) gives 247; exports
+    /// resized or lossy-compressed after windowing, whose skull sits at 240–253 (many of the Kaggle images), a little less.
+    /// </summary>
+    public static float WhiteThreshold(ReadOnlySpan<float> display)
+    {
+        var levels = new int[256];
+        int head = 0;
+        foreach (var v in display)
+        {
+            if (v > HeadDisplay)
+            {
+                levels[(int)MathF.Round(Math.Clamp(v, 0f, 255f))]++;
+                head++;
+            }
+        }
+
+        int running = 0, p99 = 255;
+        for (int k = 0; k < 256 && head > 0; k++)
+        {
+            running += levels[k];
+            if (running >= 0.99 * head)
+            {
+                p99 = k;
+                break;
+            }
+        }
+
+        return Math.Clamp(p99 - WhiteMarginLevels, MinWhiteDisplay, MaxWhiteDisplay);
     }
 
     /// <summary>

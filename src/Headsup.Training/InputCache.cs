@@ -60,8 +60,17 @@ public sealed class InputCache
     /// Prepares <paramref name="samples"/> (in parallel, order kept). Samples that cannot be read are reported in
     /// <paramref name="problems"/> and left out. <paramref name="progress"/> gets the count done.
     /// </summary>
-    public static InputCache Build(IReadOnlyList<LabeledSample> samples, InputSpec spec, ICollection<SampleProblem> problems, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public static InputCache Build(IReadOnlyList<LabeledSample> samples, InputSpec spec, ICollection<SampleProblem> problems, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        Build(samples, spec, problems, null, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Build(IReadOnlyList{LabeledSample}, InputSpec, ICollection{SampleProblem}, IProgress{int}?, CancellationToken)"/>,
+    /// with every image (neighbours too) passed through <paramref name="transform"/> after loading, e.g. rendered as the
+    /// display image an export would carry (<see cref="DisplayRendering"/>).
+    /// </summary>
+    public static InputCache Build(IReadOnlyList<LabeledSample> samples, InputSpec spec, ICollection<SampleProblem> problems, Func<SliceImage, SliceImage>? transform, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
+        Func<LabeledSample, SliceImage> load = transform is null ? SampleImages.Load : s => transform(SampleImages.Load(s));
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(problems);
         var cache = new InputCache(spec);
@@ -75,7 +84,7 @@ public sealed class InputCache
             try
             {
                 var around = neighbours?[i] ?? default;
-                var stack = SliceStack.Read(sample, around.Previous, around.Next, spec.Recipe, SampleImages.Load);
+                var stack = SliceStack.Read(sample, around.Previous, around.Next, spec.Recipe, load);
                 var data = InputBuilder.Build(stack, spec).ToBytes();
                 results[i] = new CachedInput { Data = data, Any = sample.Any, Subtypes = sample.Subtypes, Sample = sample };
             }

@@ -14,12 +14,16 @@ public sealed record ScoredRow(string Id, int Label, double Probability, IReadOn
 public static class ModelEvaluator
 {
     /// <summary>Calibrated slice probabilities for every sample that loads (problems reported, the rest scored).</summary>
-    public static IReadOnlyList<ScoredRow> ScoreSlices(ModelPackage package, IReadOnlyList<LabeledSample> samples, ICollection<SampleProblem> problems, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public static IReadOnlyList<ScoredRow> ScoreSlices(ModelPackage package, IReadOnlyList<LabeledSample> samples, ICollection<SampleProblem> problems, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        ScoreSlices(package, samples, problems, null, progress, cancellationToken);
+
+    /// <summary>As the overload without <paramref name="transform"/>, each image passed through it after loading (see <see cref="InputCache.Build(IReadOnlyList{LabeledSample}, InputSpec, ICollection{SampleProblem}, Func{SliceImage, SliceImage}?, IProgress{int}?, CancellationToken)"/>).</summary>
+    public static IReadOnlyList<ScoredRow> ScoreSlices(ModelPackage package, IReadOnlyList<LabeledSample> samples, ICollection<SampleProblem> problems, Func<SliceImage, SliceImage>? transform, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(package);
         var manifest = package.Manifest;
         var spec = package.InputSpec;
-        var cache = InputCache.Build(samples, spec, problems, progress, cancellationToken);
+        var cache = InputCache.Build(samples, spec, problems, transform, progress, cancellationToken);
         if (cache.Channels != manifest.Input.Channels)
         {
             throw new ModelException(package.Location, $"recipe {spec.Recipe} gives {cache.Channels} channels but the network takes {manifest.Input.Channels}");

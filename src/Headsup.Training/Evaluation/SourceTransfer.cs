@@ -6,6 +6,7 @@ using Headsup.Core.IO;
 using Headsup.Datasets;
 using Headsup.Evaluation.Intervals;
 using Headsup.Evaluation.Reports;
+using Headsup.Imaging.Windowing;
 using Headsup.Inputs;
 using Headsup.Models;
 using Headsup.Models.Packaging;
@@ -74,6 +75,13 @@ public static class SourceTransfer
     /// <summary>Name of the pooled row over every held-out real (non-phantom) DICOM source.</summary>
     public const string PooledRealDicom = "pooled: every real DICOM source, held out";
 
+    /// <summary>
+    /// Name of the pooled row over the same held-out real DICOM slices rendered as 40/80 display images (8-bit, no HU;
+    /// <see cref="DisplayRendering"/>) before scoring: the same anatomy in the format of display-PNG sets, so the
+    /// gap between formats is measured on held-out real slices. Only for recipes that read display images.
+    /// </summary>
+    public const string PooledRealAsDisplay = "pooled: the same slices as 40/80 display images";
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>The phantom's source name (<see cref="LabeledSample.Source"/>).</summary>
@@ -106,6 +114,7 @@ public static class SourceTransfer
         var rows = new List<TransferRow>();
         var problems = new List<SampleProblem>();
         var pooled = new List<(ScoredRow Row, double Threshold)>();
+        var pooledDisplay = new List<(ScoredRow Row, double Threshold)>();
         for (int f = 0; f < request.Sources.Count; f++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -171,6 +180,12 @@ public static class SourceTransfer
                 if (sliceSamples.All(s => s.Format == ImageFormat.Dicom) && sliceSamples.All(s => s.Source != PhantomSource))
                 {
                     pooled.AddRange(scored.Select(r => (r, threshold)));
+                    if (!package.InputSpec.NeedsHu)
+                    {
+                        observer.Stage($"fold {f + 1}: scoring the {sliceSamples.Count} held-out slices of {heldOut.Name} again as 40/80 display images", sliceSamples.Count);
+                        var asDisplay = ModelEvaluator.ScoreSlices(package, sliceSamples, [], image => DisplayRendering.Render(image, HuWindow.Brain), new Core.Progress.SyncProgress<int>(observer.Advance), cancellationToken);
+                        pooledDisplay.AddRange(asDisplay.Select(r => (r, threshold)));
+                    }
                 }
             }
 
@@ -193,28 +208,38 @@ public static class SourceTransfer
             }
         }
 
+        int folds = request.Sources.Count(s => (request.HoldOut.Count == 0 || request.HoldOut.Contains(s.Name)) && s.Data.Samples.Any(x => x.AnyKnown) && s.Data.Samples.All(x => x.Format == ImageFormat.Dicom && x.Source != PhantomSource));
         if (pooled.Count > 0)
         {
-            var labels = pooled.Select(p => p.Row.Label).ToList();
-            var report = Report(pooled, EvaluationLevel.Slice, null, PooledRealDicom, request.Bootstrap, cancellationToken);
-            report?.WriteTo(Path.Combine(request.OutputDirectory, "pooled-real-dicom"));
-            int folds = request.Sources.Count(s => (request.HoldOut.Count == 0 || request.HoldOut.Contains(s.Name)) && s.Data.Samples.Any(x => x.AnyKnown) && s.Data.Samples.All(x => x.Format == ImageFormat.Dicom && x.Source != PhantomSource));
+            rows.Add(PooledRow(PooledRealDicom, "pooled-real-dicom", pooled, $"out-of-source predictions of {folds} folds pooled; each at its fold's operating point (Wilson CIs)", request, cancellationToken));
+        }
 
-            // Every pooled prediction is decided at its own fold's operating point; Wilson intervals for those rates.
-            var positives = pooled.Where(p => p.Row.Label == 1).ToList();
-            var negatives = pooled.Where(p => p.Row.Label == 0).ToList();
-            var sensitivity = RateInterval.Wilson(positives.Count(p => p.Row.Probability >= p.Threshold), positives.Count);
-            var specificity = RateInterval.Wilson(negatives.Count(p => p.Row.Probability < p.Threshold), negatives.Count);
-            rows.Add(Row(PooledRealDicom, "slice", labels, report, string.Empty) with
-            {
-                Sensitivity = positives.Count > 0 ? new ConfidenceInterval(sensitivity.Value, sensitivity.Low, sensitivity.High, 0) : null,
-                Specificity = negatives.Count > 0 ? new ConfidenceInterval(specificity.Value, specificity.Low, specificity.High, 0) : null,
-                Note = $"out-of-source predictions of {folds} folds pooled; each at its fold's operating point (Wilson CIs)",
-            });
+        if (pooledDisplay.Count > 0)
+        {
+            rows.Add(PooledRow(PooledRealAsDisplay, "pooled-real-as-display", pooledDisplay, "the pooled real DICOM slices above, each rendered as the 8-bit 40/80 display image a PNG export carries, then scored by its fold's model: the format gap on the same anatomy", request, cancellationToken));
         }
 
         var files = Write(request, rows);
         return new TransferOutcome(rows, problems, files);
+    }
+
+    private static TransferRow PooledRow(string name, string folder, List<(ScoredRow Row, double Threshold)> pooled, string note, TransferRequest request, CancellationToken cancellationToken)
+    {
+        var labels = pooled.Select(p => p.Row.Label).ToList();
+        var report = Report(pooled, EvaluationLevel.Slice, null, name, request.Bootstrap, cancellationToken);
+        report?.WriteTo(Path.Combine(request.OutputDirectory, folder));
+
+        // Every pooled prediction is decided at its own fold's operating point; Wilson intervals for those rates.
+        var positives = pooled.Where(p => p.Row.Label == 1).ToList();
+        var negatives = pooled.Where(p => p.Row.Label == 0).ToList();
+        var sensitivity = RateInterval.Wilson(positives.Count(p => p.Row.Probability >= p.Threshold), positives.Count);
+        var specificity = RateInterval.Wilson(negatives.Count(p => p.Row.Probability < p.Threshold), negatives.Count);
+        return Row(name, "slice", labels, report, string.Empty) with
+        {
+            Sensitivity = positives.Count > 0 ? new ConfidenceInterval(sensitivity.Value, sensitivity.Low, sensitivity.High, 0) : null,
+            Specificity = negatives.Count > 0 ? new ConfidenceInterval(specificity.Value, specificity.Low, specificity.High, 0) : null,
+            Note = note,
+        };
     }
 
     private static EvaluationReport? Report(IReadOnlyList<(ScoredRow Row, double Threshold)> scored, EvaluationLevel level, ModelManifest? manifest, string description, BootstrapOptions bootstrap, CancellationToken cancellationToken)
