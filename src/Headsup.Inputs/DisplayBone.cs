@@ -24,9 +24,6 @@ public static class DisplayBone
     /// <summary>Display levels below the head's 99th percentile where white starts, for exports whose skull is not saturated.</summary>
     public const float WhiteMarginLevels = 8f;
 
-    /// <summary>Display value above which a pixel may belong to the head (as the input's head finder for display images).</summary>
-    public const float HeadDisplay = 20f;
-
     /// <summary>HU a bone pixel of a display image is read as (cortical bone; every brain-plus channel saturates at or below it).</summary>
     public const float BoneHu = 1000f;
 
@@ -76,7 +73,7 @@ public static class DisplayBone
 
     /// <summary>
     /// The display value from which a pixel counts as white: the 99th percentile of the head's pixels (above
-    /// <see cref="HeadDisplay"/>) less <see cref="WhiteMarginLevels"/>, within [<see cref="MinWhiteDisplay"/>,
+    /// <see cref="InputBuilder.HeadThresholdDisplay"/>) less <see cref="WhiteMarginLevels"/>, within [<see cref="MinWhiteDisplay"/>,
     /// <see cref="MaxWhiteDisplay"/>]. A saturated skull (every DICOM slice shown as a display image) gives 247; exports
     /// resized or lossy-compressed after windowing, whose skull sits at 240–253 (many of the Kaggle images), a little less.
     /// </summary>
@@ -86,7 +83,7 @@ public static class DisplayBone
         int head = 0;
         foreach (var v in display)
         {
-            if (v > HeadDisplay)
+            if (v > InputBuilder.HeadThresholdDisplay)
             {
                 levels[(int)MathF.Round(Math.Clamp(v, 0f, 255f))]++;
                 head++;
