@@ -135,7 +135,7 @@ public static class InputBuilder
         {
             var all = new float[recipe.Channels * values.Length];
             values.CopyTo(all, 0);
-            DisplayBone.Derive(all, spec.Size, recipe.DisplayChannelScales, recipe.DisplayBoneValues);
+            DisplayBone.Derive(all, spec.Size, recipe.DisplayChannelScales, recipe.DisplayBoneValues, spec.DisplayBoneMode == DisplayBoneMode.SaturatedSkull);
             values = all;
         }
 

@@ -41,11 +41,14 @@ public sealed record InputSpec
     public bool HeadMask { get; init; }
 
     /// <summary>
-    /// True when the white pixels of a display image that are bone (<see cref="Inputs.DisplayBone"/>) are read as bone
-    /// rather than as the top of the display window (brain-plus only). A package records it as
-    /// <c>"display_bone": "skull"</c> in its input; absent means false.
+    /// Which white pixels of a display image that are bone (<see cref="Inputs.DisplayBone"/>) are read as bone rather than
+    /// as the top of the display window (brain-plus only). A package records it as <c>"display_bone": "skull"</c> or
+    /// <c>"saturated-skull"</c> in its input; absent means <see cref="DisplayBoneMode.Off"/>.
     /// </summary>
-    public bool DisplayBone { get; init; }
+    public DisplayBoneMode DisplayBoneMode { get; init; }
+
+    /// <summary>True when <see cref="DisplayBoneMode"/> is not <see cref="DisplayBoneMode.Off"/>.</summary>
+    public bool DisplayBone => DisplayBoneMode != DisplayBoneMode.Off;
 
     /// <summary>Channels of the input.</summary>
     public int Channels => Recipe.Channels;

@@ -45,6 +45,7 @@ public sealed class Augmenter : IDisposable
     private readonly double _displayDropout;
     private readonly IReadOnlyList<float> _displayScales;
     private readonly IReadOnlyList<float>? _displayBoneValues;
+    private readonly bool _saturatedSkullOnly;
     private readonly Random _dropoutRandom;
     private readonly Generator _generator;
 
@@ -65,11 +66,12 @@ public sealed class Augmenter : IDisposable
     /// as a display image with probability <paramref name="displayDropout"/> (both clamped to [0, 1]), its channels
     /// then <paramref name="displayScales"/> × channel 0 (the recipe's <see cref="Headsup.Inputs.InputRecipe.DisplayChannelScales"/>;
     /// needed when <paramref name="displayDropout"/> &gt; 0), and with <paramref name="displayBoneValues"/> its skull as bone
-    /// (<see cref="DropToDisplay"/>).
+    /// (<see cref="DropToDisplay"/>; with <paramref name="saturatedSkullOnly"/> only where it is cleanly clipped).
     /// </summary>
-    public Augmenter(double strength, long seed, double windowProbability, double displayDropout, IReadOnlyList<float>? displayScales = null, IReadOnlyList<float>? displayBoneValues = null)
+    public Augmenter(double strength, long seed, double windowProbability, double displayDropout, IReadOnlyList<float>? displayScales = null, IReadOnlyList<float>? displayBoneValues = null, bool saturatedSkullOnly = false)
     {
         _displayBoneValues = displayBoneValues;
+        _saturatedSkullOnly = saturatedSkullOnly;
         _displayDropout = double.IsNaN(displayDropout) ? 0 : Math.Clamp(displayDropout, 0, 1);
         _displayScales = displayScales ?? [];
         if (_displayDropout > 0 && _displayScales.Count == 0)
@@ -130,7 +132,7 @@ public sealed class Augmenter : IDisposable
         ArgumentNullException.ThrowIfNull(batch);
         if (_displayDropout > 0)
         {
-            using var dropped = DropToDisplay(batch, DrawDisplayDropout((int)batch.shape[0]), _displayScales, _displayBoneValues);
+            using var dropped = DropToDisplay(batch, DrawDisplayDropout((int)batch.shape[0]), _displayScales, _displayBoneValues, _saturatedSkullOnly);
             return AfterDropout(dropped);
         }
 
@@ -146,9 +148,10 @@ public sealed class Augmenter : IDisposable
     /// <remarks>
     /// With <paramref name="boneValues"/> (the recipe's <see cref="Headsup.Inputs.InputRecipe.DisplayBoneValues"/>, for a
     /// package with display bone), the dropped image's channels are <see cref="Headsup.Inputs.DisplayBone.Derive"/> of
-    /// channel 0: the same, except that the skull found in the clipped image takes bone's values.
+    /// channel 0: the same, except that the skull found in the clipped image takes bone's values (with
+    /// <paramref name="saturatedSkullOnly"/>, only where it is cleanly clipped, as <see cref="Headsup.Inputs.DisplayBoneMode.SaturatedSkull"/>).
     /// </remarks>
-    public static Tensor DropToDisplay(Tensor batch, IReadOnlyList<bool> drop, IReadOnlyList<float> channelScales, IReadOnlyList<float>? boneValues = null)
+    public static Tensor DropToDisplay(Tensor batch, IReadOnlyList<bool> drop, IReadOnlyList<float> channelScales, IReadOnlyList<float>? boneValues = null, bool saturatedSkullOnly = false)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(drop);
@@ -194,7 +197,7 @@ public sealed class Augmenter : IDisposable
                 {
                     var image = values.AsSpan(i * c * plane, c * plane);
                     first.AsSpan(i * plane, plane).CopyTo(image);
-                    Headsup.Inputs.DisplayBone.Derive(image, size, channelScales, boneValues);
+                    Headsup.Inputs.DisplayBone.Derive(image, size, channelScales, boneValues, saturatedSkullOnly);
                 }
             }
 

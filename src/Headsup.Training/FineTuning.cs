@@ -94,7 +94,7 @@ public static class FineTuning
             Architecture = parent.Architecture,
             Size = parent.Input.Size,
             HeadMask = parentMask,
-            DisplayBone = parent.Input.DisplayBone == ModelInput.SkullBone,
+            DisplayBone = Headsup.Inputs.DisplayBone.TryParse(parent.Input.DisplayBone, out var bone) ? bone : Headsup.Inputs.DisplayBoneMode.Off,
             LearningRate = given.LearningRate ?? DefaultLearningRate,
             MultiLabel = subtypeHeads,
         };

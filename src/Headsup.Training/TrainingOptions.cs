@@ -63,14 +63,15 @@ public sealed record TrainingOptions
             : null;
 
     /// <summary>
-    /// Read a display image's skull as bone (<see cref="Headsup.Inputs.InputSpec.DisplayBone"/>; brain-plus only): in
-    /// display images and in display dropout alike; written into the package's input as <c>"display_bone": "skull"</c>.
+    /// Read a display image's skull as bone (<see cref="Headsup.Inputs.InputSpec.DisplayBoneMode"/>; brain-plus only): in
+    /// display images and in display dropout alike; written into the package's input as <c>"display_bone": "skull"</c>
+    /// or <c>"saturated-skull"</c> (only where the skull is cleanly clipped).
     /// </summary>
-    public bool DisplayBone { get; init; }
+    public Headsup.Inputs.DisplayBoneMode DisplayBone { get; init; }
 
     /// <summary>Why <see cref="DisplayBone"/> cannot be used with <see cref="Recipe"/>; null when it can (or is off).</summary>
     public string? DisplayBoneProblem =>
-        DisplayBone && !Headsup.Inputs.InputRecipe.Parse(Recipe).HasDisplayFallback
+        DisplayBone != Headsup.Inputs.DisplayBoneMode.Off && !Headsup.Inputs.InputRecipe.Parse(Recipe).HasDisplayFallback
             ? $"display bone gives a display image's skull the values bone has in the other channels; recipe {Recipe} has none (use {string.Join(" or ", Headsup.Inputs.InputRecipe.All.Where(r => r.HasDisplayFallback).Select(r => r.Name))})"
             : null;
 
@@ -85,7 +86,7 @@ public sealed record TrainingOptions
 
     /// <summary>The input definition these options train: recipe, size, head mask and display bone (for a recipe that has a display fallback).</summary>
     public Headsup.Inputs.InputSpec InputSpec(string? recipe = null, int? size = null) =>
-        new(recipe ?? Recipe, size ?? Size) { HeadMask = HeadMask, DisplayBone = DisplayBone && Headsup.Inputs.InputRecipe.Parse(recipe ?? Recipe).HasDisplayFallback };
+        new(recipe ?? Recipe, size ?? Size) { HeadMask = HeadMask, DisplayBoneMode = Headsup.Inputs.InputRecipe.Parse(recipe ?? Recipe).HasDisplayFallback ? DisplayBone : Headsup.Inputs.DisplayBoneMode.Off };
 
     /// <summary>Synthetic positives made per real training negative by lesion insertion (0 = none).</summary>
     public double SyntheticPositivesPerNegative { get; init; }
@@ -181,7 +182,16 @@ public sealed record TrainingOptions
                 "operating_sensitivity" => options with { OperatingSensitivity = Real(key, value) },
                 "head_mask" => options with { HeadMask = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 "window_augmentation" => options with { WindowAugmentation = Real(key, value) },
-                "display_bone" => options with { DisplayBone = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
+                "display_bone" => options with
+                {
+                    DisplayBone = value switch
+                    {
+                        "false" => Headsup.Inputs.DisplayBoneMode.Off,
+                        "true" or Headsup.Inputs.DisplayBone.SkullName => Headsup.Inputs.DisplayBoneMode.Skull,
+                        Headsup.Inputs.DisplayBone.SaturatedSkullName => Headsup.Inputs.DisplayBoneMode.SaturatedSkull,
+                        _ => throw Bad(key, value),
+                    },
+                },
                 "display_dropout" => options with { DisplayDropout = Real(key, value) is >= 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 _ => throw new ArgumentException($"unknown training option '{key}' (known: {string.Join(", ", new TrainingOptions().Describe().Keys)})"),
             };
@@ -210,7 +220,12 @@ public sealed record TrainingOptions
         ["head_mask"] = HeadMask ? "true" : "false",
         ["window_augmentation"] = WindowAugmentation.ToString("R", CultureInfo.InvariantCulture),
         ["display_dropout"] = DisplayDropout.ToString("R", CultureInfo.InvariantCulture),
-        ["display_bone"] = DisplayBone ? "true" : "false",
+        ["display_bone"] = DisplayBone switch
+        {
+            Headsup.Inputs.DisplayBoneMode.Off => "false",
+            Headsup.Inputs.DisplayBoneMode.Skull => "true",
+            _ => Headsup.Inputs.DisplayBone.NameOf(DisplayBone)!,
+        },
         ["synthetic_positives_per_negative"] = SyntheticPositivesPerNegative.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_mimics_per_negative"] = SyntheticMimicsPerNegative.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_refresh"] = SyntheticRefresh ? "true" : "false",

@@ -323,7 +323,7 @@ public static class TrainingRun
         Version = request.ModelVersion,
         CreatedUtc = DateTimeOffset.UtcNow,
         Architecture = options.Architecture,
-        Input = new ModelInput { Recipe = options.Recipe, Size = options.Size, Channels = train.Channels, Mask = train.Spec.HeadMask ? ModelInput.HeadMask : null, DisplayBone = train.Spec.DisplayBone ? ModelInput.SkullBone : null },
+        Input = new ModelInput { Recipe = options.Recipe, Size = options.Size, Channels = train.Channels, Mask = train.Spec.HeadMask ? ModelInput.HeadMask : null, DisplayBone = Headsup.Inputs.DisplayBone.NameOf(train.Spec.DisplayBoneMode) },
         Outputs = outcome.Outputs,
         Calibration = calibration,
         Thresholds = new ModelThresholds { Default = 0.5, OperatingPoint = threshold, OperatingPointRule = rule },

@@ -161,7 +161,7 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     }
 
     [Fact]
-    public void Train_BrainPlusWithDisplayDropout_IsRecorded_AndDropoutWithoutItIsRefused()
+    public void Train_BrainPlusWithDisplayDropoutAndSaturatedSkullBone_IsRecorded_AndEitherWithoutItIsRefused()
     {
         using var work = TestData.CreateTempFolder();
         var refused = Path.Combine(work.Path, "refused");
@@ -170,16 +170,22 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
         Assert.Contains("--display-dropout", stderr, StringComparison.Ordinal);
         Assert.Contains("brain-plus", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(refused));
+        (exit, stdout, stderr) = Headsup("train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--display-bone-saturated", "--out", refused);
+        Assert.True(exit == 2, stdout + stderr);
+        Assert.Contains("--display-bone-saturated", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(refused));
 
         var model = Path.Combine(work.Path, "model");
         (exit, stdout, stderr) = Headsup("train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--val-fraction", "0.34",
-            "--recipe", "brain-plus", "--display-dropout", "0.5", "--out", model);
+            "--recipe", "brain-plus", "--display-dropout", "0.5", "--display-bone-saturated", "--out", model);
         Assert.True(exit == 0, stdout + stderr);
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "model.json")));
         var input = json.RootElement.GetProperty("input");
         Assert.Equal("brain-plus", input.GetProperty("recipe").GetString());
         Assert.Equal(3, input.GetProperty("channels").GetInt32());
         Assert.Equal("0.5", json.RootElement.GetProperty("training").GetProperty("options").GetProperty("display_dropout").GetString());
+        Assert.Equal("saturated-skull", input.GetProperty("display_bone").GetString());
+        Assert.Equal("saturated-skull", json.RootElement.GetProperty("training").GetProperty("options").GetProperty("display_bone").GetString());
     }
 
     [Fact]

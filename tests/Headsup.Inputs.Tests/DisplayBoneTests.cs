@@ -73,6 +73,66 @@ public sealed class DisplayBoneTests
     }
 
     [Fact]
+    public void Find_SaturatedSkullOnly_ACleanlyClippedSkullIsBone_AnUnsaturatedOrPartlySaturatedOneIsNot()
+    {
+        // A clean export (skull at 255, as rendered straight from HU): bone in both modes, the same pixels.
+        var clean = Slice();
+        Assert.Equal(DisplayBone.Find(clean, Side, Side), DisplayBone.Find(clean, Side, Side, saturatedSkullOnly: true));
+        Assert.Equal(1, DisplayBone.Find(clean, Side, Side, saturatedSkullOnly: true)[(46 * Side) + 48 - 37]);
+
+        // A film-style export whose skull sits at 243: the plain mode still calls it bone, the saturated mode none at all
+        // (not even the white table), so the image keeps the plain reading.
+        var grey = clean.Select(v => v == 255f ? 243f : v).ToArray();
+        Assert.Equal(1, DisplayBone.Find(grey, Side, Side)[(46 * Side) + 48 - 37]);
+        Assert.All(DisplayBone.Find(grey, Side, Side, saturatedSkullOnly: true), b => Assert.Equal(0, b));
+
+        // Half the ring saturated, half at 250 (above the white threshold of 247, so one region): 0.5 < 0.9, no bone.
+        var half = clean.Select((v, i) => v == 255f && (i % Side) < 48 && (i / Side) < 90 ? 250f : v).ToArray();
+        var skull = DisplayBone.Find(half, Side, Side);
+        Assert.Equal(1, skull[(46 * Side) + 48 - 37]);
+        Assert.InRange(DisplayBone.SaturatedFraction(half, skull, skull.Count(b => b != 0)), 0.3, 0.7);
+        Assert.All(DisplayBone.Find(half, Side, Side, saturatedSkullOnly: true), b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void Build_SaturatedSkullMode_IsSkullModeForCleanExports_AndThePlainReadingForOthers()
+    {
+        var spec = new InputSpec("brain-plus", 64);
+        var clean = new SliceImage(Slice(), Side, Side, SliceIntensity.Display, "clean.png");
+        var grey = new SliceImage(Slice().Select(v => v == 255f ? 243f : v).ToArray(), Side, Side, SliceIntensity.Display, "film.png");
+        var skull = spec with { DisplayBoneMode = DisplayBoneMode.Skull };
+        var saturated = spec with { DisplayBoneMode = DisplayBoneMode.SaturatedSkull };
+
+        Assert.Equal(InputBuilder.Build(clean, null, null, skull), InputBuilder.Build(clean, null, null, saturated));
+        var greySkull = InputBuilder.Build(grey, null, null, skull);
+        var greySaturated = InputBuilder.Build(grey, null, null, saturated);
+        Assert.NotEqual(greySkull, greySaturated);
+
+        // Without bone, every channel of the saturated mode is the plain reading: channel c = scale[c] × channel 0.
+        var scales = InputRecipe.BrainPlus.DisplayChannelScales;
+        const int plane = 64 * 64;
+        for (int i = 0; i < plane; i++)
+        {
+            for (int c = 1; c < 3; c++)
+            {
+                Assert.Equal(MathF.Round(scales[c] * greySaturated[i] * 255f) / 255f, greySaturated[(c * plane) + i], 6);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(null, DisplayBoneMode.Off)]
+    [InlineData("skull", DisplayBoneMode.Skull)]
+    [InlineData("saturated-skull", DisplayBoneMode.SaturatedSkull)]
+    public void Names_RoundTrip(string? name, DisplayBoneMode mode)
+    {
+        Assert.True(DisplayBone.TryParse(name, out var parsed));
+        Assert.Equal(mode, parsed);
+        Assert.Equal(name, DisplayBone.NameOf(mode));
+        Assert.False(DisplayBone.TryParse("all-white", out _));
+    }
+
+    [Fact]
     public void Find_NoWhite_NoBone_AndTooFewValuesAreRefused()
     {
         var gray = Enumerable.Repeat(120f, 16 * 16).ToArray();
@@ -118,7 +178,7 @@ public sealed class DisplayBoneTests
     {
         var display = Slice();
         var spec = new InputSpec("brain-plus", 64);
-        var withBone = spec with { DisplayBone = true };
+        var withBone = spec with { DisplayBoneMode = DisplayBoneMode.Skull };
         var image = new SliceImage(display, Side, Side, SliceIntensity.Display, "png");
         var plain = InputBuilder.Build(image, null, null, spec);
         var boned = InputBuilder.Build(image, null, null, withBone);

@@ -85,13 +85,19 @@ public sealed record ModelInput
     /// <summary>The value of <see cref="Mask"/> that means the head mask.</summary>
     public const string HeadMask = "head";
 
-    /// <summary>"skull" when a display image's white bone is read as bone (Headsup.Inputs DisplayBone); null (absent) = not.</summary>
+    /// <summary>
+    /// "skull" when a display image's white bone is read as bone (Headsup.Inputs DisplayBone), "saturated-skull" when only
+    /// a cleanly clipped skull is; null (absent) = not.
+    /// </summary>
     [JsonPropertyName("display_bone")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? DisplayBone { get; init; }
 
     /// <summary>The value of <see cref="DisplayBone"/> that turns it on.</summary>
-    public const string SkullBone = "skull";
+    public const string SkullBone = Headsup.Inputs.DisplayBone.SkullName;
+
+    /// <summary>The value of <see cref="DisplayBone"/> that turns it on for cleanly clipped skulls only.</summary>
+    public const string SaturatedSkullBone = Headsup.Inputs.DisplayBone.SaturatedSkullName;
 }
 
 /// <summary>p = sigmoid(A · logit + B), fitted on validation data (A = 1, B = 0 means uncalibrated).</summary>

@@ -312,13 +312,17 @@ public sealed class ModelPackage : IDisposable
             var other => throw new ModelException(location, $"model.json input: mask '{other}' is not known to this build ({ThisBuild.Version}); it knows '{ModelInput.HeadMask}' or none"),
         };
 
-        spec = manifest.Input.DisplayBone switch
+        if (!Headsup.Inputs.DisplayBone.TryParse(manifest.Input.DisplayBone, out var bone))
         {
-            null => spec,
-            ModelInput.SkullBone when spec.Recipe.HasDisplayFallback => spec with { DisplayBone = true },
-            ModelInput.SkullBone => throw new ModelException(location, $"model.json input: display_bone '{ModelInput.SkullBone}' needs a recipe that reads display images through HU windows (brain-plus), not {spec.Recipe}"),
-            var other => throw new ModelException(location, $"model.json input: display_bone '{other}' is not known to this build ({ThisBuild.Version}); it knows '{ModelInput.SkullBone}' or none"),
-        };
+            throw new ModelException(location, $"model.json input: display_bone '{manifest.Input.DisplayBone}' is not known to this build ({ThisBuild.Version}); it knows '{ModelInput.SkullBone}', '{ModelInput.SaturatedSkullBone}' or none");
+        }
+
+        if (bone != DisplayBoneMode.Off && !spec.Recipe.HasDisplayFallback)
+        {
+            throw new ModelException(location, $"model.json input: display_bone '{manifest.Input.DisplayBone}' needs a recipe that reads display images through HU windows (brain-plus), not {spec.Recipe}");
+        }
+
+        spec = spec with { DisplayBoneMode = bone };
 
         if (spec.Channels != manifest.Input.Channels)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Headsup.Inputs;
 using Headsup.Models.Networks;
 using Headsup.Models.Packaging;
 using Headsup.Models.Tests.Networks;
@@ -51,7 +52,9 @@ public sealed class ModelPackageTests
         var manifest = Manifest("small-cnn", 1);
         Assert.False(ModelPackage.InputSpecOf(manifest, "test").DisplayBone);
         var plus = manifest with { Input = new ModelInput { Recipe = "brain-plus", Size = 64, Channels = 3, DisplayBone = "skull" } };
-        Assert.True(ModelPackage.InputSpecOf(plus, "test").DisplayBone);
+        Assert.Equal(DisplayBoneMode.Skull, ModelPackage.InputSpecOf(plus, "test").DisplayBoneMode);
+        var saturated = plus with { Input = plus.Input with { DisplayBone = "saturated-skull" } };
+        Assert.Equal(DisplayBoneMode.SaturatedSkull, ModelPackage.InputSpecOf(saturated, "test").DisplayBoneMode);
 
         var gray = manifest with { Input = manifest.Input with { DisplayBone = "skull" } };
         Assert.Contains("brain-plus", Assert.Throws<ModelException>(() => ModelPackage.InputSpecOf(gray, "test")).Message, StringComparison.Ordinal);

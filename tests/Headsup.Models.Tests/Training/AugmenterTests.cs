@@ -227,7 +227,7 @@ public sealed class DisplayDropoutTests
         }
 
         var display = hu.Select(v => MathF.Round(255f * Math.Clamp(v / 80f, 0f, 1f))).ToArray();
-        var spec = new InputSpec("brain-plus", n) { DisplayBone = true };
+        var spec = new InputSpec("brain-plus", n) { DisplayBoneMode = DisplayBoneMode.Skull };
         var fromHu = InputBuilder.Build(new SliceImage(hu, n, n, SliceIntensity.Hu, "hu"), null, null, spec);
         var fromDisplay = InputBuilder.Build(new SliceImage(display, n, n, SliceIntensity.Display, "png"), null, null, spec);
         using var batch = tensor(fromHu, new long[] { 1, 3, n, n });
@@ -243,6 +243,44 @@ public sealed class DisplayDropoutTests
         Assert.Equal(1f, values[(2 * plane) + (1 * n) + 16]); // and 0–1000 HU
         Assert.InRange(values[plane + (10 * n) + 10], 0.39f, 0.41f); // the enclosed calcification: clipped at 80 HU
         Assert.InRange(values[plane + (20 * n) + 20], 0.32f, 0.33f); // blood, 65 HU of 200
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void DroppedInput_WithSaturatedSkullBone_IsTheDisplayImagesInput_BoneOnlyWhereTheSkullIsClipped(bool clipped)
+    {
+        // A 32² display image filling the frame (no resampling): brain at 112 inside a 3-pixel skull ring at 255 (clipped,
+        // as rendered straight from HU) or at 240 (a film-style export). Dropout sees it as channel 0.
+        const int n = 32;
+        var display = new float[n * n];
+        for (int y = 0; y < n; y++)
+        {
+            for (int x = 0; x < n; x++)
+            {
+                bool ring = x < 3 || y < 3 || x >= n - 3 || y >= n - 3;
+                display[(y * n) + x] = ring ? (clipped ? 255f : 240f) : 112f;
+            }
+        }
+
+        var spec = new InputSpec("brain-plus", n) { DisplayBoneMode = DisplayBoneMode.SaturatedSkull };
+        var fromDisplay = InputBuilder.Build(new SliceImage(display, n, n, SliceIntensity.Display, "png"), null, null, spec);
+        var channel0 = new float[3 * n * n];
+        for (int i = 0; i < display.Length; i++)
+        {
+            channel0[i] = display[i] / 255f;
+        }
+
+        using var batch = tensor(channel0, new long[] { 1, 3, n, n });
+        using var dropped = Augmenter.DropToDisplay(batch, [true], Scales, InputRecipe.BrainPlus.DisplayBoneValues, saturatedSkullOnly: true);
+        var values = dropped.data<float>().ToArray();
+        for (int i = 0; i < values.Length; i++)
+        {
+            Assert.InRange(Math.Abs(values[i] - fromDisplay[i]), 0f, 1.01f / 255f);
+        }
+
+        // The skull in the 0–1000 HU window: bone (1) when clipped; otherwise the plain reading, 240 × 0.08 levels.
+        Assert.Equal(clipped ? 1f : MathF.Round(Scales[2] * 240f) / 255f, values[(2 * n * n) + (1 * n) + 16], 5);
     }
 
     [Fact]
@@ -290,13 +328,20 @@ public sealed class DisplayDropoutTests
     public void Options_DisplayBone_RoundTrips_IntoTheInputSpec_OnlyWithBrainPlus()
     {
         Assert.Equal("false", new TrainingOptions().Describe()["display_bone"]);
-        var options = new TrainingOptions { Recipe = "brain-plus", DisplayBone = true };
+        var options = new TrainingOptions { Recipe = "brain-plus", DisplayBone = DisplayBoneMode.Skull };
         Assert.Null(options.Problem);
-        Assert.True(TrainingOptions.FromDescription(options.Describe()).DisplayBone);
+        Assert.Equal(DisplayBoneMode.Skull, TrainingOptions.FromDescription(options.Describe()).DisplayBone);
+        Assert.Equal("true", options.Describe()["display_bone"]);
         Assert.True(options.InputSpec().DisplayBone);
+        var saturated = options with { DisplayBone = DisplayBoneMode.SaturatedSkull };
+        Assert.Equal("saturated-skull", saturated.Describe()["display_bone"]);
+        Assert.Equal(DisplayBoneMode.SaturatedSkull, TrainingOptions.FromDescription(saturated.Describe()).DisplayBone);
+        Assert.Equal(DisplayBoneMode.SaturatedSkull, saturated.InputSpec().DisplayBoneMode);
+        Assert.Equal(DisplayBoneMode.Skull, TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_bone"] = "skull" }).DisplayBone);
+        Assert.Contains("brain-plus", new TrainingOptions { DisplayBone = DisplayBoneMode.SaturatedSkull }.Problem, StringComparison.Ordinal);
         Assert.False(options.InputSpec("gray-brain").DisplayBone);
-        Assert.Contains("brain-plus", new TrainingOptions { DisplayBone = true }.Problem, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => new Trainer(new TrainingOptions { Recipe = "gray-brain", DisplayBone = true }));
+        Assert.Contains("brain-plus", new TrainingOptions { DisplayBone = DisplayBoneMode.Skull }.Problem, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new Trainer(new TrainingOptions { Recipe = "gray-brain", DisplayBone = DisplayBoneMode.Skull }));
         Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_bone"] = "yes" }));
     }
 }
