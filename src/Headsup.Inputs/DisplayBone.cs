@@ -175,6 +175,31 @@ public static class DisplayBone
     }
 
     /// <summary>
+    /// Fills channels 1.. of a C × <paramref name="size"/>² input from its channel 0 without bone: channel c =
+    /// round(<paramref name="scales"/>[c] × channel 0 × 255) / 255 everywhere — the plain reading of a display image
+    /// (white = the top of the brain window), as <see cref="Derive"/> gives where it finds no bone.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not agree.</exception>
+    public static void DerivePlain(Span<float> values, int size, IReadOnlyList<float> scales)
+    {
+        ArgumentNullException.ThrowIfNull(scales);
+        int plane = size * size, channels = scales.Count;
+        if (size < 1 || channels < 1 || values.Length != channels * plane)
+        {
+            throw new ArgumentException($"{values.Length} values and {scales.Count} scales do not make a {channels}×{size}×{size} input");
+        }
+
+        for (int c = channels - 1; c >= 0; c--)
+        {
+            var channel = values.Slice(c * plane, plane);
+            for (int i = 0; i < plane; i++)
+            {
+                channel[i] = MathF.Round(scales[c] * MathF.Round(values[i] * 255f)) / 255f;
+            }
+        }
+    }
+
+    /// <summary>
     /// Fills channels 1.. of a C × <paramref name="size"/>² input from its channel 0 (a display image's brain window,
     /// values 0..1 in 1/255 steps): channel c = round(<paramref name="scales"/>[c] × channel 0 × 255) / 255, except at
     /// bone (<see cref="Find"/> on channel 0 × 255, with <paramref name="saturatedSkullOnly"/>), where every channel c is

@@ -46,6 +46,8 @@ public sealed class Augmenter : IDisposable
     private readonly IReadOnlyList<float> _displayScales;
     private readonly IReadOnlyList<float>? _displayBoneValues;
     private readonly bool _saturatedSkullOnly;
+    private readonly double _displayBoneFraction;
+    private readonly Random _boneRandom;
     private readonly Random _dropoutRandom;
     private readonly Generator _generator;
 
@@ -66,12 +68,16 @@ public sealed class Augmenter : IDisposable
     /// as a display image with probability <paramref name="displayDropout"/> (both clamped to [0, 1]), its channels
     /// then <paramref name="displayScales"/> × channel 0 (the recipe's <see cref="Headsup.Inputs.InputRecipe.DisplayChannelScales"/>;
     /// needed when <paramref name="displayDropout"/> &gt; 0), and with <paramref name="displayBoneValues"/> its skull as bone
-    /// (<see cref="DropToDisplay"/>; with <paramref name="saturatedSkullOnly"/> only where it is cleanly clipped).
+    /// (<see cref="DropToDisplay"/>; with <paramref name="saturatedSkullOnly"/> only where it is cleanly clipped) in a
+    /// <paramref name="displayBoneFraction"/> of the dropped images, drawn per image (clamped to [0, 1]; the others keep
+    /// the plain reading, so the network also learns what a white skull read as the top of the window is).
     /// </summary>
-    public Augmenter(double strength, long seed, double windowProbability, double displayDropout, IReadOnlyList<float>? displayScales = null, IReadOnlyList<float>? displayBoneValues = null, bool saturatedSkullOnly = false)
+    public Augmenter(double strength, long seed, double windowProbability, double displayDropout, IReadOnlyList<float>? displayScales = null, IReadOnlyList<float>? displayBoneValues = null, bool saturatedSkullOnly = false, double displayBoneFraction = 1)
     {
         _displayBoneValues = displayBoneValues;
         _saturatedSkullOnly = saturatedSkullOnly;
+        _displayBoneFraction = double.IsNaN(displayBoneFraction) ? 1 : Math.Clamp(displayBoneFraction, 0, 1);
+        _boneRandom = new Random(unchecked((int)(seed * 41) ^ 0x1b873593));
         _displayDropout = double.IsNaN(displayDropout) ? 0 : Math.Clamp(displayDropout, 0, 1);
         _displayScales = displayScales ?? [];
         if (_displayDropout > 0 && _displayScales.Count == 0)
@@ -132,7 +138,8 @@ public sealed class Augmenter : IDisposable
         ArgumentNullException.ThrowIfNull(batch);
         if (_displayDropout > 0)
         {
-            using var dropped = DropToDisplay(batch, DrawDisplayDropout((int)batch.shape[0]), _displayScales, _displayBoneValues, _saturatedSkullOnly);
+            var drop = DrawDisplayDropout((int)batch.shape[0]);
+            using var dropped = DropToDisplay(batch, drop, _displayScales, _displayBoneValues, _saturatedSkullOnly, _displayBoneValues is null || _displayBoneFraction >= 1 ? null : DrawBone(drop.Length));
             return AfterDropout(dropped);
         }
 
@@ -149,9 +156,10 @@ public sealed class Augmenter : IDisposable
     /// With <paramref name="boneValues"/> (the recipe's <see cref="Headsup.Inputs.InputRecipe.DisplayBoneValues"/>, for a
     /// package with display bone), the dropped image's channels are <see cref="Headsup.Inputs.DisplayBone.Derive"/> of
     /// channel 0: the same, except that the skull found in the clipped image takes bone's values (with
-    /// <paramref name="saturatedSkullOnly"/>, only where it is cleanly clipped, as <see cref="Headsup.Inputs.DisplayBoneMode.SaturatedSkull"/>).
+    /// <paramref name="saturatedSkullOnly"/>, only where it is cleanly clipped, as <see cref="Headsup.Inputs.DisplayBoneMode.SaturatedSkull"/>);
+    /// where <paramref name="readBone"/>[i] is false, image i keeps the plain reading (<see cref="Headsup.Inputs.DisplayBone.DerivePlain"/>).
     /// </remarks>
-    public static Tensor DropToDisplay(Tensor batch, IReadOnlyList<bool> drop, IReadOnlyList<float> channelScales, IReadOnlyList<float>? boneValues = null, bool saturatedSkullOnly = false)
+    public static Tensor DropToDisplay(Tensor batch, IReadOnlyList<bool> drop, IReadOnlyList<float> channelScales, IReadOnlyList<float>? boneValues = null, bool saturatedSkullOnly = false, IReadOnlyList<bool>? readBone = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(drop);
@@ -165,6 +173,11 @@ public sealed class Augmenter : IDisposable
         if (channelScales.Count != c)
         {
             throw new ArgumentException($"{channelScales.Count} channel scales for {c} channels");
+        }
+
+        if (readBone is not null && readBone.Count != n)
+        {
+            throw new ArgumentException($"{readBone.Count} bone draws for {n} images");
         }
 
         var keep = new float[n];
@@ -197,7 +210,14 @@ public sealed class Augmenter : IDisposable
                 {
                     var image = values.AsSpan(i * c * plane, c * plane);
                     first.AsSpan(i * plane, plane).CopyTo(image);
-                    Headsup.Inputs.DisplayBone.Derive(image, size, channelScales, boneValues, saturatedSkullOnly);
+                    if (readBone is null || readBone[i])
+                    {
+                        Headsup.Inputs.DisplayBone.Derive(image, size, channelScales, boneValues, saturatedSkullOnly);
+                    }
+                    else
+                    {
+                        Headsup.Inputs.DisplayBone.DerivePlain(image, size, channelScales);
+                    }
                 }
             }
 
@@ -216,6 +236,17 @@ public sealed class Augmenter : IDisposable
         }
 
         return drop;
+    }
+
+    private bool[] DrawBone(int n)
+    {
+        var bone = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            bone[i] = _boneRandom.NextDouble() < _displayBoneFraction;
+        }
+
+        return bone;
     }
 
     private Tensor AfterDropout(Tensor batch)

@@ -69,6 +69,13 @@ public sealed record TrainingOptions
     /// </summary>
     public Headsup.Inputs.DisplayBoneMode DisplayBone { get; init; }
 
+    /// <summary>
+    /// The fraction of display-dropout images whose skull is read as bone (with <see cref="DisplayBone"/>; drawn per
+    /// image); the others keep the plain reading, so a network trained with bone still learns a white skull read as the
+    /// top of the window — what display images the saturated mode leaves alone carry. 1 (the default) = every one.
+    /// </summary>
+    public double DisplayBoneFraction { get; init; } = 1;
+
     /// <summary>Why <see cref="DisplayBone"/> cannot be used with <see cref="Recipe"/>; null when it can (or is off).</summary>
     public string? DisplayBoneProblem =>
         DisplayBone != Headsup.Inputs.DisplayBoneMode.Off && !Headsup.Inputs.InputRecipe.Parse(Recipe).HasDisplayFallback
@@ -192,6 +199,7 @@ public sealed record TrainingOptions
                         _ => throw Bad(key, value),
                     },
                 },
+                "display_bone_fraction" => options with { DisplayBoneFraction = Real(key, value) is >= 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 "display_dropout" => options with { DisplayDropout = Real(key, value) is >= 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 _ => throw new ArgumentException($"unknown training option '{key}' (known: {string.Join(", ", new TrainingOptions().Describe().Keys)})"),
             };
@@ -226,6 +234,7 @@ public sealed record TrainingOptions
             Headsup.Inputs.DisplayBoneMode.Skull => "true",
             _ => Headsup.Inputs.DisplayBone.NameOf(DisplayBone)!,
         },
+        ["display_bone_fraction"] = DisplayBoneFraction.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_positives_per_negative"] = SyntheticPositivesPerNegative.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_mimics_per_negative"] = SyntheticMimicsPerNegative.ToString("R", CultureInfo.InvariantCulture),
         ["synthetic_refresh"] = SyntheticRefresh ? "true" : "false",

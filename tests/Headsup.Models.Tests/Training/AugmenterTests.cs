@@ -284,6 +284,58 @@ public sealed class DisplayDropoutTests
     }
 
     [Fact]
+    public void DroppedInput_ReadBoneFalse_KeepsThePlainReading_FractionZeroIsNoBone_FractionOneIsAllBone()
+    {
+        // A clipped skull ring around brain: with bone it reads 1 in the 0–1000 HU window, plain it reads 255 × 0.08 levels.
+        const int n = 32;
+        var channel0 = new float[3 * n * n];
+        for (int y = 0; y < n; y++)
+        {
+            for (int x = 0; x < n; x++)
+            {
+                bool ring = x < 3 || y < 3 || x >= n - 3 || y >= n - 3;
+                channel0[(y * n) + x] = ring ? 1f : 112f / 255f;
+            }
+        }
+
+        using var one = tensor(channel0, new long[] { 1, 3, n, n });
+        using var batch = cat(new[] { one, one }, 0);
+        var boneValues = InputRecipe.BrainPlus.DisplayBoneValues;
+        using var mixed = Augmenter.DropToDisplay(batch, [true, true], Scales, boneValues, readBone: [true, false]);
+        using var plain = Augmenter.DropToDisplay(batch, [true, true], Scales);
+        var values = mixed.data<float>().ToArray();
+        var plainValues = plain.data<float>().ToArray();
+        const int plane = n * n, image = 3 * plane;
+        Assert.Equal(1f, values[(2 * plane) + 16]); // image 0: bone
+        Assert.Equal(MathF.Round(Scales[2] * 255f) / 255f, values[image + (2 * plane) + 16], 5); // image 1: plain
+        for (int i = image; i < 2 * image; i++)
+        {
+            Assert.InRange(Math.Abs(values[i] - plainValues[i]), 0f, 1.01f / 255f);
+        }
+
+        Assert.Throws<ArgumentException>(() => Augmenter.DropToDisplay(batch, [true, true], Scales, boneValues, readBone: [true]));
+
+        using var x0 = tensor(channel0.Concat(channel0).ToArray(), new long[] { 2, 3, n, n });
+        using var none = new Augmenter(0, 5, 0, 1, Scales, boneValues, displayBoneFraction: 0);
+        using var all = new Augmenter(0, 5, 0, 1, Scales, boneValues, displayBoneFraction: 1);
+        using var noneOut = none.Apply(x0);
+        using var allOut = all.Apply(x0);
+        using var allBone = Augmenter.DropToDisplay(x0, [true, true], Scales, boneValues);
+        Assert.True(allOut.allclose(allBone, 0, 0));
+        Assert.True(noneOut.sub(plain).abs().max().item<float>() <= 1.01f / 255f);
+    }
+
+    [Fact]
+    public void Options_DisplayBoneFraction_RoundTrips_AndIsChecked()
+    {
+        Assert.Equal(1, new TrainingOptions().DisplayBoneFraction);
+        var options = new TrainingOptions { Recipe = "brain-plus", DisplayBone = DisplayBoneMode.SaturatedSkull, DisplayBoneFraction = 0.5 };
+        Assert.Equal("0.5", options.Describe()["display_bone_fraction"]);
+        Assert.Equal(0.5, TrainingOptions.FromDescription(options.Describe()).DisplayBoneFraction);
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_bone_fraction"] = "1.5" }));
+    }
+
+    [Fact]
     public void Apply_DropoutZero_IsTheAugmenterWithout_DropoutOne_IsTheDisplayInput_Repeatable()
     {
         using var x = rand(6, 3, 32, 32);
