@@ -82,8 +82,14 @@ public sealed record TrainingOptions
             ? $"display bone gives a display image's skull the values bone has in the other channels; recipe {Recipe} has none (use {string.Join(" or ", Headsup.Inputs.InputRecipe.All.Where(r => r.HasDisplayFallback).Select(r => r.Name))})"
             : null;
 
-    /// <summary>The first reason these options cannot train (window augmentation, display dropout or display bone with a recipe that has no use for it); null when they can.</summary>
-    public string? Problem => WindowAugmentationProblem ?? DisplayDropoutProblem ?? DisplayBoneProblem;
+    /// <summary>Why <see cref="DisplayBoneFraction"/> has no effect (below 1 without display bone); null when it has or is 1.</summary>
+    public string? DisplayBoneFractionProblem =>
+        DisplayBoneFraction < 1 && DisplayBone == Headsup.Inputs.DisplayBoneMode.Off
+            ? $"a display bone fraction of {DisplayBoneFraction.ToString("R", CultureInfo.InvariantCulture)} needs display bone (display_bone=true or saturated-skull)"
+            : null;
+
+    /// <summary>The first reason these options cannot train (window augmentation, display dropout or display bone with a recipe that has no use for it, a display bone fraction without display bone); null when they can.</summary>
+    public string? Problem => WindowAugmentationProblem ?? DisplayDropoutProblem ?? DisplayBoneProblem ?? DisplayBoneFractionProblem;
 
     /// <summary>
     /// Zero everything outside the head before the crop (<see cref="Headsup.Inputs.InputSpec.HeadMask"/>); written into the

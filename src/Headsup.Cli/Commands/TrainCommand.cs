@@ -116,6 +116,11 @@ internal static class TrainCommand
                     throw new UsageException((options.DisplayBone == DisplayBoneMode.SaturatedSkull ? "--display-bone-saturated: " : "--display-bone: ") + boneProblem);
                 }
 
+                if (options.DisplayBoneFractionProblem is { } fractionProblem)
+                {
+                    throw new UsageException("--display-bone-fraction: " + fractionProblem);
+                }
+
                 if (options.SyntheticRefresh && options.SyntheticPositivesPerNegative <= 0)
                 {
                     throw new UsageException("--synthetic-refresh draws new lesions each epoch: it needs --synthetic-per-negative > 0");

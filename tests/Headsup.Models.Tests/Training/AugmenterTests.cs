@@ -333,6 +333,8 @@ public sealed class DisplayDropoutTests
         Assert.Equal("0.5", options.Describe()["display_bone_fraction"]);
         Assert.Equal(0.5, TrainingOptions.FromDescription(options.Describe()).DisplayBoneFraction);
         Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_bone_fraction"] = "1.5" }));
+        Assert.Null(options.Problem);
+        Assert.Contains("needs display bone", new TrainingOptions { Recipe = "brain-plus", DisplayBoneFraction = 0.5 }.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
