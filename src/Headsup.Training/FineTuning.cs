@@ -83,6 +83,12 @@ public static class FineTuning
             conflicts.Add("--head-mask (the package's input has no head mask)");
         }
 
+        var parentBone = Headsup.Inputs.DisplayBone.TryParse(parent.Input.DisplayBone, out var bone) ? bone : Headsup.Inputs.DisplayBoneMode.Off;
+        if (defaults.DisplayBone != Headsup.Inputs.DisplayBoneMode.Off && defaults.DisplayBone != parentBone)
+        {
+            conflicts.Add($"display bone {Headsup.Inputs.DisplayBone.NameOf(defaults.DisplayBone)} (the package's input reads display bone as {Headsup.Inputs.DisplayBone.NameOf(parentBone) ?? "none"})");
+        }
+
         if (conflicts.Count > 0)
         {
             throw new ArgumentException($"fine-tuning {parent.Name} {parent.Version} keeps its network and input; these options conflict with it: {string.Join("; ", conflicts)}. Leave them out to take the package's.");
@@ -94,7 +100,7 @@ public static class FineTuning
             Architecture = parent.Architecture,
             Size = parent.Input.Size,
             HeadMask = parentMask,
-            DisplayBone = Headsup.Inputs.DisplayBone.TryParse(parent.Input.DisplayBone, out var bone) ? bone : Headsup.Inputs.DisplayBoneMode.Off,
+            DisplayBone = parentBone,
             LearningRate = given.LearningRate ?? DefaultLearningRate,
             MultiLabel = subtypeHeads,
         };

@@ -49,6 +49,19 @@ public sealed class FineTuningTests
     }
 
     [Fact]
+    public void Resolve_ParentWithDisplayBone_KeepsItsMode_AndAnotherModeConflicts()
+    {
+        var parent = Manifest(recipe: "brain-plus") with { Input = Manifest(recipe: "brain-plus").Input with { DisplayBone = ModelInput.SaturatedSkullBone } };
+
+        Assert.Equal(Headsup.Inputs.DisplayBoneMode.SaturatedSkull, FineTuning.Resolve(Options(3), s_none, parent).DisplayBone);
+        Assert.Equal(Headsup.Inputs.DisplayBoneMode.Off, FineTuning.Resolve(Options(3), s_none, Manifest(recipe: "brain-plus")).DisplayBone);
+        var ex = Assert.Throws<ArgumentException>(() => FineTuning.Resolve(Options(3) with { DisplayBone = Headsup.Inputs.DisplayBoneMode.Skull }, s_none, parent));
+        Assert.Contains("display bone skull", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("saturated-skull", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => FineTuning.Resolve(Options(3) with { DisplayBone = Headsup.Inputs.DisplayBoneMode.Skull }, s_none, Manifest(recipe: "brain-plus")));
+    }
+
+    [Fact]
     public void Resolve_NoParent_GivenChoicesElseDefaults()
     {
         var options = FineTuning.Resolve(Options(3), new NetworkChoices("e1", null, 96, null, false), null);
