@@ -181,24 +181,8 @@ public static class DisplayBone
     /// (white = the top of the brain window), as <see cref="Derive"/> gives where it finds no bone.
     /// </summary>
     /// <exception cref="ArgumentException">The lengths do not agree.</exception>
-    public static void DerivePlain(Span<float> values, int size, IReadOnlyList<float> scales)
-    {
-        ArgumentNullException.ThrowIfNull(scales);
-        int plane = size * size, channels = scales.Count;
-        if (size < 1 || channels < 1 || values.Length != channels * plane)
-        {
-            throw new ArgumentException($"{values.Length} values and {scales.Count} scales do not make a {channels}×{size}×{size} input");
-        }
-
-        for (int c = channels - 1; c >= 0; c--)
-        {
-            var channel = values.Slice(c * plane, plane);
-            for (int i = 0; i < plane; i++)
-            {
-                channel[i] = MathF.Round(scales[c] * MathF.Round(values[i] * 255f)) / 255f;
-            }
-        }
-    }
+    public static void DerivePlain(Span<float> values, int size, IReadOnlyList<float> scales) =>
+        Fill(values, size, scales, null, saturatedSkullOnly: false);
 
     /// <summary>
     /// Fills channels 1.. of a C × <paramref name="size"/>² input from its channel 0 (a display image's brain window,
@@ -210,12 +194,18 @@ public static class DisplayBone
     /// <exception cref="ArgumentException">The lengths do not agree.</exception>
     public static void Derive(Span<float> values, int size, IReadOnlyList<float> scales, IReadOnlyList<float> boneValues, bool saturatedSkullOnly = false)
     {
-        ArgumentNullException.ThrowIfNull(scales);
         ArgumentNullException.ThrowIfNull(boneValues);
+        Fill(values, size, scales, boneValues, saturatedSkullOnly);
+    }
+
+    /// <summary><see cref="Derive"/> with bone (<paramref name="boneValues"/> given) or <see cref="DerivePlain"/> without.</summary>
+    private static void Fill(Span<float> values, int size, IReadOnlyList<float> scales, IReadOnlyList<float>? boneValues, bool saturatedSkullOnly)
+    {
+        ArgumentNullException.ThrowIfNull(scales);
         int plane = size * size, channels = scales.Count;
-        if (size < 1 || channels < 1 || boneValues.Count != channels || values.Length != channels * plane)
+        if (size < 1 || channels < 1 || (boneValues is not null && boneValues.Count != channels) || values.Length != channels * plane)
         {
-            throw new ArgumentException($"{values.Length} values, {scales.Count} scales and {boneValues.Count} bone values do not make a {channels}×{size}×{size} input");
+            throw new ArgumentException($"{values.Length} values, {scales.Count} scales and {boneValues?.Count ?? channels} bone values do not make a {channels}×{size}×{size} input");
         }
 
         var display = new float[plane];
@@ -224,13 +214,13 @@ public static class DisplayBone
             display[i] = MathF.Round(values[i] * 255f);
         }
 
-        var bone = Find(display, size, size, saturatedSkullOnly);
+        var bone = boneValues is null ? null : Find(display, size, size, saturatedSkullOnly);
         for (int c = channels - 1; c >= 0; c--)
         {
             var channel = values.Slice(c * plane, plane);
             for (int i = 0; i < plane; i++)
             {
-                channel[i] = bone[i] != 0 ? boneValues[c] : MathF.Round(scales[c] * display[i]) / 255f;
+                channel[i] = bone is not null && bone[i] != 0 ? boneValues![c] : MathF.Round(scales[c] * display[i]) / 255f;
             }
         }
     }

@@ -163,7 +163,8 @@ public sealed class Trainer
             }
 
             network.train();
-            using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch, _options.WindowAugmentation, _options.DisplayDropout, Headsup.Inputs.InputRecipe.Parse(_options.Recipe).DisplayChannelScales, _options.DisplayBone != Headsup.Inputs.DisplayBoneMode.Off ? Headsup.Inputs.InputRecipe.Parse(_options.Recipe).DisplayBoneValues : null, _options.DisplayBone == Headsup.Inputs.DisplayBoneMode.SaturatedSkull, _options.DisplayBoneFraction);
+            var recipe = Headsup.Inputs.InputRecipe.Parse(_options.Recipe);
+            using var augmenter = new Augmenter(_options.Augmentation, _options.Seed * 1000L + epoch, _options.WindowAugmentation, _options.DisplayDropout, recipe.DisplayChannelScales, _options.DisplayBone != Headsup.Inputs.DisplayBoneMode.Off ? recipe.DisplayBoneValues : null, _options.DisplayBone == Headsup.Inputs.DisplayBoneMode.SaturatedSkull, _options.DisplayBoneFraction);
             var order = EpochOrder(train, new Random(unchecked((_options.Seed * 1_000_003) + epoch)), lastProbability); // not HashCode.Combine: that is randomised per process
             double lossSum = 0;
             for (int step = 0; step < stepsPerEpoch; step++)
