@@ -139,6 +139,17 @@ public sealed record TrainingOptions
     /// <summary>Fraction of patients held out for validation (early stopping, calibration, operating point).</summary>
     public double ValidationFraction { get; init; } = 0.2;
 
+    /// <summary>
+    /// Before the patient-level validation split, give images without a patient id that show the same slice (another
+    /// export, an adjacent slice of one head; <see cref="Headsup.Datasets.NearDuplicates"/>) one patient id, so no copy
+    /// of a validation image is in training. Off by default (the shipped model's split was drawn without it). A split
+    /// fixed by a manifest or an explicit validation set is left as it is.
+    /// </summary>
+    public bool GroupNearDuplicates { get; init; }
+
+    /// <summary>The signature correlation at or above which <see cref="GroupNearDuplicates"/> links two images.</summary>
+    public double NearDuplicateThreshold { get; init; } = Headsup.Datasets.NearDuplicates.DefaultThreshold;
+
     /// <summary>Seed for splits, shuffles, augmentation and initialisation.</summary>
     public int Seed { get; init; } = 1;
 
@@ -190,6 +201,8 @@ public sealed record TrainingOptions
                 "source_balance" => options with { SourceBalance = Real(key, value) },
                 "multi_label" => options with { MultiLabel = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 "validation_fraction" => options with { ValidationFraction = Real(key, value) },
+                "group_near_duplicates" => options with { GroupNearDuplicates = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
+                "near_duplicate_threshold" => options with { NearDuplicateThreshold = Real(key, value) is > 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 "seed" => options with { Seed = Int(key, value) },
                 "weights_precision" => options with { Precision = Enum.TryParse<Headsup.Models.Packaging.WeightsPrecision>(value, ignoreCase: true, out var p) ? p : throw Bad(key, value) },
                 "operating_sensitivity" => options with { OperatingSensitivity = Real(key, value) },
@@ -248,6 +261,8 @@ public sealed record TrainingOptions
         ["source_balance"] = SourceBalance.ToString("R", CultureInfo.InvariantCulture),
         ["multi_label"] = MultiLabel ? "true" : "false",
         ["validation_fraction"] = ValidationFraction.ToString("R", CultureInfo.InvariantCulture),
+        ["group_near_duplicates"] = GroupNearDuplicates ? "true" : "false",
+        ["near_duplicate_threshold"] = NearDuplicateThreshold.ToString("R", CultureInfo.InvariantCulture),
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
         ["weights_precision"] = Precision.ToString(),
         ["operating_sensitivity"] = OperatingSensitivity.ToString("R", CultureInfo.InvariantCulture),

@@ -112,6 +112,14 @@ public static class TrainingRun
         }
         else
         {
+            if (options.GroupNearDuplicates)
+            {
+                observer.Stage("looking for near-duplicate images among those without a patient id", samples.Count(s => s.PatientId == LabeledSample.RowPatientId(s.RelativeFile)));
+                var grouping = NearDuplicates.Group(samples, options.NearDuplicateThreshold, SampleImages.Load, new SyncProgress<int>(observer.Advance), cancellationToken);
+                observer.Stage(grouping.Summary, 0);
+                samples = grouping.Samples.ToList();
+            }
+
             var split = PatientSplitter.Split(samples, options.ValidationFraction, options.Seed);
             trainSamples = split.Train;
             validationSamples = split.Validation;

@@ -122,6 +122,62 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     }
 
     [Fact]
+    public void DatasetAndTrain_GroupNearDuplicates_KeepEveryCopyOfASliceOnOneSide()
+    {
+        using var work = TestData.CreateTempFolder();
+        // 16 display heads without patient ids, half positive; h00 again as another export (bigger, shifted, other
+        // window) and h09 again unchanged: two pairs a random split would separate for some seed.
+        var lines = new List<string> { "image,hemorrhage" };
+        for (int i = 0; i < 16; i++)
+        {
+            TestImages.WriteDisplayHeadPng(Path.Combine(work.Path, "images", $"h{i:00}.png"), seed: 100 + i, size: 128);
+            lines.Add($"images/h{i:00}.png,{i % 2}");
+        }
+
+        TestImages.WriteDisplayHeadPng(Path.Combine(work.Path, "images", "h00-export.png"), seed: 100, size: 150, scale: 1.1, shiftX: 6, shiftY: -4, tone: v => (v - 20) * 1.6f);
+        TestImages.WriteDisplayHeadPng(Path.Combine(work.Path, "images", "h09-copy.png"), seed: 109, size: 128);
+        lines.Add("images/h00-export.png,0");
+        lines.Add("images/h09-copy.png,0");
+        var csv = Path.Combine(work.Path, "labels.csv");
+        File.WriteAllLines(csv, lines);
+
+        static Dictionary<string, (string Patient, string Split)> Entries(string manifest) =>
+            JsonNode.Parse(File.ReadAllText(manifest))!["entries"]!.AsArray().ToDictionary(
+                e => Path.GetFileNameWithoutExtension(e!["file"]!.GetValue<string>()),
+                e => (e!["patient_id"]!.GetValue<string>(), e!["split"]!.GetValue<string>()));
+
+        for (int seed = 1; seed <= 3; seed++)
+        {
+            var manifest = Path.Combine(work.Path, $"m{seed}.json");
+            var (exit, stdout, stderr) = Headsup("dataset", "--data", csv, "--group-near-duplicates", "--val-fraction", "0.4", "--seed", seed.ToString(CultureInfo.InvariantCulture), "--out", manifest);
+            Assert.True(exit == 0, stdout + stderr);
+            Assert.Contains("near-duplicates: 2 group(s) of 4 images among 18", stderr, StringComparison.Ordinal);
+            Assert.Contains("images/h00-export.png images/h00.png", stderr, StringComparison.Ordinal);
+            Assert.Contains("labels disagree", stderr, StringComparison.Ordinal);
+            var entries = Entries(manifest);
+            Assert.Equal("near-duplicates:images/h00-export.png", entries["h00"].Patient);
+            Assert.Equal(entries["h00"], entries["h00-export"]);
+            Assert.Equal(entries["h09"], entries["h09-copy"]);
+            Assert.Equal("row:images/h01.png", entries["h01"].Patient);
+        }
+
+        var model = Path.Combine(work.Path, "model");
+        var (trainExit, trainOut, trainErr) = Headsup("train", "--data", csv, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--val-fraction", "0.4", "--group-near-duplicates", "--out", model);
+        Assert.True(trainExit == 0, trainOut + trainErr);
+        Assert.Contains("near-duplicates: 2 group(s)", trainOut + trainErr, StringComparison.Ordinal);
+        var trained = Entries(Path.Combine(model, "training-manifest.json"));
+        Assert.Equal(trained["h00"], trained["h00-export"]);
+        Assert.Equal(trained["h09"], trained["h09-copy"]);
+        var options = JsonNode.Parse(File.ReadAllText(Path.Combine(model, "model.json")))!["training"]!["options"]!;
+        Assert.Equal("true", options["group_near_duplicates"]!.GetValue<string>());
+        Assert.Equal("0.97", options["near_duplicate_threshold"]!.GetValue<string>());
+
+        var (badExit, _, badErr) = Headsup("dataset", "--data", csv, "--group-near-duplicates", "--near-duplicate-threshold", "0.2", "--out", Path.Combine(work.Path, "bad.json"));
+        Assert.Equal(2, badExit);
+        Assert.Contains("--near-duplicate-threshold", badErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_CsvNamingMissingFiles_ReportsThemAndStillTrains()
     {
         using var work = TestData.CreateTempFolder();

@@ -10,6 +10,7 @@ namespace Headsup.Cli.Commands;
 /// `headsup dataset --data &lt;src&gt;... --out &lt;manifest.json&gt; [--per-class N] [--val-fraction f] [--folds k]`:
 /// imports labelled sources (RSNA layout, labels CSV, phantom output), optionally draws a balanced sample, splits by
 /// patient (stratified; or k folds), hashes every file and writes a manifest that repeats the run exactly.
+/// With --group-near-duplicates, images without a patient id that show the same slice share one before the split.
 /// `headsup dataset --verify &lt;manifest.json&gt;` checks every file against its hash.
 /// </summary>
 internal static class DatasetCommand
@@ -23,9 +24,11 @@ internal static class DatasetCommand
         var folds = new Option<int?>("--folds") { Description = "k-fold split by patient instead of one split" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var verify = new Option<string?>("--verify") { Description = "Verify a manifest's files against their hashes" };
+        var groupNearDuplicates = SharedOptions.GroupNearDuplicates();
+        var nearDuplicateThreshold = SharedOptions.NearDuplicateThreshold();
         var command = new Command("dataset", "Import labelled data, sample, split by patient and write a manifest with file hashes")
         {
-            data, output, perClass, valFraction, folds, seed, verify,
+            data, output, perClass, valFraction, folds, seed, verify, groupNearDuplicates, nearDuplicateThreshold,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -49,6 +52,31 @@ internal static class DatasetCommand
                     }
 
                     samples = balanced.Samples;
+                }
+
+                if (parse.GetValue(groupNearDuplicates))
+                {
+                    double threshold = parse.GetValue(nearDuplicateThreshold);
+                    if (!(threshold is >= 0.5 and <= 1))
+                    {
+                        throw new UsageException($"--near-duplicate-threshold must be within 0.5..1 (got {threshold.ToString(CultureInfo.InvariantCulture)})");
+                    }
+
+                    var observer = new ConsoleTrainingObserver();
+                    observer.Stage("looking for near-duplicate images among those without a patient id", samples.Count);
+                    var grouping = NearDuplicates.Group(samples, threshold, SampleImages.Load, new SyncProgress<int>(observer.Advance), cancellationToken);
+                    Console.Error.WriteLine(grouping.Summary);
+                    foreach (var group in grouping.Groups)
+                    {
+                        Console.Error.WriteLine($"  {string.Join(" ", group.Files)} (r ≥ {group.MinCorrelation.ToString("0.000", CultureInfo.InvariantCulture)}{(group.LabelsAgree ? string.Empty : "; labels disagree")})");
+                    }
+
+                    foreach (var problem in grouping.Problems)
+                    {
+                        Console.Error.WriteLine($"  {problem.File}: {problem.Message}");
+                    }
+
+                    samples = grouping.Samples;
                 }
 
                 if (parse.GetValue(folds) is int k)

@@ -44,6 +44,8 @@ internal static class TrainCommand
         var sourceBalance = new Option<double>("--source-balance") { Description = "Draw inputs with weight count(source)^-b each epoch (0 = plain shuffle, 1 = sources equally often)", DefaultValueFactory = _ => 0 };
         var noMulti = new Option<bool>("--no-subtypes") { Description = "Train 'any' only, even when subtype labels exist" };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of patients for validation", DefaultValueFactory = _ => 0.2 };
+        var groupNearDuplicates = SharedOptions.GroupNearDuplicates();
+        var nearDuplicateThreshold = SharedOptions.NearDuplicateThreshold();
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var output = SharedOptions.Out("Model package folder to write");
@@ -55,7 +57,7 @@ internal static class TrainCommand
         var version = new Option<string>("--model-version") { DefaultValueFactory = _ => "1.0.0" };
         var command = new Command("train", "Train a hemorrhage classifier and write a model package")
         {
-            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, displayDropout, displayBone, displayBoneSaturated, displayBoneFraction, headMask, synthetic, mimics, syntheticRefresh, hardNegatives, sourceBalance, noMulti, valFraction, seed, threads, output, resume, resumeFrom, weights, name, version,
+            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, displayDropout, displayBone, displayBoneSaturated, displayBoneFraction, headMask, synthetic, mimics, syntheticRefresh, hardNegatives, sourceBalance, noMulti, valFraction, groupNearDuplicates, nearDuplicateThreshold, seed, threads, output, resume, resumeFrom, weights, name, version,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -77,6 +79,8 @@ internal static class TrainCommand
                 HardNegatives = Check(parse.GetValue(hardNegatives), 0, 100, "--hard-negatives"),
                 SourceBalance = Math.Clamp(parse.GetValue(sourceBalance), 0, 1),
                 ValidationFraction = parse.GetValue(valFraction),
+                GroupNearDuplicates = parse.GetValue(groupNearDuplicates),
+                NearDuplicateThreshold = Check(parse.GetValue(nearDuplicateThreshold), 0.5, 1, "--near-duplicate-threshold"),
                 Seed = parse.GetValue(seed),
                 Threads = Check(parse.GetValue(threads), 1, 256, "--threads"),
                 Precision = parse.GetValue(weights) switch { "int8" => WeightsPrecision.Int8Blocks, "float32" => WeightsPrecision.Float32, _ => WeightsPrecision.Float16 },

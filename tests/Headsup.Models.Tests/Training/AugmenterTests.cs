@@ -326,6 +326,24 @@ public sealed class DisplayDropoutTests
     }
 
     [Fact]
+    public void Options_NearDuplicateGrouping_RoundTrips_AndIsChecked()
+    {
+        Assert.False(new TrainingOptions().GroupNearDuplicates);
+        var options = new TrainingOptions { GroupNearDuplicates = true, NearDuplicateThreshold = 0.95 };
+        Assert.Equal("true", options.Describe()["group_near_duplicates"]);
+        var back = TrainingOptions.FromDescription(options.Describe());
+        Assert.True(back.GroupNearDuplicates);
+        Assert.Equal(0.95, back.NearDuplicateThreshold);
+        // A package recorded before the option existed trains as it did: no grouping.
+        var recorded = new Dictionary<string, string>(options.Describe());
+        recorded.Remove("group_near_duplicates");
+        recorded.Remove("near_duplicate_threshold");
+        Assert.False(TrainingOptions.FromDescription(recorded).GroupNearDuplicates);
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["near_duplicate_threshold"] = "0" }));
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["group_near_duplicates"] = "yes" }));
+    }
+
+    [Fact]
     public void Options_DisplayBoneFraction_RoundTrips_AndIsChecked()
     {
         Assert.Equal(1, new TrainingOptions().DisplayBoneFraction);
