@@ -58,12 +58,19 @@ public sealed record TrainingOutcome
 
     /// <summary>True when training stopped on the time limit rather than on epochs or patience.</summary>
     public bool StoppedOnTime { get; init; }
+
+    /// <summary>
+    /// The epochs whose end-of-epoch weights were averaged into <see cref="Network"/>
+    /// (<see cref="TrainingOptions.AverageFromEpoch"/>); empty when the best epoch's weights were kept.
+    /// </summary>
+    public IReadOnlyList<int> AveragedEpochs { get; init; } = [];
 }
 
 /// <summary>
 /// Trains a <see cref="ClassifierNetwork"/> on an <see cref="InputCache"/>: AdamW, one-epoch linear warm-up then
 /// cosine decay, BCE-with-logits on any (positive class weighted to balance) plus masked subtype losses, batch
-/// augmentation, validation AP after every epoch, early stopping with patience, the best weights kept. A checkpoint
+/// augmentation, validation AP after every epoch, early stopping with patience, the best weights kept (or, with
+/// <see cref="TrainingOptions.AverageFromEpoch"/>, the mean of the weights of every epoch from that one on). A checkpoint
 /// (weights, optimiser, history) after each epoch allows <c>resume</c>. The network starts from ImageNet or random
 /// weights, or, when fine-tuning, from a copy of a parent package's (<see cref="FineTuning"/>).
 /// </summary>
@@ -145,6 +152,8 @@ public sealed class Trainer
         double positives = train.Positives;
         using var posWeight = tensor(new float[] { (float)Math.Clamp((train.Count - positives) / positives, 0.2, 20) });
         bool stoppedOnTime = false;
+        using var average = new WeightAverage();
+        var averagedEpochs = new List<int>();
         var lastProbability = new Dictionary<CachedInput, double>(ReferenceEqualityComparer.Instance); // hard-negative mining
         for (int epoch = startEpoch; epoch <= _options.Epochs; epoch++)
         {
@@ -217,6 +226,12 @@ public sealed class Trainer
                 checkpoint?.SaveBest(network);
             }
 
+            if (_options.AverageFromEpoch > 0 && epoch >= _options.AverageFromEpoch)
+            {
+                average.Add(network);
+                averagedEpochs.Add(epoch);
+            }
+
             checkpoint?.Save(network, optimizer, _options, new CheckpointState(epoch, bestAp, bestEpoch, history));
             progress?.Report(new TrainingProgress
             {
@@ -235,11 +250,17 @@ public sealed class Trainer
             }
         }
 
-        if (best is not null)
+        if (averagedEpochs.Count > 0)
+        {
+            average.CopyTo(network);
+            drawObserver.Stage($"weights averaged over epochs {averagedEpochs[0]}–{averagedEpochs[^1]} ({averagedEpochs.Count}); the best single epoch was {bestEpoch}", 0);
+        }
+        else if (best is not null)
         {
             Restore(network, best);
-            DisposeAll(best);
         }
+
+        DisposeAll(best);
 
         network.eval();
         var finalLogits = CachePredictor.Logits(network, validation, _options.BatchSize).Select(l => (double)l[0]).ToArray();
@@ -253,6 +274,7 @@ public sealed class Trainer
             ValidationLogits = finalLogits,
             Seconds = clock.Elapsed.TotalSeconds,
             StoppedOnTime = stoppedOnTime,
+            AveragedEpochs = averagedEpochs,
         };
     }
 

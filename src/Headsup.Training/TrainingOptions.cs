@@ -150,6 +150,13 @@ public sealed record TrainingOptions
     /// <summary>The signature correlation at or above which <see cref="GroupNearDuplicates"/> links two images.</summary>
     public double NearDuplicateThreshold { get; init; } = Headsup.Datasets.NearDuplicates.DefaultThreshold;
 
+    /// <summary>
+    /// Weight averaging (stochastic weight averaging, issue 12): when &gt; 0, the network kept is the mean of its weights at
+    /// the end of every epoch from this one on (BatchNorm statistics included), not the best epoch's; a run that stops
+    /// before it keeps the best epoch. 0 (the default) = off.
+    /// </summary>
+    public int AverageFromEpoch { get; init; }
+
     /// <summary>Seed for splits, shuffles, augmentation and initialisation.</summary>
     public int Seed { get; init; } = 1;
 
@@ -201,6 +208,7 @@ public sealed record TrainingOptions
                 "source_balance" => options with { SourceBalance = Real(key, value) },
                 "multi_label" => options with { MultiLabel = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 "validation_fraction" => options with { ValidationFraction = Real(key, value) },
+                "average_from_epoch" => options with { AverageFromEpoch = Int(key, value) >= 0 ? Int(key, value) : throw Bad(key, value) },
                 "group_near_duplicates" => options with { GroupNearDuplicates = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 "near_duplicate_threshold" => options with { NearDuplicateThreshold = Real(key, value) is > 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 "seed" => options with { Seed = Int(key, value) },
@@ -261,6 +269,7 @@ public sealed record TrainingOptions
         ["source_balance"] = SourceBalance.ToString("R", CultureInfo.InvariantCulture),
         ["multi_label"] = MultiLabel ? "true" : "false",
         ["validation_fraction"] = ValidationFraction.ToString("R", CultureInfo.InvariantCulture),
+        ["average_from_epoch"] = AverageFromEpoch.ToString(CultureInfo.InvariantCulture),
         ["group_near_duplicates"] = GroupNearDuplicates ? "true" : "false",
         ["near_duplicate_threshold"] = NearDuplicateThreshold.ToString("R", CultureInfo.InvariantCulture),
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),

@@ -362,6 +362,7 @@ public static class TrainingRun
             ValidationPositives = validation.Positives,
             Epochs = outcome.History.Count,
             BestEpoch = outcome.BestEpoch,
+            AveragedEpochs = outcome.AveragedEpochs.Count > 0 ? outcome.AveragedEpochs : null,
             Seed = options.Seed,
             Options = options.Describe(),
             Seconds = Math.Round(outcome.Seconds, 1),

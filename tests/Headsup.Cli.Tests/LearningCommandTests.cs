@@ -178,6 +178,22 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     }
 
     [Fact]
+    public void Train_WeightAveraging_IsRecordedInThePackage()
+    {
+        using var work = TestData.CreateTempFolder();
+        var model = Path.Combine(work.Path, "model");
+        var (exit, stdout, stderr) = Headsup("train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "2", "--patience", "5", "--val-fraction", "0.34", "--average-from-epoch", "1", "--out", model);
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("weights averaged over epochs 1–2", stdout, StringComparison.Ordinal);
+        var training = JsonNode.Parse(File.ReadAllText(Path.Combine(model, "model.json")))!["training"]!;
+        Assert.Equal([1, 2], training["averaged_epochs"]!.AsArray().Select(e => e!.GetValue<int>()));
+        Assert.Equal("1", training["options"]!["average_from_epoch"]!.GetValue<string>());
+        var (badExit, _, badErr) = Headsup("train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--average-from-epoch", "-1", "--out", Path.Combine(work.Path, "bad"));
+        Assert.Equal(2, badExit);
+        Assert.Contains("--average-from-epoch", badErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_CsvNamingMissingFiles_ReportsThemAndStillTrains()
     {
         using var work = TestData.CreateTempFolder();

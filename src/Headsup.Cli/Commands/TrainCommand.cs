@@ -44,6 +44,7 @@ internal static class TrainCommand
         var sourceBalance = new Option<double>("--source-balance") { Description = "Draw inputs with weight count(source)^-b each epoch (0 = plain shuffle, 1 = sources equally often)", DefaultValueFactory = _ => 0 };
         var noMulti = new Option<bool>("--no-subtypes") { Description = "Train 'any' only, even when subtype labels exist" };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of patients for validation", DefaultValueFactory = _ => 0.2 };
+        var averageFrom = new Option<int>("--average-from-epoch") { Description = "Weight averaging: keep the mean of the weights at the end of every epoch from this one on (BatchNorm statistics included) instead of the best epoch's (0 = off)", DefaultValueFactory = _ => 0 };
         var groupNearDuplicates = SharedOptions.GroupNearDuplicates();
         var nearDuplicateThreshold = SharedOptions.NearDuplicateThreshold();
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
@@ -57,7 +58,7 @@ internal static class TrainCommand
         var version = new Option<string>("--model-version") { DefaultValueFactory = _ => "1.0.0" };
         var command = new Command("train", "Train a hemorrhage classifier and write a model package")
         {
-            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, displayDropout, displayBone, displayBoneSaturated, displayBoneFraction, headMask, synthetic, mimics, syntheticRefresh, hardNegatives, sourceBalance, noMulti, valFraction, groupNearDuplicates, nearDuplicateThreshold, seed, threads, output, resume, resumeFrom, weights, name, version,
+            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, displayDropout, displayBone, displayBoneSaturated, displayBoneFraction, headMask, synthetic, mimics, syntheticRefresh, hardNegatives, sourceBalance, noMulti, valFraction, averageFrom, groupNearDuplicates, nearDuplicateThreshold, seed, threads, output, resume, resumeFrom, weights, name, version,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -80,6 +81,7 @@ internal static class TrainCommand
                 SourceBalance = Math.Clamp(parse.GetValue(sourceBalance), 0, 1),
                 ValidationFraction = parse.GetValue(valFraction),
                 GroupNearDuplicates = parse.GetValue(groupNearDuplicates),
+                AverageFromEpoch = Check(parse.GetValue(averageFrom), 0, 1000, "--average-from-epoch"),
                 NearDuplicateThreshold = Check(parse.GetValue(nearDuplicateThreshold), 0.5, 1, "--near-duplicate-threshold"),
                 Seed = parse.GetValue(seed),
                 Threads = Check(parse.GetValue(threads), 1, 256, "--threads"),
@@ -184,7 +186,7 @@ internal static class TrainCommand
     {
         var m = result.Manifest;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model package: {outDir}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.Architecture}, {m.Input.Recipe} {m.Input.Size}², outputs {string.Join(',', m.Outputs)}; best epoch {m.Training.BestEpoch} of {m.Training.Epochs}; {m.Training.Seconds:0} s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.Architecture}, {m.Input.Recipe} {m.Input.Size}², outputs {string.Join(',', m.Outputs)}; best epoch {m.Training.BestEpoch} of {m.Training.Epochs}{(m.Training.AveragedEpochs is { Count: > 0 } averaged ? $", weights averaged over epochs {averaged[0]}–{averaged[^1]}" : "")}; {m.Training.Seconds:0} s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  trained on {m.Training.TrainSamples} inputs ({m.Training.TrainPositives} positive, {m.Training.SyntheticPositives} synthetic{(m.Training.SyntheticNegatives > 0 ? $", {m.Training.SyntheticNegatives} synthetic negatives" : "")}); validated on {m.Training.ValidationSamples} ({m.Training.ValidationPositives} positive)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  operating point {m.Thresholds.OperatingPoint:0.000}: {m.Thresholds.OperatingPointRule}"));
         if (m.Training.Parent is { } parent)

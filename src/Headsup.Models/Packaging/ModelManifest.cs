@@ -210,6 +210,11 @@ public sealed record TrainingRecord
     [JsonPropertyName("best_epoch")]
     public int BestEpoch { get; init; }
 
+    /// <summary>The epochs whose weights were averaged into the stored ones (weight averaging); absent when the best epoch's were kept.</summary>
+    [JsonPropertyName("averaged_epochs")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<int>? AveragedEpochs { get; init; }
+
     [JsonPropertyName("seed")]
     public int Seed { get; init; }
 

@@ -326,7 +326,7 @@ public sealed class DisplayDropoutTests
     }
 
     [Fact]
-    public void Options_NearDuplicateGrouping_RoundTrips_AndIsChecked()
+    public void Options_NearDuplicateGroupingAndWeightAveraging_RoundTrip_AndAreChecked()
     {
         Assert.False(new TrainingOptions().GroupNearDuplicates);
         var options = new TrainingOptions { GroupNearDuplicates = true, NearDuplicateThreshold = 0.95 };
@@ -341,6 +341,9 @@ public sealed class DisplayDropoutTests
         Assert.False(TrainingOptions.FromDescription(recorded).GroupNearDuplicates);
         Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["near_duplicate_threshold"] = "0" }));
         Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["group_near_duplicates"] = "yes" }));
+        Assert.Equal(4, TrainingOptions.FromDescription((new TrainingOptions { AverageFromEpoch = 4 }).Describe()).AverageFromEpoch);
+        Assert.Equal(0, new TrainingOptions().AverageFromEpoch);
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["average_from_epoch"] = "-2" }));
     }
 
     [Fact]

@@ -38,6 +38,75 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void WeightAverage_IsTheMeanOfTheSnapshots_BatchCountsKeepTheLast()
+    {
+        using var a = TorchSharp.torch.nn.BatchNorm1d(3);
+        var snapshots = new[] { 1f, 4f, 7f };
+        using var average = new WeightAverage();
+        long tracked = 0;
+        foreach (var value in snapshots)
+        {
+            using (TorchSharp.torch.no_grad())
+            {
+                foreach (var (name, t) in a.state_dict())
+                {
+                    if (t.is_floating_point())
+                    {
+                        t.fill_(value);
+                    }
+                    else
+                    {
+                        t.fill_(++tracked);
+                    }
+                }
+            }
+
+            average.Add(a);
+        }
+
+        Assert.Equal(3, average.Count);
+        using var b = TorchSharp.torch.nn.BatchNorm1d(3);
+        average.CopyTo(b);
+        foreach (var (name, t) in b.state_dict())
+        {
+            if (t.is_floating_point())
+            {
+                Assert.All(t.data<float>().ToArray(), v => Assert.Equal(4f, v, 5)); // (1 + 4 + 7) / 3, weights and running statistics alike
+            }
+            else
+            {
+                Assert.Equal(3L, t.item<long>());
+            }
+        }
+
+        using var empty = new WeightAverage();
+        Assert.Throws<InvalidOperationException>(() => empty.CopyTo(b));
+    }
+
+    [Fact]
+    public void Train_WithWeightAveraging_KeepsTheMeanOfTheLaterEpochs()
+    {
+        var train = SyntheticData.Make(48, 64, seed: 3);
+        var validation = SyntheticData.Make(16, 64, seed: 4);
+        var plain = new Trainer(Options(3)).Train(train, validation);
+        var averaged = new Trainer(Options(3) with { AverageFromEpoch = 2 }).Train(train, validation);
+        using var a = plain.Network;
+        using var b = averaged.Network;
+        Assert.Empty(plain.AveragedEpochs);
+        Assert.Equal([2, 3], averaged.AveragedEpochs);
+        // Same seed, same epochs: the same history; only the weights kept differ.
+        Assert.Equal(plain.History.Select(h => h.TrainLoss), averaged.History.Select(h => h.TrainLoss));
+        Assert.NotEqual(plain.ValidationLogits, averaged.ValidationLogits);
+        // The logits returned are the averaged network's own.
+        var again = CachePredictor.Logits(b, validation).Select(l => (double)l[0]).ToArray();
+        Assert.Equal(averaged.ValidationLogits, again);
+        // A run that stops before the averaging starts keeps its best epoch.
+        var early = new Trainer(Options(2) with { AverageFromEpoch = 5 }).Train(train, validation);
+        using var c = early.Network;
+        Assert.Empty(early.AveragedEpochs);
+    }
+
+    [Fact]
     public void Train_SameSeed_GivesTheSameLogits()
     {
         var train = SyntheticData.Make(48, 64, seed: 3);
