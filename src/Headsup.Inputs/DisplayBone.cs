@@ -148,31 +148,44 @@ public static class DisplayBone
     /// <see cref="MaxWhiteDisplay"/>]. A saturated skull (every DICOM slice shown as a display image) gives 247; exports
     /// resized or lossy-compressed after windowing, whose skull sits at 240–253 (many of the Kaggle images), a little less.
     /// </summary>
-    public static float WhiteThreshold(ReadOnlySpan<float> display)
+    public static float WhiteThreshold(ReadOnlySpan<float> display) =>
+        Math.Clamp(HeadLevel(display, 0.99) - WhiteMarginLevels, MinWhiteDisplay, MaxWhiteDisplay);
+
+    /// <summary>
+    /// The display level (0..255) below which <paramref name="quantile"/> of the head's pixels lie: the pixels above
+    /// <see cref="InputBuilder.HeadThresholdDisplay"/>, within <paramref name="region"/> when one is given (0/1, same
+    /// length); 255 when there are none.
+    /// </summary>
+    public static int HeadLevel(ReadOnlySpan<float> display, double quantile, ReadOnlySpan<byte> region = default)
     {
+        if (!region.IsEmpty && region.Length != display.Length)
+        {
+            throw new ArgumentException($"a region of {region.Length} values for {display.Length} pixels", nameof(region));
+        }
+
         var levels = new int[256];
         int head = 0;
-        foreach (var v in display)
+        for (int i = 0; i < display.Length; i++)
         {
-            if (v > InputBuilder.HeadThresholdDisplay)
+            float v = display[i];
+            if (v > InputBuilder.HeadThresholdDisplay && (region.IsEmpty || region[i] != 0))
             {
                 levels[(int)MathF.Round(Math.Clamp(v, 0f, 255f))]++;
                 head++;
             }
         }
 
-        int running = 0, p99 = 255;
+        int running = 0;
         for (int k = 0; k < 256 && head > 0; k++)
         {
             running += levels[k];
-            if (running >= 0.99 * head)
+            if (running >= quantile * head)
             {
-                p99 = k;
-                break;
+                return k;
             }
         }
 
-        return Math.Clamp(p99 - WhiteMarginLevels, MinWhiteDisplay, MaxWhiteDisplay);
+        return 255;
     }
 
     /// <summary>

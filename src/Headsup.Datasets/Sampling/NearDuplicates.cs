@@ -161,28 +161,8 @@ public static class NearDuplicates
     {
         int w = display.Width, h = display.Height, n = w * h;
         var head = InputBuilder.HeadMask(display);
-        var levels = new int[256];
-        int headCount = 0;
-        for (int i = 0; i < n; i++)
-        {
-            if (head[i] != 0 && display.Pixels[i] > InputBuilder.HeadThresholdDisplay)
-            {
-                levels[(int)MathF.Round(Math.Clamp(display.Pixels[i], 0f, 255f))]++;
-                headCount++;
-            }
-        }
-
-        int running = 0, p97 = 255;
-        for (int k = 0; k < 256 && headCount > 0; k++)
-        {
-            running += levels[k];
-            if (running >= 0.97 * headCount)
-            {
-                p97 = k;
-                break;
-            }
-        }
-
+        int headCount = head.Count(m => m != 0);
+        int p97 = DisplayBone.HeadLevel(display.Pixels, 0.97, head);
         float threshold = Math.Max(p97 - BrightMarginLevels, MinBrightDisplay);
         var open = new byte[n];
         for (int i = 0; i < n; i++)
