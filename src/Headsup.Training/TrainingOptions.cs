@@ -153,7 +153,8 @@ public sealed record TrainingOptions
     /// <summary>
     /// Weight averaging (stochastic weight averaging, issue 12): when &gt; 0, the network kept is the mean of its weights at
     /// the end of every epoch from this one on (BatchNorm statistics included), not the best epoch's; a run that stops
-    /// before it keeps the best epoch. 0 (the default) = off.
+    /// before it keeps the best epoch. The average is not checkpointed: a resumed run (<c>--resume</c>) averages the
+    /// epochs it runs itself, as model.json's <c>averaged_epochs</c> says. 0 (the default) = off.
     /// </summary>
     public int AverageFromEpoch { get; init; }
 

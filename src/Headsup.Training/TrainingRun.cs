@@ -114,7 +114,7 @@ public static class TrainingRun
         {
             if (options.GroupNearDuplicates)
             {
-                observer.Stage("looking for near-duplicate images among those without a patient id", samples.Count(s => s.PatientId == LabeledSample.RowPatientId(s.RelativeFile)));
+                observer.Stage("looking for near-duplicate images among those without a patient id", samples.Count(NearDuplicates.IsCandidate));
                 var grouping = NearDuplicates.Group(samples, options.NearDuplicateThreshold, SampleImages.Load, new SyncProgress<int>(observer.Advance), cancellationToken);
                 observer.Stage(grouping.Summary, 0);
                 samples = grouping.Samples.ToList();

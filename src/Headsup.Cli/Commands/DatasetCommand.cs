@@ -63,7 +63,7 @@ internal static class DatasetCommand
                     }
 
                     var observer = new ConsoleTrainingObserver();
-                    observer.Stage("looking for near-duplicate images among those without a patient id", samples.Count);
+                    observer.Stage("looking for near-duplicate images among those without a patient id", samples.Count(NearDuplicates.IsCandidate));
                     var grouping = NearDuplicates.Group(samples, threshold, SampleImages.Load, new SyncProgress<int>(observer.Advance), cancellationToken);
                     Console.Error.WriteLine(grouping.Summary);
                     foreach (var group in grouping.Groups)

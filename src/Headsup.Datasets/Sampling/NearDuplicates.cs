@@ -264,7 +264,7 @@ public static class NearDuplicates
         }
 
         // Each file once (a file listed twice is one image), in ordinal order so the result ignores the input order.
-        var candidates = samples.Where(s => s.PatientId == LabeledSample.RowPatientId(s.RelativeFile))
+        var candidates = samples.Where(IsCandidate)
             .GroupBy(s => s.RelativeFile, StringComparer.Ordinal)
             .Select(g => g.First())
             .OrderBy(s => s.RelativeFile, StringComparer.Ordinal)
@@ -331,8 +331,15 @@ public static class NearDuplicates
             }
         }
 
-        var grouped = samples.Select(s => s.PatientId == LabeledSample.RowPatientId(s.RelativeFile) && idOf.TryGetValue(s.RelativeFile, out var id) ? s with { PatientId = id } : s).ToList();
+        var grouped = samples.Select(s => IsCandidate(s) && idOf.TryGetValue(s.RelativeFile, out var id) ? s with { PatientId = id } : s).ToList();
         return new NearDuplicateGrouping(grouped, groups.OrderBy(g => g.Id, StringComparer.Ordinal).ToList(), candidates.Count, threshold, problems);
+    }
+
+    /// <summary>True for a sample <see cref="Group"/> compares: one without a patient id (its own patient, <see cref="LabeledSample.RowPatientId"/>).</summary>
+    public static bool IsCandidate(LabeledSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return sample.PatientId == LabeledSample.RowPatientId(sample.RelativeFile);
     }
 
     private static int Find(int[] parent, int i)
