@@ -71,7 +71,7 @@ public static class NearDuplicates
     public const string GroupPrefix = "near-duplicates:";
 
     /// <summary>
-    /// The image's signature: its intracranial space alone (<see cref="BrainMask"/>; skull, scalp, text and rulers
+    /// The image's signature: its intracranial space alone (<see cref="Intracranial"/>; skull, scalp, text and rulers
     /// dropped), in a square centred on that space's centroid with a side of <see cref="SpanRadii"/> times its radius
     /// (√(area/π)), so crop and size do not matter; <see cref="SignatureSize"/>² box means, zero mean and unit length,
     /// so brightness and contrast do not. Null when no intracranial space is found or it is flat.
