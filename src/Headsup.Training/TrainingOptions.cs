@@ -161,6 +161,26 @@ public sealed record TrainingOptions
     /// <summary>Seed for splits, shuffles, augmentation and initialisation.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Seed for everything but the split (initialisation, shuffles, augmentation, lesion insertion) when it should differ
+    /// from <see cref="Seed"/>: another draw of the same training on the same split. Null (the default) = <see cref="Seed"/>.
+    /// </summary>
+    public int? TrainingSeed { get; init; }
+
+    /// <summary>
+    /// Model soup (issue 12): train this many networks on the same split with training seeds
+    /// <see cref="EffectiveTrainingSeed"/> + 0, 1, …, each from the same ImageNet start, and keep the mean of their weights
+    /// (BatchNorm statistics included) as one network; calibration, operating point and validation metrics are those of
+    /// the averaged network. 1 (the default) = a single network. At most <see cref="MaxSoup"/>.
+    /// </summary>
+    public int Soup { get; init; } = 1;
+
+    /// <summary>The most networks a soup averages.</summary>
+    public const int MaxSoup = 8;
+
+    /// <summary>The training seed of the first (or only) network: <see cref="TrainingSeed"/>, else <see cref="Seed"/>.</summary>
+    public int EffectiveTrainingSeed => TrainingSeed ?? Seed;
+
     /// <summary>Torch intra-op threads (default: the machine's processor count).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
@@ -213,6 +233,8 @@ public sealed record TrainingOptions
                 "group_near_duplicates" => options with { GroupNearDuplicates = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 "near_duplicate_threshold" => options with { NearDuplicateThreshold = Real(key, value) is > 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 "seed" => options with { Seed = Int(key, value) },
+                "training_seed" => options with { TrainingSeed = Int(key, value) },
+                "soup" => options with { Soup = Int(key, value) is >= 1 and <= MaxSoup ? Int(key, value) : throw Bad(key, value) },
                 "weights_precision" => options with { Precision = Enum.TryParse<Headsup.Models.Packaging.WeightsPrecision>(value, ignoreCase: true, out var p) ? p : throw Bad(key, value) },
                 "operating_sensitivity" => options with { OperatingSensitivity = Real(key, value) },
                 "head_mask" => options with { HeadMask = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
@@ -229,7 +251,7 @@ public sealed record TrainingOptions
                 },
                 "display_bone_fraction" => options with { DisplayBoneFraction = Real(key, value) is >= 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 "display_dropout" => options with { DisplayDropout = Real(key, value) is >= 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
-                _ => throw new ArgumentException($"unknown training option '{key}' (known: {string.Join(", ", new TrainingOptions().Describe().Keys)})"),
+                _ => throw new ArgumentException($"unknown training option '{key}' (known: {string.Join(", ", new TrainingOptions { TrainingSeed = 1 }.Describe().Keys)})"),
             };
         }
 
@@ -240,8 +262,22 @@ public sealed record TrainingOptions
         static ArgumentException Bad(string key, string value) => new($"training option {key}: '{value}' is not a valid value");
     }
 
-    /// <summary>The options as strings for the package's provenance.</summary>
-    public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>
+    /// <summary>
+    /// The options as strings for the package's provenance. <c>training_seed</c> appears only when set, so that a
+    /// protocol training "like" a package with another <c>seed</c> draws another training too.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Describe()
+    {
+        var described = Described();
+        if (TrainingSeed is { } trainingSeed)
+        {
+            described["training_seed"] = trainingSeed.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return described;
+    }
+
+    private Dictionary<string, string> Described() => new()
     {
         ["recipe"] = Recipe,
         ["size"] = Size.ToString(CultureInfo.InvariantCulture),
@@ -274,6 +310,7 @@ public sealed record TrainingOptions
         ["group_near_duplicates"] = GroupNearDuplicates ? "true" : "false",
         ["near_duplicate_threshold"] = NearDuplicateThreshold.ToString("R", CultureInfo.InvariantCulture),
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
+        ["soup"] = Soup.ToString(CultureInfo.InvariantCulture),
         ["weights_precision"] = Precision.ToString(),
         ["operating_sensitivity"] = OperatingSensitivity.ToString("R", CultureInfo.InvariantCulture),
     };

@@ -127,12 +127,16 @@ public static class TrainingRun
 
         var problems = new List<SampleProblem>();
         var spec = options.InputSpec();
-        var (train, validation) = Prepare(trainSamples, validationSamples, spec, options, observer, problems, cancellationToken);
+        // Everything after the split (lesion insertion, initialisation, order, augmentation) draws from the training seed.
+        var memberOptions = options with { Seed = options.EffectiveTrainingSeed };
+        var (train, validation) = Prepare(trainSamples, validationSamples, spec, memberOptions, observer, problems, cancellationToken);
 
         var start = request.Parent is { } parent ? $"fine-tuning {parent.Manifest.Name} {parent.Manifest.Version}" : $"training {options.Architecture}";
         observer.Stage($"{start} on {train.Count} inputs ({train.Positives} positive), validating on {validation.Count} ({validation.Positives} positive)", 0);
         var progress = new SyncProgress<TrainingProgress>(observer.Training);
-        var outcome = new Trainer(options, request.Parent).Train(train, validation, progress, request.CheckpointDirectory, request.Resume, observer, cancellationToken);
+        var outcome = options.Soup <= 1
+            ? new Trainer(memberOptions, request.Parent).Train(train, validation, progress, request.CheckpointDirectory, request.Resume, observer, cancellationToken)
+            : TrainSoup(request, options, train, validation, progress, observer, cancellationToken);
 
         return Finish(request, options, trainSamples, validationSamples, train, validation, outcome, problems, observer);
     }
@@ -223,6 +227,49 @@ public static class TrainingRun
         return new TrainingResult { Outcome = outcome, Manifest = manifest, Validation = validationRows, Problems = problems };
     }
 
+    /// <summary>
+    /// A model soup (<see cref="TrainingOptions.Soup"/>): member k is trained as a single run with training seed
+    /// <see cref="TrainingOptions.EffectiveTrainingSeed"/> + k would be (its own lesion draw into the same training
+    /// negatives, initialisation, order and augmentation; the same split and validation), then the members' weights are
+    /// averaged into the first member's network. A checkpoint directory gets one sub-folder per member. The outcome's
+    /// history and best epoch are the first member's; <see cref="TrainingOutcome.SoupMembers"/> lists all.
+    /// </summary>
+    private static TrainingOutcome TrainSoup(TrainingRequest request, TrainingOptions options, InputCache train, InputCache validation, IProgress<TrainingProgress> progress, ITrainingObserver observer, CancellationToken cancellationToken)
+    {
+        using var soup = new WeightAverage();
+        var members = new List<SoupMember>();
+        TrainingOutcome? first = null;
+        double seconds = 0;
+        for (int k = 0; k < options.Soup; k++)
+        {
+            var memberOptions = options with { Seed = options.EffectiveTrainingSeed + k };
+            if (k > 0)
+            {
+                train.RemoveSynthetic();
+                AddSynthetic(train, memberOptions, observer, cancellationToken);
+            }
+
+            observer.Stage(string.Create(CultureInfo.InvariantCulture, $"soup member {k + 1} of {options.Soup} (training seed {memberOptions.Seed})"), 0);
+            var checkpoint = request.CheckpointDirectory is null ? null : Path.Combine(request.CheckpointDirectory, $"member-{k + 1}");
+            var outcome = new Trainer(memberOptions, request.Parent).Train(train, validation, progress, checkpoint, request.Resume, observer, cancellationToken);
+            soup.Add(outcome.Network);
+            seconds += outcome.Seconds;
+            members.Add(new SoupMember(memberOptions.Seed, outcome.History.Count, outcome.BestEpoch, outcome.BestValidationAp));
+            if (first is null)
+            {
+                first = outcome;
+            }
+            else
+            {
+                outcome.Network.Dispose();
+            }
+        }
+
+        soup.CopyTo(first!.Network);
+        observer.Stage(string.Create(CultureInfo.InvariantCulture, $"averaged the weights of {options.Soup} networks (validation AP of each: {string.Join(", ", members.Select(m => m.BestValidationAp.ToString("0.000", CultureInfo.InvariantCulture)))})"), 0);
+        return first with { Seconds = seconds, SoupMembers = members };
+    }
+
     /// <summary>Prepares both caches and adds synthetic positives to the training side.</summary>
     public static (InputCache Train, InputCache Validation) Prepare(IReadOnlyList<LabeledSample> trainSamples, IReadOnlyList<LabeledSample> validationSamples, InputSpec spec, TrainingOptions options, ITrainingObserver observer, List<SampleProblem> problems, CancellationToken cancellationToken)
     {
@@ -240,6 +287,18 @@ public static class TrainingRun
         }
 
         problems.AddRange(local);
+        AddSynthetic(train, options, observer, cancellationToken);
+        if (validation.Count == 0)
+        {
+            throw new ModelException("no validation inputs: the data is too small to split, or every validation sample failed to load");
+        }
+
+        return (train, validation);
+    }
+
+    /// <summary>Inserts the synthetic positives and bleed mimics the options ask for into the training cache.</summary>
+    private static void AddSynthetic(InputCache train, TrainingOptions options, ITrainingObserver observer, CancellationToken cancellationToken)
+    {
         if (options.SyntheticPositivesPerNegative > 0)
         {
             var added = SyntheticPositives.Add(train, options.SyntheticPositivesPerNegative, options.Seed, observer, cancellationToken);
@@ -251,13 +310,6 @@ public static class TrainingRun
             var added = SyntheticPositives.AddMimics(train, options.SyntheticMimicsPerNegative, options.Seed, observer, cancellationToken);
             observer.Stage($"added {added} synthetic negatives with calcifications (bleed mimics)", 0);
         }
-
-        if (validation.Count == 0)
-        {
-            throw new ModelException("no validation inputs: the data is too small to split, or every validation sample failed to load");
-        }
-
-        return (train, validation);
     }
 
     /// <summary>Platt scaling on validation logits; identity when validation has one class or fewer than 8 samples.</summary>
@@ -363,6 +415,7 @@ public static class TrainingRun
             Epochs = outcome.History.Count,
             BestEpoch = outcome.BestEpoch,
             AveragedEpochs = outcome.AveragedEpochs.Count > 0 ? outcome.AveragedEpochs : null,
+            Soup = outcome.SoupMembers.Count > 0 ? outcome.SoupMembers.Select(m => new SoupMemberRecord { TrainingSeed = m.TrainingSeed, Epochs = m.Epochs, BestEpoch = m.BestEpoch, BestValidationAp = Math.Round(m.BestValidationAp, 4) }).ToList() : null,
             Seed = options.Seed,
             Options = options.Describe(),
             Seconds = Math.Round(outcome.Seconds, 1),

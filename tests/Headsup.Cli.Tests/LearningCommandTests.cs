@@ -194,6 +194,68 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     }
 
     [Fact]
+    public void Train_Soup_IsTheMeanOfTheSameRunsAtConsecutiveTrainingSeeds()
+    {
+        using var work = TestData.CreateTempFolder();
+        string[] common = ["train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "2", "--patience", "5", "--val-fraction", "0.34", "--seed", "3", "--weights", "float32", "--threads", "1", "--synthetic-per-negative", "0.5"];
+        var soup = Path.Combine(work.Path, "soup");
+        var (exit, stdout, stderr) = Headsup([.. common, "--training-seed", "5", "--soup", "2", "--out", soup]);
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("weights averaged over 2 networks (training seeds 5, 6)", stdout, StringComparison.Ordinal);
+        var members = new List<string>();
+        foreach (var trainingSeed in new[] { "5", "6" })
+        {
+            var member = Path.Combine(work.Path, "member-" + trainingSeed);
+            var (memberExit, memberOut, memberErr) = Headsup([.. common, "--training-seed", trainingSeed, "--out", member]);
+            Assert.True(memberExit == 0, memberOut + memberErr);
+            members.Add(member);
+        }
+
+        // The split is the seed's, not the training seed's: every run validated on the same slices.
+        var manifests = new[] { soup }.Concat(members).Select(m => JsonNode.Parse(File.ReadAllText(Path.Combine(m, "training-manifest.json")))!).ToList();
+        var validationSets = manifests.Select(m => string.Join('|', m["entries"]!.AsArray().Where(x => (string?)x!["split"] == "validation").Select(x => (string?)x!["file"]).Order(StringComparer.Ordinal))).ToList();
+        Assert.NotEqual(string.Empty, validationSets[0]);
+        Assert.All(validationSets, v => Assert.Equal(validationSets[0], v));
+
+        var training = JsonNode.Parse(File.ReadAllText(Path.Combine(soup, "model.json")))!["training"]!;
+        Assert.Equal([5, 6], training["soup"]!.AsArray().Select(m => m!["training_seed"]!.GetValue<int>()));
+        Assert.Equal("2", training["options"]!["soup"]!.GetValue<string>());
+        Assert.Equal("5", training["options"]!["training_seed"]!.GetValue<string>());
+        Assert.Equal(3, training["seed"]!.GetValue<int>());
+        Assert.Null(JsonNode.Parse(File.ReadAllText(Path.Combine(members[0], "model.json")))!["training"]!["soup"]);
+        Assert.True(training["synthetic_positives"]!.GetValue<int>() > 0, "each member draws its own inserted lesions");
+
+        // Every stored tensor of the soup is the mean of the two single runs' (BatchNorm statistics included).
+        using var averaged = global::Headsup.Models.Packaging.ModelPackage.Load(soup);
+        using var first = global::Headsup.Models.Packaging.ModelPackage.Load(members[0]);
+        using var second = global::Headsup.Models.Packaging.ModelPackage.Load(members[1]);
+        var a = first.Network.state_dict();
+        var b = second.Network.state_dict();
+        int compared = 0;
+        bool membersDiffer = false;
+        foreach (var (name, tensor) in averaged.Network.state_dict())
+        {
+            if (!tensor.is_floating_point())
+            {
+                continue;
+            }
+
+            var mean = (a[name] + b[name]) / 2;
+            double error = (tensor - mean).abs().max().item<float>();
+            Assert.True(error < 1e-5, $"{name}: soup differs from the members' mean by {error}");
+            membersDiffer |= (a[name] - b[name]).abs().max().item<float>() > 1e-4;
+            compared++;
+        }
+
+        Assert.True(compared > 10, $"{compared} tensors compared");
+        Assert.True(membersDiffer, "the two training seeds gave the same network");
+
+        var (badExit, _, badErr) = Headsup("train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--soup", "9", "--out", Path.Combine(work.Path, "bad"));
+        Assert.Equal(2, badExit);
+        Assert.Contains("--soup", badErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_CsvNamingMissingFiles_ReportsThemAndStillTrains()
     {
         using var work = TestData.CreateTempFolder();

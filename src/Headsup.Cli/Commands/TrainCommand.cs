@@ -47,7 +47,9 @@ internal static class TrainCommand
         var averageFrom = new Option<int>("--average-from-epoch") { Description = "Weight averaging: keep the mean of the weights at the end of every epoch from this one on (BatchNorm statistics included) instead of the best epoch's (0 = off)", DefaultValueFactory = _ => 0 };
         var groupNearDuplicates = SharedOptions.GroupNearDuplicates();
         var nearDuplicateThreshold = SharedOptions.NearDuplicateThreshold();
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split and, unless --training-seed is given, of everything else", DefaultValueFactory = _ => 1 };
+        var trainingSeed = new Option<int?>("--training-seed") { Description = "Seed of initialisation, order, augmentation and lesion insertion (default: --seed): another draw of the same training on the same split" };
+        var soup = new Option<int>("--soup") { Description = "Model soup: train this many networks on the same split (training seeds t, t+1, …) and keep the mean of their weights as one network (1 = off; at most 8)", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var output = SharedOptions.Out("Model package folder to write");
         var resume = new Option<bool>("--resume") { Description = "Continue from <out>.checkpoint" };
@@ -58,7 +60,7 @@ internal static class TrainCommand
         var version = new Option<string>("--model-version") { DefaultValueFactory = _ => "1.0.0" };
         var command = new Command("train", "Train a hemorrhage classifier and write a model package")
         {
-            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, displayDropout, displayBone, displayBoneSaturated, displayBoneFraction, headMask, synthetic, mimics, syntheticRefresh, hardNegatives, sourceBalance, noMulti, valFraction, averageFrom, groupNearDuplicates, nearDuplicateThreshold, seed, threads, output, resume, resumeFrom, weights, name, version,
+            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, displayDropout, displayBone, displayBoneSaturated, displayBoneFraction, headMask, synthetic, mimics, syntheticRefresh, hardNegatives, sourceBalance, noMulti, valFraction, averageFrom, groupNearDuplicates, nearDuplicateThreshold, seed, trainingSeed, soup, threads, output, resume, resumeFrom, weights, name, version,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -84,6 +86,8 @@ internal static class TrainCommand
                 AverageFromEpoch = Check(parse.GetValue(averageFrom), 0, 1000, "--average-from-epoch"),
                 NearDuplicateThreshold = Check(parse.GetValue(nearDuplicateThreshold), 0.5, 1, "--near-duplicate-threshold"),
                 Seed = parse.GetValue(seed),
+                TrainingSeed = parse.GetValue(trainingSeed),
+                Soup = Check(parse.GetValue(soup), 1, TrainingOptions.MaxSoup, "--soup"),
                 Threads = Check(parse.GetValue(threads), 1, 256, "--threads"),
                 Precision = parse.GetValue(weights) switch { "int8" => WeightsPrecision.Int8Blocks, "float32" => WeightsPrecision.Float32, _ => WeightsPrecision.Float16 },
             };
@@ -186,7 +190,7 @@ internal static class TrainCommand
     {
         var m = result.Manifest;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model package: {outDir}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.Architecture}, {m.Input.Recipe} {m.Input.Size}², outputs {string.Join(',', m.Outputs)}; best epoch {m.Training.BestEpoch} of {m.Training.Epochs}{(m.Training.AveragedEpochs is { Count: > 0 } averaged ? $", weights averaged over epochs {averaged[0]}–{averaged[^1]}" : "")}; {m.Training.Seconds:0} s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.Architecture}, {m.Input.Recipe} {m.Input.Size}², outputs {string.Join(',', m.Outputs)}; best epoch {m.Training.BestEpoch} of {m.Training.Epochs}{(m.Training.AveragedEpochs is { Count: > 0 } averaged ? $", weights averaged over epochs {averaged[0]}–{averaged[^1]}" : "")}{(m.Training.Soup is { Count: > 0 } members ? $", weights averaged over {members.Count} networks (training seeds {string.Join(", ", members.Select(x => x.TrainingSeed))})" : "")}; {m.Training.Seconds:0} s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  trained on {m.Training.TrainSamples} inputs ({m.Training.TrainPositives} positive, {m.Training.SyntheticPositives} synthetic{(m.Training.SyntheticNegatives > 0 ? $", {m.Training.SyntheticNegatives} synthetic negatives" : "")}); validated on {m.Training.ValidationSamples} ({m.Training.ValidationPositives} positive)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  operating point {m.Thresholds.OperatingPoint:0.000}: {m.Thresholds.OperatingPointRule}"));
         if (m.Training.Parent is { } parent)

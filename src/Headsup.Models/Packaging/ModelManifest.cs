@@ -215,6 +215,14 @@ public sealed record TrainingRecord
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<int>? AveragedEpochs { get; init; }
 
+    /// <summary>
+    /// The networks whose weights were averaged into the stored ones (a model soup: same split, one training seed each);
+    /// absent for a single network.
+    /// </summary>
+    [JsonPropertyName("soup")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<SoupMemberRecord>? Soup { get; init; }
+
     [JsonPropertyName("seed")]
     public int Seed { get; init; }
 
@@ -231,6 +239,26 @@ public sealed record TrainingRecord
     [JsonPropertyName("parent")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ParentModelRecord? Parent { get; init; }
+}
+
+/// <summary>One network of a model soup, as model.json records it.</summary>
+public sealed record SoupMemberRecord
+{
+    /// <summary>The seed of everything but the split (initialisation, order, augmentation, lesion insertion).</summary>
+    [JsonPropertyName("training_seed")]
+    public int TrainingSeed { get; init; }
+
+    /// <summary>Epochs the member ran.</summary>
+    [JsonPropertyName("epochs")]
+    public int Epochs { get; init; }
+
+    /// <summary>The member's best epoch by validation AP (its weights at that epoch went into the mean).</summary>
+    [JsonPropertyName("best_epoch")]
+    public int BestEpoch { get; init; }
+
+    /// <summary>The member's own validation AP at its best epoch.</summary>
+    [JsonPropertyName("best_validation_ap")]
+    public double BestValidationAp { get; init; }
 }
 
 /// <summary>The parent of a fine-tuned package: which package (and exactly which weights) it was trained from.</summary>

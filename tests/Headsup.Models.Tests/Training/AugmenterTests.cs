@@ -347,6 +347,29 @@ public sealed class DisplayDropoutTests
     }
 
     [Fact]
+    public void Options_SoupAndTrainingSeed_RoundTrip_AndAnotherSeedDrawsAnotherTraining()
+    {
+        Assert.Equal(1, new TrainingOptions().Soup);
+        Assert.Equal(7, new TrainingOptions { Seed = 7 }.EffectiveTrainingSeed);
+        Assert.False(new TrainingOptions { Seed = 7 }.Describe().ContainsKey("training_seed"));
+        var options = new TrainingOptions { Seed = 7, TrainingSeed = 11, Soup = 3 };
+        Assert.Equal(11, options.EffectiveTrainingSeed);
+        var back = TrainingOptions.FromDescription(options.Describe());
+        Assert.Equal((7, 11, 3), (back.Seed, back.TrainingSeed, back.Soup));
+        // A protocol trained "like" a package with another seed gets another training draw, not only another split.
+        var reseeded = TrainingOptions.FromDescription(new TrainingOptions { Seed = 1, Soup = 2 }.Describe(), new Dictionary<string, string> { ["seed"] = "2" });
+        Assert.Equal((2, 2, 2), (reseeded.Seed, reseeded.EffectiveTrainingSeed, reseeded.Soup));
+        // Packages recorded before the options existed train as they did: one network.
+        var recorded = new Dictionary<string, string>(new TrainingOptions().Describe());
+        recorded.Remove("soup");
+        Assert.Equal(1, TrainingOptions.FromDescription(recorded).Soup);
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["soup"] = "0" }));
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["soup"] = (TrainingOptions.MaxSoup + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        var unknown = Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["soop"] = "2" }));
+        Assert.Contains("training_seed", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Options_DisplayBoneFraction_RoundTrips_AndIsChecked()
     {
         Assert.Equal(1, new TrainingOptions().DisplayBoneFraction);
