@@ -2,7 +2,7 @@
 # Trains the default model shipped in models/default, from ../shared/data (head-ct-dev PNGs, real-ct-dev RSNA/CQ500
 # DICOM slices and studies) plus phantom studies and lesion insertion into real negatives; then the study calibration on
 # the real studies (calibrate-study). train also writes input-profile.json (detect's out-of-distribution reference).
-# Usage: scripts/train-default-model.sh [OUT_DIR]   (default: models/default; about 20–30 minutes on 2 cores)
+# Usage: scripts/train-default-model.sh [OUT_DIR]   (default: models/default; about 25–35 minutes on 2 cores: two networks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/default-model-recipe.sh
@@ -27,7 +27,7 @@ rm -rf "$trained"
 "$headsup" train --data "${sources[@]}" "${default_model_recipe[@]}" \
   --display-dropout 0.5 --epochs 14 --patience 5 --batch-size 16 \
   --synthetic-per-negative 0.5 --source-balance 0.5 --val-fraction 0.2 --seed 1 \
-  --name headsup-default --model-version 1.1.0 --out "$trained"
+  --name headsup-default --model-version 1.2.0 --out "$trained"
 # The study decision: contiguity-aware aggregation, calibrated on the real labelled studies only (never on phantoms);
 # with fewer than 20 of each class the package says "insufficient real data" and makes no study decision.
 rm -rf "$out"

@@ -232,7 +232,8 @@ public static class TrainingRun
     /// <see cref="TrainingOptions.EffectiveTrainingSeed"/> + k would be (its own lesion draw into the same training
     /// negatives, initialisation, order and augmentation; the same split and validation), then the members' weights are
     /// averaged into the first member's network. A checkpoint directory gets one sub-folder per member. The outcome's
-    /// history and best epoch are the first member's; <see cref="TrainingOutcome.SoupMembers"/> lists all.
+    /// history and best epoch are the first member's; <see cref="TrainingOutcome.SoupMembers"/> lists all. The training
+    /// cache is left with the last member's lesion draw (the package's training counts and input profile describe it).
     /// </summary>
     private static TrainingOutcome TrainSoup(TrainingRequest request, TrainingOptions options, InputCache train, InputCache validation, IProgress<TrainingProgress> progress, ITrainingObserver observer, CancellationToken cancellationToken)
     {
