@@ -66,11 +66,8 @@ public sealed record TrainingOutcome
     public IReadOnlyList<int> AveragedEpochs { get; init; } = [];
 
     /// <summary>The networks averaged into <see cref="Network"/> (a model soup, <see cref="TrainingOptions.Soup"/>); empty for one network.</summary>
-    public IReadOnlyList<SoupMember> SoupMembers { get; init; } = [];
+    public IReadOnlyList<SoupMemberRecord> SoupMembers { get; init; } = [];
 }
-
-/// <summary>One network of a model soup: its training seed, epochs run, best epoch and that epoch's validation AP.</summary>
-public sealed record SoupMember(int TrainingSeed, int Epochs, int BestEpoch, double BestValidationAp);
 
 /// <summary>
 /// Trains a <see cref="ClassifierNetwork"/> on an <see cref="InputCache"/>: AdamW, one-epoch linear warm-up then

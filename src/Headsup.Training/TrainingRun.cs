@@ -238,7 +238,8 @@ public static class TrainingRun
     private static TrainingOutcome TrainSoup(TrainingRequest request, TrainingOptions options, InputCache train, InputCache validation, IProgress<TrainingProgress> progress, ITrainingObserver observer, CancellationToken cancellationToken)
     {
         using var soup = new WeightAverage();
-        var members = new List<SoupMember>();
+        var members = new List<SoupMemberRecord>();
+        var aps = new List<double>();
         TrainingOutcome? first = null;
         double seconds = 0;
         for (int k = 0; k < options.Soup; k++)
@@ -255,7 +256,8 @@ public static class TrainingRun
             var outcome = new Trainer(memberOptions, request.Parent).Train(train, validation, progress, checkpoint, request.Resume, observer, cancellationToken);
             soup.Add(outcome.Network);
             seconds += outcome.Seconds;
-            members.Add(new SoupMember(memberOptions.Seed, outcome.History.Count, outcome.BestEpoch, outcome.BestValidationAp));
+            members.Add(new SoupMemberRecord { TrainingSeed = memberOptions.Seed, Epochs = outcome.History.Count, BestEpoch = outcome.BestEpoch, BestValidationAp = Math.Round(outcome.BestValidationAp, 4) });
+            aps.Add(outcome.BestValidationAp);
             if (first is null)
             {
                 first = outcome;
@@ -267,7 +269,7 @@ public static class TrainingRun
         }
 
         soup.CopyTo(first!.Network);
-        observer.Stage(string.Create(CultureInfo.InvariantCulture, $"averaged the weights of {options.Soup} networks (validation AP of each: {string.Join(", ", members.Select(m => m.BestValidationAp.ToString("0.000", CultureInfo.InvariantCulture)))})"), 0);
+        observer.Stage(string.Create(CultureInfo.InvariantCulture, $"averaged the weights of {options.Soup} networks (validation AP of each: {string.Join(", ", aps.Select(ap => ap.ToString("0.000", CultureInfo.InvariantCulture)))})"), 0);
         return first with { Seconds = seconds, SoupMembers = members };
     }
 
@@ -416,7 +418,7 @@ public static class TrainingRun
             Epochs = outcome.History.Count,
             BestEpoch = outcome.BestEpoch,
             AveragedEpochs = outcome.AveragedEpochs.Count > 0 ? outcome.AveragedEpochs : null,
-            Soup = outcome.SoupMembers.Count > 0 ? outcome.SoupMembers.Select(m => new SoupMemberRecord { TrainingSeed = m.TrainingSeed, Epochs = m.Epochs, BestEpoch = m.BestEpoch, BestValidationAp = Math.Round(m.BestValidationAp, 4) }).ToList() : null,
+            Soup = outcome.SoupMembers.Count > 0 ? outcome.SoupMembers : null,
             Seed = options.Seed,
             Options = options.Describe(),
             Seconds = Math.Round(outcome.Seconds, 1),
