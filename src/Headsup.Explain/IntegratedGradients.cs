@@ -55,14 +55,14 @@ public static class IntegratedGradients
 
             using var inner = NewDisposeScope();
             var alpha = tensor(alphas, new long[] { count, 1, 1, 1 });
-            var path = (baseline + (alpha * delta)).to(dtype).detach().requires_grad_(true);
+            var path = baseline.Plus(alpha * delta).to(dtype).detach().requires_grad_(true);
             using (enable_grad())
             {
                 var logits = network.forward(path);
                 logits[.., output].sum().backward();
             }
 
-            gradientSum.add_(path.grad!.to(ScalarType.Float32).sum(0, keepdim: true));
+            gradientSum.PlusInPlace(path.grad!.to(ScalarType.Float32).sum(0, keepdim: true));
         }
 
         var attributions = (delta * gradientSum / tensor((float)steps)).contiguous();
@@ -84,8 +84,8 @@ public static class IntegratedGradients
     public static (float[] Average, Attribution Black, Attribution White) BlackAndWhite(ClassifierNetwork network, Tensor input, int steps = 100, int batchSize = 25, int output = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        using var black = full_like(input, input.min().item<float>());
-        using var white = full_like(input, input.max().item<float>());
+        using var black = TorchScalars.FullLike(input, input.min().item<float>());
+        using var white = TorchScalars.FullLike(input, input.max().item<float>());
         var b = Compute(network, input, black, steps, batchSize, output, cancellationToken);
         var w = Compute(network, input, white, steps, batchSize, output, cancellationToken);
         var average = new float[b.Attributions.Length];

@@ -1,3 +1,4 @@
+using Headsup.Models.Networks;
 using static TorchSharp.torch;
 
 namespace Headsup.Training;
@@ -6,8 +7,8 @@ namespace Headsup.Training;
 /// Batch augmentation on N×C×H×W inputs in [0, 1], on the CPU: random horizontal flip (head CT is left–right
 /// symmetric enough), a random affine (rotation, isotropic scale, shift; bilinear, zero padding) and intensity jitter
 /// (contrast, brightness, Gaussian noise). Strength 0 returns the input unchanged. The per-image parameters are drawn
-/// with a seeded .NET <see cref="Random"/> and enter torch as tensors: no implicit scalar conversions in the loop
-/// (an implicit TorchSharp Scalar can be finalised while its native call still runs, which crashed a long run).
+/// with a seeded .NET <see cref="Random"/> and enter torch as tensors: no temporary TorchSharp Scalars in the loop
+/// (one can be finalised while its native call still runs, which crashed a long run; see <see cref="TorchScalars"/>).
 /// <para>Window augmentation (issue 12), before the rest and with its own random stream, so a probability of 0 leaves
 /// every other draw unchanged: with probability P per image, the values are re-mapped as if the slice had been displayed
 /// at a random brain window, centre uniform in [<see cref="MinWindowCenterHu"/>, <see cref="MaxWindowCenterHu"/>] HU
@@ -125,7 +126,7 @@ public sealed class Augmenter : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        var x = batch.mul(tensor(scale, new long[] { n, 1, 1, 1 })).add(tensor(shift, new long[] { n, 1, 1, 1 }));
+        var x = batch.mul(tensor(scale, new long[] { n, 1, 1, 1 })).Plus(tensor(shift, new long[] { n, 1, 1, 1 }));
         return x.clamp(tensor(0f), tensor(1f)).MoveToOuterDisposeScope();
     }
 
@@ -224,7 +225,7 @@ public sealed class Augmenter : IDisposable
             display = tensor(values, new long[] { n, c, size, size }).to(batch.device);
         }
 
-        return batch.mul(k).add(display.mul(k.neg().add(tensor(1f)))).MoveToOuterDisposeScope();
+        return batch.mul(k).Plus(display.mul(k.neg().Plus(tensor(1f)))).MoveToOuterDisposeScope();
     }
 
     private bool[] DrawDisplayDropout(int n)
@@ -309,8 +310,8 @@ public sealed class Augmenter : IDisposable
         var x = where(flipMask, batch.flip(3), batch);
         var grid = nn.functional.affine_grid(tensor(theta, new long[] { n, 2, 3 }), batch.shape, align_corners: false);
         x = nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
-        x = x.mul(tensor(gain, new long[] { n, 1, 1, 1 })).add(tensor(offset, new long[] { n, 1, 1, 1 }));
-        x = x.add(randn(x.shape, generator: _generator).mul(tensor((float)(0.02 * _strength))));
+        x = x.mul(tensor(gain, new long[] { n, 1, 1, 1 })).Plus(tensor(offset, new long[] { n, 1, 1, 1 }));
+        x = x.Plus(randn(x.shape, generator: _generator).mul(tensor((float)(0.02 * _strength))));
         return x.clamp(tensor(0f), tensor(1f)).MoveToOuterDisposeScope();
     }
 

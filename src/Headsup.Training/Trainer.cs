@@ -369,8 +369,8 @@ public sealed class Trainer
 
         var sub = nn.functional.binary_cross_entropy_with_logits(logits[.., 1..], targets[.., 1..], null, nn.Reduction.None, null);
         var known = mask[.., 1..];
-        var subLoss = (sub * known).sum() / known.sum().add(tensor(1e-6f));
-        return anyLoss + subLoss.mul(tensor(0.5f));
+        var subLoss = (sub * known).sum() / known.sum().Plus(tensor(1e-6f));
+        return anyLoss.Plus(subLoss.mul(tensor(0.5f)));
     }
 
     private TorchSharp.Modules.AdamW CreateOptimizer(ClassifierNetwork network)

@@ -1,3 +1,4 @@
+using Headsup.Models.Networks;
 using static TorchSharp.torch;
 
 namespace Headsup.Training;
@@ -39,7 +40,7 @@ public sealed class WeightAverage : IDisposable
             {
                 using var current = value.detach().to(ScalarType.Float32);
                 using var delta = current.sub(mean);
-                mean.add_(delta, alpha: weight);
+                mean.PlusScaledInPlace(delta, weight);
             }
             else
             {

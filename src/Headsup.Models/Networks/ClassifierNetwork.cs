@@ -149,7 +149,7 @@ internal sealed class ImageNetInput : Module<Tensor, Tensor>
             _mix = Conv2d(channels, 3, 1, bias: false);
             using (no_grad())
             {
-                _mix.weight.fill_(1.0 / channels);
+                _mix.weight.FillWith(1.0 / channels);
             }
 
             register_module("mix", _mix);

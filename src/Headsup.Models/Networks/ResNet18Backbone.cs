@@ -103,6 +103,6 @@ public sealed class ResNet18Backbone : Module<Tensor, Tensor>
 
         using var scope = NewDisposeScope();
         var means = tensor(ChannelMeansBgr.ToArray(), [1, 3, 1, 1], dtype: rgb01.dtype, device: rgb01.device);
-        return (rgb01.flip(1) * 255.0).sub_(means).MoveToOuterDisposeScope();
+        return rgb01.flip(1).Times(255.0).sub_(means).MoveToOuterDisposeScope();
     }
 }

@@ -81,7 +81,7 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
         var y = functional.relu(_bn1.forward(_conv1.forward(padded)));
         y = _bn2.forward(_conv2.forward(y));
         var identity = _downsample is null ? input : _downsample.forward(input);
-        return y.add_(identity).relu_().MoveToOuterDisposeScope();
+        return y.PlusInPlace(identity).relu_().MoveToOuterDisposeScope();
     }
 }
 

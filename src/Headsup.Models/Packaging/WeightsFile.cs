@@ -2,6 +2,7 @@ using Headsup.Core.IO;
 using System.Security.Cryptography;
 using System.Text;
 using Headsup.Dicom.Writing;
+using Headsup.Models.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -61,9 +62,9 @@ public static class WeightsFile
                         code = 3;
                         long block = BlockSize(stored.shape);
                         var blocks = stored.reshape(-1, block);
-                        var scale = blocks.abs().amax(new long[] { 1 }).div(127f).clamp_min(1e-7f).to_type(ScalarType.Float16);
+                        var scale = blocks.abs().amax(new long[] { 1 }).DividedBy(127.0).ClampedBelow(1e-7).to_type(ScalarType.Float16);
                         scales = scale.bytes.ToArray();
-                        stored = blocks.div(scale.to_type(ScalarType.Float32).unsqueeze(1)).round().clamp(-127, 127).to_type(ScalarType.Int8).reshape(stored.shape);
+                        stored = blocks.div(scale.to_type(ScalarType.Float32).unsqueeze(1)).round().ClampedTo(-127, 127).to_type(ScalarType.Int8).reshape(stored.shape);
                     }
                     else if (precision == WeightsPrecision.Float32 || stored.numel() < 1024 || stored.abs().max().item<float>() > 60000f)
                     {

@@ -1,0 +1,100 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Headsup.Models.Networks;
+
+/// <summary>
+/// Tensor arithmetic with numbers that never hands libtorch a Scalar the garbage collector may free mid-call.
+/// <para>
+/// TorchSharp's <see cref="Scalar"/> owns a native value and has a finalizer that deletes it; its methods read
+/// <c>scalar.Handle</c> and call into libtorch without keeping the managed object alive. A temporary Scalar (an
+/// implicit conversion such as <c>tensor * 255.0</c>, <c>full_like(t, 0.5f)</c>, <c>add_(t, alpha: w)</c>, and
+/// TorchSharp's own <c>add(Tensor)</c>/<c>add_(Tensor)</c>/<c>+</c>, which pass <c>alpha = 1</c> as one) is
+/// unreachable during that call, so a collection triggered by another thread can finalise it while libtorch reads
+/// it: "Unknown scalar type. Exception raised from type at c10/core/Scalar.h" (seen in <c>detect</c> scoring studies
+/// in parallel, and in a long training run), or silent use of freed memory. Here every Scalar is either a static
+/// (rooted for the life of the process, never finalised) or held by a <c>using</c> until after the native call.
+/// Headsup.Models.Tests' <c>TorchScalarSafetyTests</c> scans our assemblies' IL so that no new call site creates one.
+/// </para>
+/// <para>
+/// Left inside TorchSharp, out of our reach: <c>AdamW.step</c> and BatchNorm's forward in training mode
+/// (<c>num_batches_tracked.add_(1)</c>) still pass temporaries. Inference (eval mode) is clear of them; training runs on
+/// one thread, so only a background collection finishing during such a call can hit it.
+/// </para>
+/// </summary>
+public static class TorchScalars
+{
+    /// <summary>1, for <c>alpha</c> of add/add_ (rooted: never finalised).</summary>
+    public static readonly Scalar One = 1.ToScalar();
+
+    /// <summary>x + y, element-wise (instead of <c>x + y</c> or <c>x.add(y)</c>).</summary>
+    public static Tensor Plus(this Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.add(y, One);
+    }
+
+    /// <summary>x += y in place (instead of <c>x.add_(y)</c>).</summary>
+    public static Tensor PlusInPlace(this Tensor x, Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.add_(y, One);
+    }
+
+    /// <summary>x += alpha · y in place.</summary>
+    public static Tensor PlusScaledInPlace(this Tensor x, Tensor y, double alpha)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var a = alpha.ToScalar();
+        return x.add_(y, a);
+    }
+
+    /// <summary>x · factor, element-wise.</summary>
+    public static Tensor Times(this Tensor x, double factor)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var f = factor.ToScalar();
+        return x.mul(f);
+    }
+
+    /// <summary>x / divisor, element-wise.</summary>
+    public static Tensor DividedBy(this Tensor x, double divisor)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var d = divisor.ToScalar();
+        return x.div(d);
+    }
+
+    /// <summary>x clamped to [min, max].</summary>
+    public static Tensor ClampedTo(this Tensor x, double min, double max)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var lo = min.ToScalar();
+        using var hi = max.ToScalar();
+        return x.clamp(lo, hi);
+    }
+
+    /// <summary>max(x, min), element-wise.</summary>
+    public static Tensor ClampedBelow(this Tensor x, double min)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var lo = min.ToScalar();
+        return x.clamp_min(lo);
+    }
+
+    /// <summary>Fills x with value in place.</summary>
+    public static Tensor FillWith(this Tensor x, double value)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var v = value.ToScalar();
+        return x.fill_(v);
+    }
+
+    /// <summary>A tensor shaped, typed and placed like <paramref name="like"/>, every element <paramref name="value"/>.</summary>
+    public static Tensor FullLike(Tensor like, double value)
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        using var v = value.ToScalar();
+        return full_like(like, v);
+    }
+}
