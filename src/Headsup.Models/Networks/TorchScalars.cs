@@ -42,59 +42,31 @@ public static class TorchScalars
     }
 
     /// <summary>x += alpha · y in place.</summary>
-    public static Tensor PlusScaledInPlace(this Tensor x, Tensor y, double alpha)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        using var a = alpha.ToScalar();
-        return x.add_(y, a);
-    }
+    public static Tensor PlusScaledInPlace(this Tensor x, Tensor y, double alpha) => With(x, alpha, (t, a) => t.add_(y, a));
 
     /// <summary>x · factor, element-wise.</summary>
-    public static Tensor Times(this Tensor x, double factor)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        using var f = factor.ToScalar();
-        return x.mul(f);
-    }
+    public static Tensor Times(this Tensor x, double factor) => With(x, factor, (t, f) => t.mul(f));
 
     /// <summary>x / divisor, element-wise.</summary>
-    public static Tensor DividedBy(this Tensor x, double divisor)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        using var d = divisor.ToScalar();
-        return x.div(d);
-    }
-
-    /// <summary>x clamped to [min, max].</summary>
-    public static Tensor ClampedTo(this Tensor x, double min, double max)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        using var lo = min.ToScalar();
-        using var hi = max.ToScalar();
-        return x.clamp(lo, hi);
-    }
+    public static Tensor DividedBy(this Tensor x, double divisor) => With(x, divisor, (t, d) => t.div(d));
 
     /// <summary>max(x, min), element-wise.</summary>
-    public static Tensor ClampedBelow(this Tensor x, double min)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        using var lo = min.ToScalar();
-        return x.clamp_min(lo);
-    }
+    public static Tensor ClampedBelow(this Tensor x, double min) => With(x, min, (t, lo) => t.clamp_min(lo));
+
+    /// <summary>x clamped to [min, max].</summary>
+    public static Tensor ClampedTo(this Tensor x, double min, double max) => With(x, max, (t, hi) => With(t, min, (u, lo) => u.clamp(lo, hi)));
 
     /// <summary>Fills x with value in place.</summary>
-    public static Tensor FillWith(this Tensor x, double value)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        using var v = value.ToScalar();
-        return x.fill_(v);
-    }
+    public static Tensor FillWith(this Tensor x, double value) => With(x, value, (t, v) => t.fill_(v));
 
     /// <summary>A tensor shaped, typed and placed like <paramref name="like"/>, every element <paramref name="value"/>.</summary>
-    public static Tensor FullLike(Tensor like, double value)
+    public static Tensor FullLike(Tensor like, double value) => With(like, value, (t, v) => full_like(t, v));
+
+    /// <summary>Runs <paramref name="operation"/> with <paramref name="value"/> as a Scalar held (and then freed) around the call.</summary>
+    private static Tensor With(Tensor x, double value, Func<Tensor, Scalar, Tensor> operation)
     {
-        ArgumentNullException.ThrowIfNull(like);
-        using var v = value.ToScalar();
-        return full_like(like, v);
+        ArgumentNullException.ThrowIfNull(x);
+        using var scalar = value.ToScalar();
+        return operation(x, scalar);
     }
 }
