@@ -14,7 +14,8 @@ namespace Headsup.Models.Networks;
 /// it: "Unknown scalar type. Exception raised from type at c10/core/Scalar.h" (seen in <c>detect</c> scoring studies
 /// in parallel, and in a long training run), or silent use of freed memory. Here every Scalar is either a static
 /// (rooted for the life of the process, never finalised) or held by a <c>using</c> until after the native call.
-/// Headsup.Models.Tests' <c>TorchScalarSafetyTests</c> scans our assemblies' IL so that no new call site creates one.
+/// Headsup.Models.Tests' <c>TorchScalarSafetyTests</c> scans our assemblies' IL so that no new call site creates one
+/// (docs/torchsharp-scalars.md).
 /// </para>
 /// <para>
 /// Left inside TorchSharp, out of our reach: <c>AdamW.step</c> and BatchNorm's forward in training mode
