@@ -43,14 +43,12 @@ public sealed class Checkpoint
     public bool Exists => File.Exists(Path.Combine(_directory, "state.json"));
 
     /// <summary>Saves the state after an epoch.</summary>
-    public void Save(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, TrainingOptions options, CheckpointState state)
+    public void Save(nn.Module network, AdamWOptimizer optimizer, TrainingOptions options, CheckpointState state)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Directory.CreateDirectory(_directory);
         WeightsFile.Save(network, Path.Combine(_directory, "weights.bin"), WeightsPrecision.Float32);
-        var optimizerPath = Path.Combine(_directory, "optimizer.bin");
-        optimizer.save_state_dict(optimizerPath + ".partial");
-        File.Move(optimizerPath + ".partial", optimizerPath, overwrite: true);
+        optimizer.Save(Path.Combine(_directory, "optimizer.bin"));
         var document = new StoredState(state.Epoch, state.BestAp, state.BestEpoch, state.History.ToList(), Identity(options));
         var statePath = Path.Combine(_directory, "state.json");
         AtomicFile.Write(statePath, s => JsonSerializer.Serialize(s, document, s_json));
@@ -64,7 +62,7 @@ public sealed class Checkpoint
     }
 
     /// <summary>Loads weights and optimiser state; the options must describe the same run.</summary>
-    public CheckpointState Restore(nn.Module network, TorchSharp.Modules.OptimizerHelper optimizer, TrainingOptions options)
+    public CheckpointState Restore(nn.Module network, AdamWOptimizer optimizer, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         var statePath = Path.Combine(_directory, "state.json");
@@ -85,7 +83,7 @@ public sealed class Checkpoint
         }
 
         WeightsFile.Load(network, Path.Combine(_directory, "weights.bin"));
-        optimizer.load_state_dict(Path.Combine(_directory, "optimizer.bin"));
+        optimizer.Load(Path.Combine(_directory, "optimizer.bin"));
         return new CheckpointState(stored.Epoch, stored.BestAp, stored.BestEpoch, stored.History);
     }
 

@@ -133,7 +133,7 @@ public sealed class Trainer
         var network = _parent is not null
             ? FineTuning.CopyNetwork(_parent)
             : NetworkFactory.Create(_options.Architecture, train.Channels, outputs.Count, pretrained: NetworkFactory.HasPretrainedWeights(_options.Architecture));
-        var optimizer = CreateOptimizer(network);
+        using var optimizer = CreateOptimizer(network);
         var checkpoint = checkpointDirectory is null ? null : new Checkpoint(checkpointDirectory, _parent?.Manifest.Weights.Sha256);
         var history = new List<EpochRecord>();
         int startEpoch = 1;
@@ -196,9 +196,9 @@ public sealed class Trainer
                 var (targets, mask) = train.Targets(indices, outputs.Count);
                 var logits = network.forward(x);
                 var loss = Loss(logits, targets, mask, posWeight);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 lossSum += loss.item<float>();
                 if (_options.HardNegatives > 0)
                 {
@@ -373,28 +373,27 @@ public sealed class Trainer
         return anyLoss.Plus(subLoss.mul(tensor(0.5f)));
     }
 
-    private TorchSharp.Modules.AdamW CreateOptimizer(ClassifierNetwork network)
+    private AdamWOptimizer CreateOptimizer(ClassifierNetwork network)
     {
         var headNames = new HashSet<string>(network.HeadParameterNames, StringComparer.Ordinal);
         var named = network.named_parameters().ToList();
         var head = named.Where(p => headNames.Contains(p.name)).Select(p => p.parameter).ToList();
         var backbone = named.Where(p => !headNames.Contains(p.name)).Select(p => p.parameter).ToList();
         double backboneFactor = network.IsPretrained || _parent is not null ? _options.BackboneLearningRateFactor : 1.0;
-        var groups = new List<TorchSharp.Modules.AdamW.ParamGroup>
-        {
-            new(backbone, new TorchSharp.Modules.AdamW.Options { LearningRate = _options.LearningRate * backboneFactor, weight_decay = _options.WeightDecay }),
-            new(head, new TorchSharp.Modules.AdamW.Options { LearningRate = _options.LearningRate, weight_decay = _options.WeightDecay }),
-        };
-        return optim.AdamW(groups, _options.LearningRate, weight_decay: _options.WeightDecay);
+        return new AdamWOptimizer(
+        [
+            (backbone, _options.LearningRate * backboneFactor, _options.WeightDecay),
+            (head, _options.LearningRate, _options.WeightDecay),
+        ]);
     }
 
-    private static void SetLearningRate(TorchSharp.Modules.AdamW optimizer, int step, int stepsPerEpoch, int totalSteps)
+    private static void SetLearningRate(AdamWOptimizer optimizer, int step, int stepsPerEpoch, int totalSteps)
     {
         double warmup = Math.Max(1, stepsPerEpoch);
         double factor = step < warmup
             ? (step + 1) / warmup
             : 0.5 * (1 + Math.Cos(Math.PI * (step - warmup) / Math.Max(1, totalSteps - warmup)));
-        foreach (var group in optimizer.ParamGroups)
+        foreach (var group in optimizer.Groups)
         {
             group.LearningRate = group.InitialLearningRate * Math.Max(factor, 0.02);
         }

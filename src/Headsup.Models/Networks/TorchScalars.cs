@@ -18,9 +18,9 @@ namespace Headsup.Models.Networks;
 /// (docs/torchsharp-scalars.md).
 /// </para>
 /// <para>
-/// Left inside TorchSharp, out of our reach: <c>AdamW.step</c> and BatchNorm's forward in training mode
-/// (<c>num_batches_tracked.add_(1)</c>) still pass temporaries. Inference (eval mode) is clear of them; training runs on
-/// one thread, so only a background collection finishing during such a call can hit it.
+/// Left inside TorchSharp: BatchNorm's forward in training mode (<c>num_batches_tracked.add_(1)</c>) still passes a
+/// temporary. Inference (eval mode) is clear of it; training uses Headsup.Training's AdamWOptimizer, not TorchSharp's
+/// AdamW, whose step passed several per parameter.
 /// </para>
 /// </summary>
 public static class TorchScalars
