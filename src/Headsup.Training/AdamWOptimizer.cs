@@ -15,7 +15,7 @@ namespace Headsup.Training;
 /// </summary>
 public sealed class AdamWOptimizer : IDisposable
 {
-    private const string Magic = "HEADSUP-ADAMW-1";
+    private static readonly byte[] Magic = "HEADSUP-ADAMW-1"u8.ToArray();
     private readonly List<ParameterGroup> _groups;
     private readonly double _beta1;
     private readonly double _beta2;
@@ -94,7 +94,7 @@ public sealed class AdamWOptimizer : IDisposable
         string partial = path + ".partial";
         using (var writer = new BinaryWriter(File.Create(partial)))
         {
-            writer.Write(Magic);
+            writer.Write(Magic); // raw bytes, no length prefix: a foreign file cannot claim a huge string
             writer.Write(_groups.Count);
             foreach (var group in _groups)
             {
@@ -121,9 +121,9 @@ public sealed class AdamWOptimizer : IDisposable
         try
         {
             using var reader = new BinaryReader(File.OpenRead(path));
-            if (reader.ReadString() != Magic)
+            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
             {
-                throw new ModelException(path, $"not an optimiser state written by this version (expected {Magic}); remove the checkpoint or train into another folder");
+                throw new ModelException(path, "not an optimiser state written by this version (HEADSUP-ADAMW-1); remove the checkpoint or train into another folder");
             }
 
             int groups = reader.ReadInt32();
