@@ -27,8 +27,9 @@ public static class InputBuilder
     /// <summary>HU above which a pixel may belong to the head (air and most of the table foam are below).</summary>
     public const float HeadThresholdHu = -200f;
 
-    /// <summary>Display value above which a pixel may belong to the head (≈ 6 HU in the brain window).</summary>
-    public const float HeadThresholdDisplay = 20f;
+    /// <summary>Display value above which a pixel may belong to the head (≈ 6 HU in the brain window): the window
+    /// estimator's, so the head it reads a display image's window from is the head the input is built from.</summary>
+    public const float HeadThresholdDisplay = WindowEstimator.HeadThresholdDisplay;
 
     /// <summary>Pixels the head mask is grown by beyond the head region, so the scalp's edge stays in.</summary>
     public const int HeadMaskMarginPixels = 3;
