@@ -32,3 +32,7 @@ rm -rf "$trained"
 # with fewer than 20 of each class the package says "insufficient real data" and makes no study decision.
 rm -rf "$out"
 "$headsup" calibrate-study --data "$data/real-ct-dev/labels.csv" --model "$trained" --aggregation contiguous-top-k-mean --out "$out"
+# study-calibration.csv lists the calibration studies by StudyInstanceUID (shared data): keep it beside the training
+# output for inspection, never in the package that is committed (.gitignore also refuses it under models/).
+mv "$out/study-calibration.csv" out/default-model-study-calibration.csv
+echo "study calibration rows: out/default-model-study-calibration.csv (not part of the package)"
