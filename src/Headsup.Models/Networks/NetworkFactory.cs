@@ -37,7 +37,7 @@ public static class NetworkFactory
             case SmallCnn:
             {
                 var net = Networks.SmallCnn.Create(inputChannels);
-                return new ClassifierNetwork(architecture, inputChannels, outputs, Networks.SmallCnn.FeatureChannels, false, null, net, net.forward);
+                return new ClassifierNetwork(architecture, inputChannels, outputs, Networks.SmallCnn.FeatureChannels, false, null, net, x => Networks.SmallCnn.Forward(net, x));
             }
 
             case ResNet18:

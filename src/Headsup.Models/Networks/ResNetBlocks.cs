@@ -78,9 +78,9 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var padded = _padBeforeOnly ? CntkPadding.Same(input, 3, 2) : input;
-        var y = functional.relu(_bn1.forward(_conv1.forward(padded)));
-        y = _bn2.forward(_conv2.forward(y));
-        var identity = _downsample is null ? input : _downsample.forward(input);
+        var y = functional.relu(BatchNorms.Forward(_bn1, _conv1.forward(padded)));
+        y = BatchNorms.Forward(_bn2, _conv2.forward(y));
+        var identity = _downsample is null ? input : BatchNorms.Forward(DownsampleBn!, DownsampleConv!.forward(input));
         return y.PlusInPlace(identity).relu_().MoveToOuterDisposeScope();
     }
 }
@@ -138,13 +138,13 @@ internal sealed class ResNetTrunk : Module<Tensor, Tensor>
         if (_padding == ResNetPadding.Cntk)
         {
             // At 224: ONNX pads [3, 3, 2, 2] (H begin, W begin, H end, W end), then MaxPool pads [1, 1, 0, 0].
-            x = functional.relu(_bn1.forward(_conv1.forward(CntkPadding.Same(input, 7, 2))));
+            x = functional.relu(BatchNorms.Forward(_bn1, _conv1.forward(CntkPadding.Same(input, 7, 2))));
             // Padded cells must never win the max.
             x = functional.max_pool2d(CntkPadding.Same(x, 3, 2, double.NegativeInfinity), 3, 2);
         }
         else
         {
-            x = functional.relu(_bn1.forward(_conv1.forward(input)));
+            x = functional.relu(BatchNorms.Forward(_bn1, _conv1.forward(input)));
             x = functional.max_pool2d(x, 3, 2, 1);
         }
 

@@ -35,4 +35,19 @@ internal static class SmallCnn
         NetworkInit.KaimingConvOnesBn(net);
         return net;
     }
+
+    /// <summary>The trunk's forward: each block's conv, BatchNorm (through <see cref="BatchNorms"/>, not the module's own
+    /// forward) and ReLU; the same result as <c>net.forward</c>.</summary>
+    public static Tensor Forward(Sequential net, Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        using var scope = NewDisposeScope();
+        var x = input;
+        foreach (var block in net.children().Cast<Sequential>())
+        {
+            x = functional.relu(BatchNorms.Forward((BatchNorm2d)block[1], ((Conv2d)block[0]).forward(x)));
+        }
+
+        return x.MoveToOuterDisposeScope();
+    }
 }

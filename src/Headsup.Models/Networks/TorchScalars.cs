@@ -18,9 +18,9 @@ namespace Headsup.Models.Networks;
 /// (docs/torchsharp-scalars.md).
 /// </para>
 /// <para>
-/// Left inside TorchSharp: BatchNorm's forward in training mode (<c>num_batches_tracked.add_(1)</c>) still passes a
-/// temporary. Inference (eval mode) is clear of it; training uses Headsup.Training's AdamWOptimizer, not TorchSharp's
-/// AdamW, whose step passed several per parameter.
+/// TorchSharp's own AdamW step and BatchNorm forward (training mode) pass temporaries too: training uses
+/// Headsup.Training's AdamWOptimizer, and our networks call <see cref="BatchNorms.Forward"/> instead of the BatchNorm
+/// modules' forward.
 /// </para>
 /// </summary>
 public static class TorchScalars
