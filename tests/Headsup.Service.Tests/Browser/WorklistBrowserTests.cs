@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Headsup.Testing;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -291,15 +292,15 @@ public sealed class WorklistBrowserTests(BrowserFixture fx)
             Assert.Equal(HttpStatusCode.NoContent, (await fx.Service.Http.SendAsync(revoke)).StatusCode);
         }
 
-        // A monotonic clock: a wall-clock step on the test machine must not end the wait early.
-        var waited = System.Diagnostics.Stopwatch.StartNew();
+        // A monotonic deadline: a wall-clock step on the test machine must not end the wait early.
+        var deadline = Deadline.In(TimeSpan.FromSeconds(25));
         HttpStatusCode after;
         do
         {
             await Task.Delay(500);
             after = (await browser.GetAsync(new Uri("/api/studies", UriKind.Relative))).StatusCode;
         }
-        while (after == HttpStatusCode.OK && waited.Elapsed < TimeSpan.FromSeconds(25));
+        while (after == HttpStatusCode.OK && !deadline.Passed);
         Assert.Equal(HttpStatusCode.Unauthorized, after);
 
         // Sign-out removes the cookie.
@@ -318,9 +319,9 @@ public sealed class WorklistBrowserTests(BrowserFixture fx)
 
     private static async Task Expect(ILocator locator, string attribute, string value)
     {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var deadline = Deadline.In(TimeSpan.FromSeconds(10));
         string? actual;
-        while ((actual = await locator.GetAttributeAsync(attribute)) != value && waited.Elapsed < TimeSpan.FromSeconds(10))
+        while ((actual = await locator.GetAttributeAsync(attribute)) != value && !deadline.Passed)
         {
             await Task.Delay(50);
         }
