@@ -458,8 +458,9 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     public void EvaluateLeaveOneSourceOut_DicomLabelsSource_PoolsItAndScoresItAgainAsDisplayImages()
     {
         // A DICOM source given by its labels CSV (not a phantom folder) counts as real DICOM: it is pooled, and scored a
-        // second time rendered as 40/80 display images. Independent check of the second: the same slices written as 8-bit
-        // PNGs by `preprocess --recipe e1` and scored by `evaluate` with the fold's model give the same probabilities.
+        // second time rendered as 40/80 and as 40/120 display images. Independent check of each: the same slices written as
+        // 8-bit PNGs by `preprocess --recipe e1 --brain-window` and scored by `evaluate` with the fold's model give the
+        // same probabilities.
         using var work = TestData.CreateTempFolder();
         var generated = Path.Combine(work.Path, "generated");
         var (exit, stdout, stderr) = Headsup("phantom", "--out", generated, "--studies", "2", "--seed", "8", "--hemorrhage", "subdural");
@@ -473,32 +474,42 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
         (exit, stdout, stderr) = Headsup("evaluate", "--protocol", "leave-one-source-out", "--data", _data.Phantom, Path.Combine(site, "labels.csv"), "--hold-out", "site-b", "--train-like", _data.Model, "--set", "epochs=1", "--bootstrap", "200", "--out", outDir);
         Assert.True(exit == 0, stdout + stderr);
         Assert.Contains("again as 40/80 display images", stderr + stdout, StringComparison.Ordinal);
+        Assert.Contains("again as 40/120 display images", stderr + stdout, StringComparison.Ordinal);
 
         var cells = File.ReadAllLines(Path.Combine(outDir, "transfer.csv")).Skip(1)
             .Select(r => System.Text.RegularExpressions.Regex.Split(r, ",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)").Select(c => c.Trim('"')).ToArray()).ToList();
         var dicom = Assert.Single(cells, c => c[0].StartsWith("pooled: every real DICOM", StringComparison.Ordinal));
-        var display = Assert.Single(cells, c => c[0].StartsWith("pooled: the same slices as 40/80 display", StringComparison.Ordinal));
-        Assert.Equal(dicom[2], display[2]);
-        Assert.Equal(dicom[3], display[3]);
-        Assert.True(display[5].Length > 0, "the pooled AUC is defined");
-
-        var png = Path.Combine(work.Path, "png");
-        (exit, stdout, stderr) = Headsup("preprocess", Path.Combine(generated, "dicom"), "--recipe", "e1", "--format", "png", "--out", png);
-        Assert.True(exit == 0, stdout + stderr);
-        var pngSite = Directory.CreateDirectory(Path.Combine(work.Path, "site-b-png")).FullName;
-        File.WriteAllLines(Path.Combine(pngSite, "labels.csv"), lines.Take(1).Concat(lines.Skip(1).Select(l => Path.Combine(png, Path.GetFileName(l.Split(',')[0]) + ".png") + l[l.IndexOf(',', StringComparison.Ordinal)..])));
-        var scoredDir = Path.Combine(work.Path, "png-scored");
-        (exit, stdout, stderr) = Headsup("evaluate", "--model", Path.Combine(outDir, "folds", "site-b", "model"), "--data", Path.Combine(pngSite, "labels.csv"), "--bootstrap", "200", "--out", scoredDir);
-        Assert.True(exit == 0, stdout + stderr);
         static Dictionary<string, double> Probabilities(string csv) => File.ReadAllLines(csv).Skip(1).Select(l => l.Split(','))
             .ToDictionary(c => Path.GetFileName(c[0]).Replace(".png", string.Empty, StringComparison.Ordinal), c => double.Parse(c[2], CultureInfo.InvariantCulture));
-        var fromProtocol = Probabilities(Path.Combine(outDir, "pooled-real-as-display", "predictions.csv"));
-        var fromPngs = Probabilities(Path.Combine(scoredDir, "predictions.csv"));
-        Assert.Equal(fromProtocol.Keys.Order(), fromPngs.Keys.Order());
-        foreach (var (file, p) in fromProtocol)
+        var byWindow = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+        foreach (var (window, folder) in new[] { ("40/80", "pooled-real-as-display"), ("40/120", "pooled-real-as-display-40-120") })
         {
-            Assert.Equal(p, fromPngs[file], 4);
+            var display = Assert.Single(cells, c => c[0].StartsWith($"pooled: the same slices as {window} display", StringComparison.Ordinal));
+            Assert.Equal(dicom[2], display[2]);
+            Assert.Equal(dicom[3], display[3]);
+            Assert.True(display[5].Length > 0, "the pooled AUC is defined");
+
+            var png = Path.Combine(work.Path, "png-" + folder);
+            (exit, stdout, stderr) = Headsup("preprocess", Path.Combine(generated, "dicom"), "--recipe", "e1", "--brain-window", window, "--format", "png", "--out", png);
+            Assert.True(exit == 0, stdout + stderr);
+            var pngSite = Directory.CreateDirectory(Path.Combine(work.Path, "site-b-" + folder)).FullName;
+            File.WriteAllLines(Path.Combine(pngSite, "labels.csv"), lines.Take(1).Concat(lines.Skip(1).Select(l => Path.Combine(png, Path.GetFileName(l.Split(',')[0]) + ".png") + l[l.IndexOf(',', StringComparison.Ordinal)..])));
+            var scoredDir = Path.Combine(work.Path, "scored-" + folder);
+            (exit, stdout, stderr) = Headsup("evaluate", "--model", Path.Combine(outDir, "folds", "site-b", "model"), "--data", Path.Combine(pngSite, "labels.csv"), "--bootstrap", "200", "--out", scoredDir);
+            Assert.True(exit == 0, stdout + stderr);
+            var fromProtocol = Probabilities(Path.Combine(outDir, folder, "predictions.csv"));
+            var fromPngs = Probabilities(Path.Combine(scoredDir, "predictions.csv"));
+            Assert.Equal(fromProtocol.Keys.Order(), fromPngs.Keys.Order());
+            foreach (var (file, p) in fromProtocol)
+            {
+                Assert.Equal(p, fromPngs[file], 4);
+            }
+
+            byWindow[window] = fromProtocol;
         }
+
+        // The two renderings are different inputs (a wider window is a different image), not one scored twice.
+        Assert.Contains(byWindow["40/80"], kv => Math.Abs(kv.Value - byWindow["40/120"][kv.Key]) > 1e-6);
     }
 
     [Theory]

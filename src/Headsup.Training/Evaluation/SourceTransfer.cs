@@ -82,6 +82,20 @@ public static class SourceTransfer
     /// </summary>
     public const string PooledRealAsDisplay = "pooled: the same slices as 40/80 display images";
 
+    /// <summary>
+    /// Name of the pooled row over the same slices rendered at 40/120, the window of public display-PNG sets that
+    /// export a wider brain window (e.g. the external set of issue 12): a second display format the Kaggle images never
+    /// showed the network, so the window estimator's mapping is measured on held-out anatomy at a window it did not see.
+    /// </summary>
+    public const string PooledRealAsWideDisplay = "pooled: the same slices as 40/120 display images";
+
+    /// <summary>The display formats the pooled real DICOM slices are rendered in: row name, report folder, window.</summary>
+    private static readonly (string Name, string Folder, HuWindow Window)[] DisplayFormats =
+    [
+        (PooledRealAsDisplay, "pooled-real-as-display", HuWindow.Brain),
+        (PooledRealAsWideDisplay, "pooled-real-as-display-40-120", new HuWindow(40, 120)),
+    ];
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>The phantom's source name (<see cref="LabeledSample.Source"/>).</summary>
@@ -114,7 +128,7 @@ public static class SourceTransfer
         var rows = new List<TransferRow>();
         var problems = new List<SampleProblem>();
         var pooled = new List<(ScoredRow Row, double Threshold)>();
-        var pooledDisplay = new List<(ScoredRow Row, double Threshold)>();
+        var pooledDisplay = DisplayFormats.Select(_ => new List<(ScoredRow Row, double Threshold)>()).ToArray();
         for (int f = 0; f < request.Sources.Count; f++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -180,11 +194,12 @@ public static class SourceTransfer
                 if (sliceSamples.All(s => s.Format == ImageFormat.Dicom) && sliceSamples.All(s => s.Source != PhantomSource))
                 {
                     pooled.AddRange(scored.Select(r => (r, threshold)));
-                    if (!package.InputSpec.NeedsHu)
+                    for (int d = 0; d < DisplayFormats.Length && !package.InputSpec.NeedsHu; d++)
                     {
-                        observer.Stage($"fold {f + 1}: scoring the {sliceSamples.Count} held-out slices of {heldOut.Name} again as 40/80 display images", sliceSamples.Count);
-                        var asDisplay = ModelEvaluator.ScoreSlices(package, sliceSamples, [], image => DisplayRendering.Render(image, HuWindow.Brain), new Core.Progress.SyncProgress<int>(observer.Advance), cancellationToken);
-                        pooledDisplay.AddRange(asDisplay.Select(r => (r, threshold)));
+                        var window = DisplayFormats[d].Window;
+                        observer.Stage($"fold {f + 1}: scoring the {sliceSamples.Count} held-out slices of {heldOut.Name} again as {window} display images", sliceSamples.Count);
+                        var asDisplay = ModelEvaluator.ScoreSlices(package, sliceSamples, [], image => DisplayRendering.Render(image, window), new Core.Progress.SyncProgress<int>(observer.Advance), cancellationToken);
+                        pooledDisplay[d].AddRange(asDisplay.Select(r => (r, threshold)));
                     }
                 }
             }
@@ -214,9 +229,13 @@ public static class SourceTransfer
             rows.Add(PooledRow(PooledRealDicom, "pooled-real-dicom", pooled, $"out-of-source predictions of {folds} folds pooled; each at its fold's operating point (Wilson CIs)", request, cancellationToken));
         }
 
-        if (pooledDisplay.Count > 0)
+        for (int d = 0; d < DisplayFormats.Length; d++)
         {
-            rows.Add(PooledRow(PooledRealAsDisplay, "pooled-real-as-display", pooledDisplay, "the pooled real DICOM slices above, each rendered as the 8-bit 40/80 display image a PNG export carries, then scored by its fold's model: the format gap on the same anatomy", request, cancellationToken));
+            if (pooledDisplay[d].Count > 0)
+            {
+                var (name, folder, window) = DisplayFormats[d];
+                rows.Add(PooledRow(name, folder, pooledDisplay[d], $"the pooled real DICOM slices above, each rendered as the 8-bit {window} display image a PNG export carries, then scored by its fold's model: the format gap on the same anatomy", request, cancellationToken));
+            }
         }
 
         var files = Write(request, rows);
