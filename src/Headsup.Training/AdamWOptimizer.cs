@@ -62,6 +62,11 @@ public sealed class AdamWOptimizer : IDisposable
         using var epsilon = _epsilon.ToScalar();
         foreach (var group in _groups)
         {
+            // The decay is the same for every parameter of a group; the bias corrections depend on the step count,
+            // which is the same for all parameters that have had a gradient at every step: made once, remade only
+            // for a parameter whose count differs.
+            using var decay = (1 - (group.LearningRate * group.WeightDecay)).ToScalar();
+            using var corrections = new StepScalars(_beta1, _beta2, group.LearningRate);
             for (int i = 0; i < group.Parameters.Count; i++)
             {
                 var parameter = group.Parameters[i];
@@ -74,17 +79,46 @@ public sealed class AdamWOptimizer : IDisposable
 
                 var state = group.States[i] ??= new MomentState(parameter);
                 state.Step++;
-                double biasCorrection1 = 1 - Math.Pow(_beta1, state.Step);
-                double biasCorrection2 = 1 - Math.Pow(_beta2, state.Step);
-                using var decay = (1 - (group.LearningRate * group.WeightDecay)).ToScalar();
-                using var rootCorrection2 = Math.Sqrt(biasCorrection2).ToScalar();
-                using var stepSize = (-group.LearningRate / biasCorrection1).ToScalar();
+                var (rootCorrection2, stepSize) = corrections.For(state.Step);
                 parameter.mul_(decay);
                 state.ExpAvg.mul_(beta1).add_(grad, oneMinusBeta1);
                 state.ExpAvgSq.mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
                 var denominator = state.ExpAvgSq.sqrt().div_(rootCorrection2).add_(epsilon, TorchScalars.One);
                 parameter.addcdiv_(state.ExpAvg, denominator, stepSize);
             }
+        }
+    }
+
+    /// <summary>
+    /// The step's √(1 − β₂ᵗ) and −lr / (1 − β₁ᵗ) as Scalars held until disposed, for the last step count asked for.
+    /// </summary>
+    private sealed class StepScalars(double beta1, double beta2, double learningRate) : IDisposable
+    {
+        private long _step = -1;
+        private Scalar? _rootCorrection2;
+        private Scalar? _stepSize;
+
+        public (Scalar RootCorrection2, Scalar StepSize) For(long step)
+        {
+            if (step != _step)
+            {
+                // The previous step's pair is disposed here, so each Scalar made below is disposed by this method or by Dispose.
+                _rootCorrection2?.Dispose();
+                _stepSize?.Dispose();
+                _rootCorrection2 = Math.Sqrt(1 - Math.Pow(beta2, step)).ToScalar();
+                _stepSize = (-learningRate / (1 - Math.Pow(beta1, step))).ToScalar();
+                _step = step;
+            }
+
+            return (_rootCorrection2!, _stepSize!);
+        }
+
+        public void Dispose()
+        {
+            _rootCorrection2?.Dispose();
+            _stepSize?.Dispose();
+            _rootCorrection2 = _stepSize = null;
+            _step = -1;
         }
     }
 
