@@ -1,3 +1,4 @@
+using Headsup.Models;
 using Headsup.Models.Networks;
 using static TorchSharp.torch;
 
@@ -6,9 +7,12 @@ namespace Headsup.Training;
 /// <summary>Batched inference without gradients over an <see cref="InputCache"/> (validation, evaluation, experiments).</summary>
 public static class CachePredictor
 {
-    /// <summary>Raw logits (per input, per output) of <paramref name="network"/> on every input of <paramref name="cache"/>.</summary>
-    public static float[][] Logits(ClassifierNetwork network, InputCache cache, int batchSize = 16) =>
-        Run(network, cache, batchSize, (n, x) => n.forward(x));
+    /// <summary>
+    /// Raw logits (per input, per output) of <paramref name="network"/> on every input of <paramref name="cache"/>,
+    /// averaged over the passes of <paramref name="augmentation"/> (<see cref="Predictor.Forward"/>).
+    /// </summary>
+    public static float[][] Logits(ClassifierNetwork network, InputCache cache, int batchSize = 16, TestTimeAugmentation augmentation = TestTimeAugmentation.None) =>
+        Run(network, cache, batchSize, (n, x) => Predictor.Forward(n, x, augmentation));
 
     /// <summary>Pooled last-layer features (per input, <see cref="ClassifierNetwork.FeatureChannels"/> values: the head's input) on every input of <paramref name="cache"/>.</summary>
     public static float[][] Features(ClassifierNetwork network, InputCache cache, int batchSize = 16) =>

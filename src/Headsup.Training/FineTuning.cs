@@ -89,6 +89,8 @@ public static class FineTuning
             conflicts.Add($"display bone {Headsup.Inputs.DisplayBone.NameOf(defaults.DisplayBone)} (the package's input reads display bone as {Headsup.Inputs.DisplayBone.NameOf(parentBone) ?? "none"})");
         }
 
+        // A fine-tuned package scores as its parent did unless asked otherwise.
+        var parentAugmentation = Headsup.Models.TestTimeAugmentations.TryParse(parent.TestTimeAugmentation, out var parsed) ? parsed : Headsup.Models.TestTimeAugmentation.None;
         if (conflicts.Count > 0)
         {
             throw new ArgumentException($"fine-tuning {parent.Name} {parent.Version} keeps its network and input; these options conflict with it: {string.Join("; ", conflicts)}. Leave them out to take the package's.");
@@ -101,6 +103,7 @@ public static class FineTuning
             Size = parent.Input.Size,
             HeadMask = parentMask,
             DisplayBone = parentBone,
+            TestTimeAugmentation = defaults.TestTimeAugmentation != Headsup.Models.TestTimeAugmentation.None ? defaults.TestTimeAugmentation : parentAugmentation,
             LearningRate = given.LearningRate ?? DefaultLearningRate,
             MultiLabel = subtypeHeads,
         };

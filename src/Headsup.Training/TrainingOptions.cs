@@ -147,6 +147,13 @@ public sealed record TrainingOptions
     /// </summary>
     public bool GroupNearDuplicates { get; init; }
 
+    /// <summary>
+    /// What the package's scores average over at inference (written into model.json as
+    /// <c>test_time_augmentation</c>); the calibration and operating point are fitted on validation scores made so.
+    /// Training itself (and the epoch choice) is unchanged.
+    /// </summary>
+    public Headsup.Models.TestTimeAugmentation TestTimeAugmentation { get; init; }
+
     /// <summary>The signature correlation at or above which <see cref="GroupNearDuplicates"/> links two images.</summary>
     public double NearDuplicateThreshold { get; init; } = Headsup.Datasets.NearDuplicates.DefaultThreshold;
 
@@ -232,6 +239,7 @@ public sealed record TrainingOptions
                 "average_from_epoch" => options with { AverageFromEpoch = Int(key, value) >= 0 ? Int(key, value) : throw Bad(key, value) },
                 "group_near_duplicates" => options with { GroupNearDuplicates = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 "near_duplicate_threshold" => options with { NearDuplicateThreshold = Real(key, value) is > 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
+                "test_time_augmentation" => options with { TestTimeAugmentation = Headsup.Models.TestTimeAugmentations.TryParse(value, out var tta) ? tta : throw Bad(key, value) },
                 "seed" => options with { Seed = Int(key, value) },
                 "training_seed" => options with { TrainingSeed = Int(key, value) },
                 "soup" => options with { Soup = Int(key, value) is >= 1 and <= MaxSoup ? Int(key, value) : throw Bad(key, value) },
@@ -309,6 +317,7 @@ public sealed record TrainingOptions
         ["average_from_epoch"] = AverageFromEpoch.ToString(CultureInfo.InvariantCulture),
         ["group_near_duplicates"] = GroupNearDuplicates ? "true" : "false",
         ["near_duplicate_threshold"] = NearDuplicateThreshold.ToString("R", CultureInfo.InvariantCulture),
+        ["test_time_augmentation"] = Headsup.Models.TestTimeAugmentations.NameOf(TestTimeAugmentation) ?? Headsup.Models.TestTimeAugmentations.NoneName,
         ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
         ["soup"] = Soup.ToString(CultureInfo.InvariantCulture),
         ["weights_precision"] = Precision.ToString(),

@@ -155,7 +155,8 @@ public static class TrainingRun
         ArgumentNullException.ThrowIfNull(observer);
         var labels = validation.Items.Select(i => i.Any).ToArray();
         WeightsFile.RoundTrip(outcome.Network, options.Precision);
-        var storedLogits = CachePredictor.Logits(outcome.Network, validation).Select(l => (double)l[0]).ToArray();
+        // Scored as the package will score (its test-time augmentation), so calibration and operating point fit those scores.
+        var storedLogits = CachePredictor.Logits(outcome.Network, validation, augmentation: options.TestTimeAugmentation).Select(l => (double)l[0]).ToArray();
         outcome = outcome with { ValidationLogits = storedLogits };
         var calibration = Calibrate(outcome.ValidationLogits, labels);
         var parent = request.Parent?.Manifest;
@@ -386,6 +387,7 @@ public static class TrainingRun
         Version = request.ModelVersion,
         CreatedUtc = DateTimeOffset.UtcNow,
         Architecture = options.Architecture,
+        TestTimeAugmentation = TestTimeAugmentations.NameOf(options.TestTimeAugmentation),
         Input = new ModelInput { Recipe = options.Recipe, Size = options.Size, Channels = train.Channels, Mask = train.Spec.HeadMask ? ModelInput.HeadMask : null, DisplayBone = Headsup.Inputs.DisplayBone.NameOf(train.Spec.DisplayBoneMode) },
         Outputs = outcome.Outputs,
         Calibration = calibration,

@@ -173,11 +173,11 @@ public sealed class SeriesScorer : IDisposable
             float[][] logits, features = [];
             if (profile is null)
             {
-                logits = Predictor.Logits(_network, batch, pending.Count, channels, size, InferencePrecisions.ScalarType(Precision));
+                logits = Predictor.Logits(_network, batch, pending.Count, channels, size, InferencePrecisions.ScalarType(Precision), _package.TestTimeAugmentation);
             }
             else
             {
-                (logits, features) = Predictor.LogitsAndFeatures(_network, batch, pending.Count, channels, size, InferencePrecisions.ScalarType(Precision));
+                (logits, features) = Predictor.LogitsAndFeatures(_network, batch, pending.Count, channels, size, InferencePrecisions.ScalarType(Precision), _package.TestTimeAugmentation);
             }
 
             networkClock.Stop();

@@ -194,6 +194,49 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     }
 
     [Fact]
+    public void Train_TestTimeAugmentation_IsRecorded_LeavesTheWeights_AndCalibratesOnTheAveragedScores()
+    {
+        using var work = TestData.CreateTempFolder();
+        string[] common = ["train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--val-fraction", "0.34", "--seed", "3", "--weights", "float32", "--threads", "1"];
+        var plain = Path.Combine(work.Path, "plain");
+        var flip = Path.Combine(work.Path, "flip");
+        var (exit, stdout, stderr) = Headsup([.. common, "--out", plain]);
+        Assert.True(exit == 0, stdout + stderr);
+        (exit, stdout, stderr) = Headsup([.. common, "--test-time-augmentation", "horizontal-flip", "--out", flip]);
+        Assert.True(exit == 0, stdout + stderr);
+
+        var plainJson = JsonNode.Parse(File.ReadAllText(Path.Combine(plain, "model.json")))!;
+        var flipJson = JsonNode.Parse(File.ReadAllText(Path.Combine(flip, "model.json")))!;
+        Assert.Null(plainJson["test_time_augmentation"]);
+        Assert.Equal("horizontal-flip", (string?)flipJson["test_time_augmentation"]);
+        Assert.Equal("horizontal-flip", (string?)flipJson["training"]!["options"]!["test_time_augmentation"]);
+        Assert.Equal("none", (string?)plainJson["training"]!["options"]!["test_time_augmentation"]);
+        // Training is the same; only what the package scores (and so its calibration) differs.
+        Assert.Equal((string?)plainJson["weights"]!["sha256"], (string?)flipJson["weights"]!["sha256"]);
+        Assert.NotEqual((double)plainJson["calibration"]!["a"]!, (double)flipJson["calibration"]!["a"]!);
+
+        // evaluate scores each package its own way: the same weights give other probabilities.
+        static Dictionary<string, double> Scores(string predictions) => File.ReadAllLines(predictions).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(c => c[0], c => double.Parse(c[2], CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        var scored = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+        foreach (var model in new[] { plain, flip })
+        {
+            var outDir = Path.Combine(work.Path, "eval-" + Path.GetFileName(model));
+            (exit, stdout, stderr) = Headsup("evaluate", "--model", model, "--data", _data.PhantomRoot, "--bootstrap", "100", "--out", outDir);
+            Assert.True(exit == 0, stdout + stderr);
+            scored[model] = Scores(Path.Combine(outDir, "predictions.csv"));
+        }
+
+        Assert.Equal(scored[plain].Keys.Order(), scored[flip].Keys.Order());
+        Assert.Contains(scored[plain], kv => Math.Abs(kv.Value - scored[flip][kv.Key]) > 1e-4);
+
+        var (badExit, _, badErr) = Headsup([.. common, "--test-time-augmentation", "rotate", "--out", Path.Combine(work.Path, "bad")]);
+        Assert.Equal(2, badExit);
+        Assert.Contains("'rotate' not recognized", badErr, StringComparison.Ordinal);
+        Assert.Contains("horizontal-flip", badErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_Soup_IsTheMeanOfTheSameRunsAtConsecutiveTrainingSeeds()
     {
         using var work = TestData.CreateTempFolder();

@@ -8,7 +8,7 @@ namespace Headsup.Benchmarks.Training;
 
 /// <summary>
 /// `train-throughput ARCH SIZE BATCH STEPS ROUNDS [THREADS]`: training steps (forward, BCE-with-logits, backward,
-/// AdamW) of a <see cref="NetworkFactory"/> network on random N×3×SIZE×SIZE inputs; prints images/s per round and the
+/// the trainer's AdamW, <see cref="Headsup.Training.AdamWOptimizer"/>) of a <see cref="NetworkFactory"/> network on random N×3×SIZE×SIZE inputs; prints images/s per round and the
 /// median. benchmarks/scripts/train-throughput-vs-pytorch.sh runs the same network in PyTorch beside it.
 /// Inference mode: `infer-latency ARCH SIZE BATCH ROUNDS [THREADS]` prints ms/slice.
 /// </summary>
@@ -31,16 +31,18 @@ internal static class TrainThroughputCommand
         torch.manual_seed(1);
         using var network = NetworkFactory.Create(arch, 3, 1, pretrained: false);
         network.train();
-        using var optimizer = optim.AdamW(network.parameters(), 1e-4);
+        // The trainer's optimiser (Headsup.Training.AdamWOptimizer: TorchSharp's AdamW arithmetic with its Scalars held),
+        // at PyTorch's AdamW defaults (weight decay 0.01) like the PyTorch side.
+        using var optimizer = new Headsup.Training.AdamWOptimizer([(network.parameters(), 1e-4, 0.01)]);
         using var x = rand(batch, 3, size, size);
         using var y = (rand(batch, 1) > 0.5).to_type(ScalarType.Float32);
         void Step()
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var loss = nn.functional.binary_cross_entropy_with_logits(network.forward(x), y);
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
         }
 
         Step(); // warm-up

@@ -40,6 +40,14 @@ public sealed record ModelManifest
     [JsonPropertyName("outputs")]
     public required IReadOnlyList<string> Outputs { get; init; }
 
+    /// <summary>
+    /// How scores average over transformed inputs at inference (<see cref="TestTimeAugmentations"/>: "horizontal-flip");
+    /// absent = one pass. The calibration and operating point of a package are fitted on scores made this way.
+    /// </summary>
+    [JsonPropertyName("test_time_augmentation")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TestTimeAugmentation { get; init; }
+
     [JsonPropertyName("calibration")]
     public required PlattParameters Calibration { get; init; }
 

@@ -43,6 +43,10 @@ public sealed class ModelPackage : IDisposable
     /// <summary>The network with the package's weights, in eval mode.</summary>
     public ClassifierNetwork Network { get; }
 
+    /// <summary>How the package's scores average over transformed inputs (model.json <c>test_time_augmentation</c>, checked at load).</summary>
+    public TestTimeAugmentation TestTimeAugmentation =>
+        TestTimeAugmentations.TryParse(Manifest.TestTimeAugmentation, out var augmentation) ? augmentation : TestTimeAugmentation.None;
+
     /// <summary>Reads only model.json of a package folder or zip.</summary>
     public static ModelManifest ReadManifest(string location)
     {
@@ -355,14 +359,22 @@ public sealed class ModelPackage : IDisposable
             throw new ModelException(location, $"package format version {version}; this build ({ThisBuild.Version}) reads version {ModelManifest.CurrentFormatVersion}. Use a matching HEADS UP version or retrain.");
         }
 
+        ModelManifest manifest;
         try
         {
-            return JsonSerializer.Deserialize<ModelManifest>(json) ?? throw new ModelException(location, "model.json is empty");
+            manifest = JsonSerializer.Deserialize<ModelManifest>(json) ?? throw new ModelException(location, "model.json is empty");
         }
         catch (JsonException ex)
         {
             throw new ModelException(location, "model.json is incomplete: " + ex.Message, ex);
         }
+
+        if (!TestTimeAugmentations.TryParse(manifest.TestTimeAugmentation, out _))
+        {
+            throw new ModelException(location, $"model.json test_time_augmentation '{manifest.TestTimeAugmentation}' is not known to this build ({ThisBuild.Version}); it knows '{TestTimeAugmentations.HorizontalFlipName}' or '{TestTimeAugmentations.NoneName}'");
+        }
+
+        return manifest;
     }
 
     private static void ExtractSafely(string zipPath, string destination)

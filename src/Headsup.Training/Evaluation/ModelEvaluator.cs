@@ -29,7 +29,7 @@ public static class ModelEvaluator
             throw new ModelException(package.Location, $"recipe {spec.Recipe} gives {cache.Channels} channels but the network takes {manifest.Input.Channels}");
         }
 
-        var logits = CachePredictor.Logits(package.Network, cache);
+        var logits = CachePredictor.Logits(package.Network, cache, augmentation: package.TestTimeAugmentation);
         var rows = new List<ScoredRow>(cache.Count);
         for (int i = 0; i < cache.Count; i++)
         {

@@ -71,6 +71,37 @@ public sealed class ModelPackageTests
         Assert.Contains("\"mask\":\"head\"", System.Text.Json.JsonSerializer.Serialize(manifest with { Input = manifest.Input with { Mask = "head" } }), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TestTimeAugmentation_AbsentIsNone_HorizontalFlipRoundTrips_UnknownIsRefusedNamingIt()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
+        var plain = Path.Combine(folder.Path, "plain");
+        ModelPackage.Save(plain, Manifest("small-cnn", 1), network);
+        Assert.DoesNotContain("test_time_augmentation", File.ReadAllText(Path.Combine(plain, "model.json")), StringComparison.Ordinal);
+        using (var package = ModelPackage.Load(plain))
+        {
+            Assert.Equal(TestTimeAugmentation.None, package.TestTimeAugmentation);
+        }
+
+        var flip = Path.Combine(folder.Path, "flip");
+        ModelPackage.Save(flip, Manifest("small-cnn", 1) with { TestTimeAugmentation = TestTimeAugmentations.NameOf(TestTimeAugmentation.HorizontalFlip) }, network);
+        Assert.Equal("horizontal-flip", (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(flip, "model.json")))!["test_time_augmentation"]);
+        using (var package = ModelPackage.Load(flip))
+        {
+            Assert.Equal(TestTimeAugmentation.HorizontalFlip, package.TestTimeAugmentation);
+        }
+
+        // The field is not covered by the weights hash: an edited value is checked when the manifest is read.
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(flip, "model.json")))!;
+        json["test_time_augmentation"] = "rotate-90";
+        File.WriteAllText(Path.Combine(flip, "model.json"), json.ToJsonString());
+        var ex = Assert.Throws<ModelException>(() => ModelPackage.Load(flip));
+        Assert.Contains("test_time_augmentation 'rotate-90'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("model.json", ex.Message + ex.Path, StringComparison.Ordinal);
+        Assert.Throws<ModelException>(() => ModelPackage.ReadManifest(flip));
+    }
+
     private static float[] Logits(ClassifierNetwork network, Tensor x)
     {
         using var _ = no_grad();

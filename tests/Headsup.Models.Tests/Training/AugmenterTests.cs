@@ -347,6 +347,22 @@ public sealed class DisplayDropoutTests
     }
 
     [Fact]
+    public void Options_TestTimeAugmentation_RoundTrips_AbsentIsNone_AndIsChecked()
+    {
+        var options = new TrainingOptions { TestTimeAugmentation = TestTimeAugmentation.HorizontalFlip };
+        Assert.Equal("horizontal-flip", options.Describe()["test_time_augmentation"]);
+        Assert.Equal(TestTimeAugmentation.HorizontalFlip, TrainingOptions.FromDescription(options.Describe()).TestTimeAugmentation);
+        Assert.Equal("none", new TrainingOptions().Describe()["test_time_augmentation"]);
+        // A package recorded before the option existed scores as it did; --set overrides the recorded value.
+        var recorded = new Dictionary<string, string>(options.Describe());
+        recorded.Remove("test_time_augmentation");
+        Assert.Equal(TestTimeAugmentation.None, TrainingOptions.FromDescription(recorded).TestTimeAugmentation);
+        Assert.Equal(TestTimeAugmentation.None, TrainingOptions.FromDescription(options.Describe(), new Dictionary<string, string> { ["test_time_augmentation"] = "none" }).TestTimeAugmentation);
+        var ex = Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["test_time_augmentation"] = "vertical-flip" }));
+        Assert.Contains("test_time_augmentation", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Options_SoupAndTrainingSeed_RoundTrip_AndAnotherSeedDrawsAnotherTraining()
     {
         Assert.Equal(1, new TrainingOptions().Soup);

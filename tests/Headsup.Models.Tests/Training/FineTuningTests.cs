@@ -62,6 +62,15 @@ public sealed class FineTuningTests
     }
 
     [Fact]
+    public void Resolve_ParentWithTestTimeFlip_KeepsIt_UnlessAskedOtherwise()
+    {
+        var flipped = Manifest() with { TestTimeAugmentation = TestTimeAugmentations.HorizontalFlipName };
+        Assert.Equal(TestTimeAugmentation.HorizontalFlip, FineTuning.Resolve(Options(3), s_none, flipped).TestTimeAugmentation);
+        Assert.Equal(TestTimeAugmentation.None, FineTuning.Resolve(Options(3), s_none, Manifest()).TestTimeAugmentation);
+        Assert.Equal(TestTimeAugmentation.HorizontalFlip, FineTuning.Resolve(Options(3) with { TestTimeAugmentation = TestTimeAugmentation.HorizontalFlip }, s_none, Manifest()).TestTimeAugmentation);
+    }
+
+    [Fact]
     public void Resolve_NoParent_GivenChoicesElseDefaults()
     {
         var options = FineTuning.Resolve(Options(3), new NetworkChoices("e1", null, 96, null, false), null);

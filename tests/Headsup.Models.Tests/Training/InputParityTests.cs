@@ -96,6 +96,84 @@ public sealed class InputParityTests : IClassFixture<SmallSubduralPhantomFixture
         Assert.Equal(samples.Count, compared);
     }
 
+    [Fact]
+    public void HorizontalFlipPackage_EvaluateAndDetectScore_TheMeanOverTheSliceAndItsMirrorImage()
+    {
+        // A package whose model.json says test_time_augmentation: horizontal-flip. Reference: the plain network on the
+        // training cache's input and on that input mirrored by index arithmetic, logits averaged (Platt a = 1, b = 0).
+        using var folder = TestData.CreateTempFolder();
+        var spec = new InputSpec("brain-plus", 64);
+        var modelPath = Path.Combine(folder.Path, "model");
+        TorchSharp.torch.manual_seed(4);
+        using (var network = NetworkFactory.Create("small-cnn", spec.Channels, 1, pretrained: false))
+        {
+            ModelPackage.Save(modelPath, new ModelManifest
+            {
+                Name = "flip",
+                Version = "0",
+                Architecture = "small-cnn",
+                TestTimeAugmentation = TestTimeAugmentations.HorizontalFlipName,
+                Input = new ModelInput { Recipe = "brain-plus", Size = spec.Size, Channels = spec.Channels },
+                Outputs = ["any"],
+                Calibration = new PlattParameters { A = 1, B = 0, FittedOn = "test" },
+                Thresholds = new ModelThresholds { OperatingPoint = 0.5, OperatingPointRule = "test" },
+                Study = new StudyAggregation { Threshold = 0.5 },
+                Training = new TrainingRecord { ManifestHash = "test" },
+                Weights = new WeightsRecord { Sha256 = "pending" },
+            }, network, precision: WeightsPrecision.Float32);
+        }
+
+        using var package = ModelPackage.Load(modelPath);
+        Assert.Equal(TestTimeAugmentation.HorizontalFlip, package.TestTimeAugmentation);
+        var samples = DatasetLoader.Load(_phantom.Folder.Path).Samples;
+        var cache = InputCache.Build(samples, spec, new List<SampleProblem>());
+        var expected = new Dictionary<string, double>(StringComparer.Ordinal);
+        var plainProbability = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (int i = 0; i < cache.Count; i++)
+        {
+            using var tensor = cache.Inputs([i]);
+            var input = tensor.data<float>().ToArray();
+            var mirrored = new float[input.Length];
+            int size = spec.Size;
+            for (int plane = 0; plane < spec.Channels; plane++)
+            {
+                for (int y = 0; y < size; y++)
+                {
+                    for (int x = 0; x < size; x++)
+                    {
+                        mirrored[(plane * size * size) + (y * size) + x] = input[(plane * size * size) + (y * size) + (size - 1 - x)];
+                    }
+                }
+            }
+
+            double plain = Predictor.Logits(package.Network, input, 1, spec.Channels, size)[0][0];
+            double mirror = Predictor.Logits(package.Network, mirrored, 1, spec.Channels, size)[0][0];
+            plainProbability[Path.GetFullPath(cache.Items[i].Sample.File)] = PlattScaling.Sigmoid(plain);
+            expected[Path.GetFullPath(cache.Items[i].Sample.File)] = PlattScaling.Sigmoid((plain + mirror) / 2);
+        }
+
+        // Evaluate (and the protocol, and calibration at training): the cache path.
+        var evaluated = Headsup.Training.Evaluation.ModelEvaluator.ScoreSlices(package, samples, new List<SampleProblem>());
+        Assert.Equal(expected.Count, evaluated.Count);
+        Assert.All(evaluated, r => Assert.Equal(expected[Path.GetFullPath(r.Id)], r.Probability, 5));
+        Assert.Contains(evaluated, r => Math.Abs(r.Probability - plainProbability[Path.GetFullPath(r.Id)]) > 1e-4);
+
+        // Detect (and the service): the series scorer, in float32.
+        using var scorer = new SeriesScorer(package, InferencePrecision.Float32);
+        int compared = 0;
+        foreach (var study in StudyScanner.Scan(_phantom.DicomFolder).Studies)
+        {
+            var scored = scorer.Score(new SeriesSelector().Select(study).Selected!, 4);
+            foreach (var slice in scored.Slices)
+            {
+                Assert.Equal(expected[Path.GetFullPath(slice.File)], slice.Probability, 5);
+                compared++;
+            }
+        }
+
+        Assert.Equal(samples.Count, compared);
+    }
+
     private static bool BitwiseEqual(float[] a, float[] b) =>
         a.Length == b.Length && a.Zip(b).All(p => BitConverter.SingleToInt32Bits(p.First) == BitConverter.SingleToInt32Bits(p.Second));
 }
