@@ -89,7 +89,7 @@ public static class FineTuning
             conflicts.Add($"display bone {Headsup.Inputs.DisplayBone.NameOf(defaults.DisplayBone)} (the package's input reads display bone as {Headsup.Inputs.DisplayBone.NameOf(parentBone) ?? "none"})");
         }
 
-        // A fine-tuned package scores as its parent did unless asked otherwise.
+        // A fine-tuned package keeps its parent's test-time augmentation (it scores as its parent did); asking for one adds it.
         var parentAugmentation = Headsup.Models.TestTimeAugmentations.TryParse(parent.TestTimeAugmentation, out var parsed) ? parsed : Headsup.Models.TestTimeAugmentation.None;
         if (conflicts.Count > 0)
         {

@@ -7,9 +7,9 @@ public enum TestTimeAugmentation
     None,
 
     /// <summary>
-    /// The mean of the logits of the input and of its left–right mirror image (two passes). Head CT is left–right
-    /// symmetric up to the patient, and the networks are trained with random horizontal flips, so both passes are
-    /// readings of the same evidence; their mean has less of the variance that a single pass carries.
+    /// The mean of the logits of the input and of its left–right mirror image (two passes). The networks are trained
+    /// with random horizontal flips, so both passes are readings of the same evidence. Measured on the shared data it
+    /// did not beat a single reading (docs/generalisation.md, section 2i); it doubles the network time.
     /// </summary>
     HorizontalFlip,
 }
