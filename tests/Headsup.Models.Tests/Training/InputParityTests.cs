@@ -37,23 +37,7 @@ public sealed class InputParityTests : IClassFixture<SmallSubduralPhantomFixture
         using var folder = TestData.CreateTempFolder();
         var spec = new InputSpec(recipe, 48) { HeadMask = headMask };
         var modelPath = Path.Combine(folder.Path, "model");
-        TorchSharp.torch.manual_seed(3);
-        using (var network = NetworkFactory.Create("small-cnn", spec.Channels, 1, pretrained: false))
-        {
-            ModelPackage.Save(modelPath, new ModelManifest
-            {
-                Name = "parity",
-                Version = "0",
-                Architecture = "small-cnn",
-                Input = new ModelInput { Recipe = recipe, Size = spec.Size, Channels = spec.Channels, Mask = headMask ? ModelInput.HeadMask : null },
-                Outputs = ["any"],
-                Calibration = new PlattParameters { A = 1, B = 0, FittedOn = "test" },
-                Thresholds = new ModelThresholds { OperatingPoint = 0.5, OperatingPointRule = "test" },
-                Study = new StudyAggregation { Threshold = 0.5 },
-                Training = new TrainingRecord { ManifestHash = "test" },
-                Weights = new WeightsRecord { Sha256 = "pending" },
-            }, network, precision: WeightsPrecision.Float32);
-        }
+        SaveSmallCnn(modelPath, new ModelInput { Recipe = recipe, Size = spec.Size, Channels = spec.Channels, Mask = headMask ? ModelInput.HeadMask : null }, seed: 3);
 
         // Training and evaluation: the input cache, as the network receives it (a float tensor made from the bytes).
         var samples = DatasetLoader.Load(_phantom.Folder.Path).Samples;
@@ -104,24 +88,7 @@ public sealed class InputParityTests : IClassFixture<SmallSubduralPhantomFixture
         using var folder = TestData.CreateTempFolder();
         var spec = new InputSpec("brain-plus", 64);
         var modelPath = Path.Combine(folder.Path, "model");
-        TorchSharp.torch.manual_seed(4);
-        using (var network = NetworkFactory.Create("small-cnn", spec.Channels, 1, pretrained: false))
-        {
-            ModelPackage.Save(modelPath, new ModelManifest
-            {
-                Name = "flip",
-                Version = "0",
-                Architecture = "small-cnn",
-                TestTimeAugmentation = TestTimeAugmentations.HorizontalFlipName,
-                Input = new ModelInput { Recipe = "brain-plus", Size = spec.Size, Channels = spec.Channels },
-                Outputs = ["any"],
-                Calibration = new PlattParameters { A = 1, B = 0, FittedOn = "test" },
-                Thresholds = new ModelThresholds { OperatingPoint = 0.5, OperatingPointRule = "test" },
-                Study = new StudyAggregation { Threshold = 0.5 },
-                Training = new TrainingRecord { ManifestHash = "test" },
-                Weights = new WeightsRecord { Sha256 = "pending" },
-            }, network, precision: WeightsPrecision.Float32);
-        }
+        SaveSmallCnn(modelPath, new ModelInput { Recipe = "brain-plus", Size = spec.Size, Channels = spec.Channels }, seed: 4, TestTimeAugmentations.HorizontalFlipName);
 
         using var package = ModelPackage.Load(modelPath);
         Assert.Equal(TestTimeAugmentation.HorizontalFlip, package.TestTimeAugmentation);
@@ -172,6 +139,27 @@ public sealed class InputParityTests : IClassFixture<SmallSubduralPhantomFixture
         }
 
         Assert.Equal(samples.Count, compared);
+    }
+
+    /// <summary>A randomly initialised one-output small-cnn package (float32 weights, Platt a = 1, b = 0) for <paramref name="input"/>.</summary>
+    private static void SaveSmallCnn(string path, ModelInput input, int seed, string? testTimeAugmentation = null)
+    {
+        TorchSharp.torch.manual_seed(seed);
+        using var network = NetworkFactory.Create("small-cnn", input.Channels, 1, pretrained: false);
+        ModelPackage.Save(path, new ModelManifest
+        {
+            Name = "parity",
+            Version = "0",
+            Architecture = "small-cnn",
+            TestTimeAugmentation = testTimeAugmentation,
+            Input = input,
+            Outputs = ["any"],
+            Calibration = new PlattParameters { A = 1, B = 0, FittedOn = "test" },
+            Thresholds = new ModelThresholds { OperatingPoint = 0.5, OperatingPointRule = "test" },
+            Study = new StudyAggregation { Threshold = 0.5 },
+            Training = new TrainingRecord { ManifestHash = "test" },
+            Weights = new WeightsRecord { Sha256 = "pending" },
+        }, network, precision: WeightsPrecision.Float32);
     }
 
     private static bool BitwiseEqual(float[] a, float[] b) =>
