@@ -84,8 +84,8 @@ public static class SourceTransfer
 
     /// <summary>
     /// Name of the pooled row over the same slices rendered at 40/120, the window of public display-PNG sets that
-    /// export a wider brain window (e.g. the external set of issue 12): a second display format the Kaggle images never
-    /// showed the network, so the window estimator's mapping is measured on held-out anatomy at a window it did not see.
+    /// export a wider brain window (e.g. the external set of issue 12): a second display format, so the window
+    /// estimator's mapping back to HU is measured on held-out anatomy at a second known window.
     /// </summary>
     public const string PooledRealAsWideDisplay = "pooled: the same slices as 40/120 display images";
 
