@@ -15,7 +15,11 @@ namespace Headsup.Training;
 /// <param name="Size">Input size (--size).</param>
 /// <param name="LearningRate">Peak learning rate (--lr).</param>
 /// <param name="MultiLabel">False when subtypes were switched off (--no-subtypes); null when not said.</param>
-public sealed record NetworkChoices(string? Recipe, string? Architecture, int? Size, double? LearningRate, bool? MultiLabel);
+public sealed record NetworkChoices(string? Recipe, string? Architecture, int? Size, double? LearningRate, bool? MultiLabel)
+{
+    /// <summary>Test-time augmentation (--test-time-augmentation); null when not said (then the default, or the parent's).</summary>
+    public TestTimeAugmentation? TestTimeAugmentation { get; init; }
+}
 
 /// <summary>
 /// Fine-tuning: a training run that starts from a model package's weights (<c>headsup train --resume-from</c>) instead
@@ -52,6 +56,7 @@ public static class FineTuning
                 Size = given.Size ?? defaults.Size,
                 LearningRate = given.LearningRate ?? defaults.LearningRate,
                 MultiLabel = given.MultiLabel ?? defaults.MultiLabel,
+                TestTimeAugmentation = given.TestTimeAugmentation ?? defaults.TestTimeAugmentation,
             };
         }
 
@@ -89,8 +94,8 @@ public static class FineTuning
             conflicts.Add($"display bone {Headsup.Inputs.DisplayBone.NameOf(defaults.DisplayBone)} (the package's input reads display bone as {Headsup.Inputs.DisplayBone.NameOf(parentBone) ?? "none"})");
         }
 
-        // A fine-tuned package keeps its parent's test-time augmentation (it scores as its parent did); asking for one adds it.
-        var parentAugmentation = Headsup.Models.TestTimeAugmentations.TryParse(parent.TestTimeAugmentation, out var parsed) ? parsed : Headsup.Models.TestTimeAugmentation.None;
+        // A fine-tuned package scores as its parent did unless --test-time-augmentation says otherwise.
+        var parentAugmentation = TestTimeAugmentations.TryParse(parent.TestTimeAugmentation, out var parsed) ? parsed : TestTimeAugmentation.None;
         if (conflicts.Count > 0)
         {
             throw new ArgumentException($"fine-tuning {parent.Name} {parent.Version} keeps its network and input; these options conflict with it: {string.Join("; ", conflicts)}. Leave them out to take the package's.");
@@ -103,7 +108,7 @@ public static class FineTuning
             Size = parent.Input.Size,
             HeadMask = parentMask,
             DisplayBone = parentBone,
-            TestTimeAugmentation = defaults.TestTimeAugmentation != Headsup.Models.TestTimeAugmentation.None ? defaults.TestTimeAugmentation : parentAugmentation,
+            TestTimeAugmentation = given.TestTimeAugmentation ?? parentAugmentation,
             LearningRate = given.LearningRate ?? DefaultLearningRate,
             MultiLabel = subtypeHeads,
         };

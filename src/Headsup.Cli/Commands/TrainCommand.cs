@@ -50,7 +50,7 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the split and, unless --training-seed is given, of everything else", DefaultValueFactory = _ => 1 };
         var trainingSeed = new Option<int?>("--training-seed") { Description = "Seed of initialisation, order, augmentation and lesion insertion (default: --seed): another draw of the same training on the same split" };
         var soup = new Option<int>("--soup") { Description = "Model soup: train this many networks on the same split (training seeds t, t+1, …) and keep the mean of their weights as one network (1 = off; at most 8)", DefaultValueFactory = _ => 1 };
-        var testTimeAugmentation = new Option<string>("--test-time-augmentation") { Description = "What the package's scores average over at inference: none, or horizontal-flip (the mean of the slice's and its mirror image's logits; two network passes a slice). Recorded in the package, so evaluate and detect score so; calibration and operating point are fitted on validation scores made so", DefaultValueFactory = _ => TestTimeAugmentations.NoneName };
+        var testTimeAugmentation = new Option<string?>("--test-time-augmentation") { Description = "What the package's scores average over at inference: none, or horizontal-flip (the mean of the slice's and its mirror image's logits; two network passes a slice). Recorded in the package, so evaluate and detect score so; calibration and operating point are fitted on validation scores made so. Default none, or the --resume-from package's" };
         testTimeAugmentation.AcceptOnlyFromAmong(TestTimeAugmentations.NoneName, TestTimeAugmentations.HorizontalFlipName);
         var threads = new Option<int>("--threads") { Description = "Torch threads (default: processor count)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var output = SharedOptions.Out("Model package folder to write");
@@ -90,7 +90,6 @@ internal static class TrainCommand
                 Seed = parse.GetValue(seed),
                 TrainingSeed = parse.GetValue(trainingSeed),
                 Soup = Check(parse.GetValue(soup), 1, TrainingOptions.MaxSoup, "--soup"),
-                TestTimeAugmentation = TestTimeAugmentations.TryParse(parse.GetValue(testTimeAugmentation), out var tta) ? tta : TestTimeAugmentation.None,
                 Threads = Check(parse.GetValue(threads), 1, 256, "--threads"),
                 Precision = parse.GetValue(weights) switch { "int8" => WeightsPrecision.Int8Blocks, "float32" => WeightsPrecision.Float32, _ => WeightsPrecision.Float16 },
             };
@@ -99,7 +98,10 @@ internal static class TrainCommand
                 parse.GetValue(arch),
                 parse.GetValue(size) is int s ? Check(s, 64, 1024, "--size") : null,
                 parse.GetValue(lr),
-                parse.GetValue(noMulti) ? false : null);
+                parse.GetValue(noMulti) ? false : null)
+            {
+                TestTimeAugmentation = parse.GetValue(testTimeAugmentation) is { } named && TestTimeAugmentations.TryParse(named, out var tta) ? tta : null,
+            };
             var outDir = parse.GetValue(output)!;
             var parentLocation = parse.GetValue(resumeFrom);
             if (parentLocation is not null && string.Equals(Path.GetFullPath(parentLocation).TrimEnd('/'), Path.GetFullPath(outDir).TrimEnd('/'), StringComparison.Ordinal))

@@ -62,12 +62,16 @@ public sealed class FineTuningTests
     }
 
     [Fact]
-    public void Resolve_ParentWithTestTimeFlip_KeepsIt_UnlessAskedOtherwise()
+    public void Resolve_ParentWithTestTimeFlip_KeepsIt_UnlessAskedOtherwise_AndNoneDropsIt()
     {
         var flipped = Manifest() with { TestTimeAugmentation = TestTimeAugmentations.HorizontalFlipName };
         Assert.Equal(TestTimeAugmentation.HorizontalFlip, FineTuning.Resolve(Options(3), s_none, flipped).TestTimeAugmentation);
         Assert.Equal(TestTimeAugmentation.None, FineTuning.Resolve(Options(3), s_none, Manifest()).TestTimeAugmentation);
-        Assert.Equal(TestTimeAugmentation.HorizontalFlip, FineTuning.Resolve(Options(3) with { TestTimeAugmentation = TestTimeAugmentation.HorizontalFlip }, s_none, Manifest()).TestTimeAugmentation);
+        Assert.Equal(TestTimeAugmentation.HorizontalFlip, FineTuning.Resolve(Options(3), s_none with { TestTimeAugmentation = TestTimeAugmentation.HorizontalFlip }, Manifest()).TestTimeAugmentation);
+        Assert.Equal(TestTimeAugmentation.None, FineTuning.Resolve(Options(3), s_none with { TestTimeAugmentation = TestTimeAugmentation.None }, flipped).TestTimeAugmentation);
+        // Without a parent: the given choice, else the default.
+        Assert.Equal(TestTimeAugmentation.HorizontalFlip, FineTuning.Resolve(Options(3), s_none with { TestTimeAugmentation = TestTimeAugmentation.HorizontalFlip }, null).TestTimeAugmentation);
+        Assert.Equal(TestTimeAugmentation.None, FineTuning.Resolve(Options(3), s_none, null).TestTimeAugmentation);
     }
 
     [Fact]
