@@ -94,8 +94,6 @@ public static class FineTuning
             conflicts.Add($"display bone {Headsup.Inputs.DisplayBone.NameOf(defaults.DisplayBone)} (the package's input reads display bone as {Headsup.Inputs.DisplayBone.NameOf(parentBone) ?? "none"})");
         }
 
-        // A fine-tuned package scores as its parent did unless --test-time-augmentation says otherwise.
-        var parentAugmentation = TestTimeAugmentations.TryParse(parent.TestTimeAugmentation, out var parsed) ? parsed : TestTimeAugmentation.None;
         if (conflicts.Count > 0)
         {
             throw new ArgumentException($"fine-tuning {parent.Name} {parent.Version} keeps its network and input; these options conflict with it: {string.Join("; ", conflicts)}. Leave them out to take the package's.");
@@ -108,7 +106,7 @@ public static class FineTuning
             Size = parent.Input.Size,
             HeadMask = parentMask,
             DisplayBone = parentBone,
-            TestTimeAugmentation = given.TestTimeAugmentation ?? parentAugmentation,
+            TestTimeAugmentation = given.TestTimeAugmentation ?? parent.ScoringAugmentation, // scores as its parent did unless told otherwise
             LearningRate = given.LearningRate ?? DefaultLearningRate,
             MultiLabel = subtypeHeads,
         };

@@ -48,6 +48,14 @@ public sealed record ModelManifest
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TestTimeAugmentation { get; init; }
 
+    /// <summary>
+    /// <see cref="TestTimeAugmentation"/> parsed (absent or unknown = none; an unknown value is refused when the
+    /// manifest is read, <see cref="ModelPackage.ReadManifest"/>).
+    /// </summary>
+    [JsonIgnore]
+    public Headsup.Models.TestTimeAugmentation ScoringAugmentation =>
+        TestTimeAugmentations.TryParse(TestTimeAugmentation, out var augmentation) ? augmentation : Headsup.Models.TestTimeAugmentation.None;
+
     [JsonPropertyName("calibration")]
     public required PlattParameters Calibration { get; init; }
 

@@ -44,8 +44,7 @@ public sealed class ModelPackage : IDisposable
     public ClassifierNetwork Network { get; }
 
     /// <summary>How the package's scores average over transformed inputs (model.json <c>test_time_augmentation</c>, checked at load).</summary>
-    public TestTimeAugmentation TestTimeAugmentation =>
-        TestTimeAugmentations.TryParse(Manifest.TestTimeAugmentation, out var augmentation) ? augmentation : TestTimeAugmentation.None;
+    public TestTimeAugmentation TestTimeAugmentation => Manifest.ScoringAugmentation;
 
     /// <summary>Reads only model.json of a package folder or zip.</summary>
     public static ModelManifest ReadManifest(string location)

@@ -8,17 +8,20 @@ public sealed class TestTimeAugmentationTests
 {
     private const int Count = 3, Channels = 3, Size = 64;
 
-    /// <summary>The inputs mirrored left–right by index arithmetic on the flat N×C×H×W array (independent of torch's flip).</summary>
-    private static float[] Mirrored(float[] inputs)
+    /// <summary>
+    /// Square planes (any number, each <paramref name="size"/>², row-major, as an N×C×S×S batch is laid out) mirrored
+    /// left–right by index arithmetic: the reference, independent of torch's flip.
+    /// </summary>
+    internal static float[] Mirrored(float[] planes, int size)
     {
-        var mirrored = new float[inputs.Length];
-        for (int plane = 0; plane < Count * Channels; plane++)
+        var mirrored = new float[planes.Length];
+        for (int plane = 0; plane < planes.Length / (size * size); plane++)
         {
-            for (int y = 0; y < Size; y++)
+            for (int y = 0; y < size; y++)
             {
-                for (int x = 0; x < Size; x++)
+                for (int x = 0; x < size; x++)
                 {
-                    mirrored[(plane * Size * Size) + (y * Size) + x] = inputs[(plane * Size * Size) + (y * Size) + (Size - 1 - x)];
+                    mirrored[(plane * size * size) + (y * size) + x] = planes[(plane * size * size) + (y * size) + (size - 1 - x)];
                 }
             }
         }
@@ -41,7 +44,7 @@ public sealed class TestTimeAugmentationTests
         using var network = NetworkFactory.Create(architecture, Channels, 2, pretrained: false);
         var inputs = Inputs(7);
         var plain = Predictor.Logits(network, inputs, Count, Channels, Size);
-        var mirror = Predictor.Logits(network, Mirrored(inputs), Count, Channels, Size);
+        var mirror = Predictor.Logits(network, Mirrored(inputs, Size), Count, Channels, Size);
         var averaged = Predictor.Logits(network, inputs, Count, Channels, Size, augmentation: TestTimeAugmentation.HorizontalFlip);
         for (int i = 0; i < Count; i++)
         {
@@ -54,7 +57,7 @@ public sealed class TestTimeAugmentationTests
         // Not the plain pass in disguise: a random network reads a random image and its mirror differently.
         Assert.Contains(Enumerable.Range(0, Count), i => Math.Abs(plain[i][0] - averaged[i][0]) > 1e-4);
         // Mirroring is its own inverse: the mirror image's averaged logits are the same.
-        var fromMirror = Predictor.Logits(network, Mirrored(inputs), Count, Channels, Size, augmentation: TestTimeAugmentation.HorizontalFlip);
+        var fromMirror = Predictor.Logits(network, Mirrored(inputs, Size), Count, Channels, Size, augmentation: TestTimeAugmentation.HorizontalFlip);
         Assert.All(Enumerable.Range(0, Count), i => Assert.Equal(averaged[i][0], fromMirror[i][0], 5));
     }
 

@@ -100,19 +100,8 @@ public sealed class InputParityTests : IClassFixture<SmallSubduralPhantomFixture
         {
             using var tensor = cache.Inputs([i]);
             var input = tensor.data<float>().ToArray();
-            var mirrored = new float[input.Length];
             int size = spec.Size;
-            for (int plane = 0; plane < spec.Channels; plane++)
-            {
-                for (int y = 0; y < size; y++)
-                {
-                    for (int x = 0; x < size; x++)
-                    {
-                        mirrored[(plane * size * size) + (y * size) + x] = input[(plane * size * size) + (y * size) + (size - 1 - x)];
-                    }
-                }
-            }
-
+            var mirrored = Inference.TestTimeAugmentationTests.Mirrored(input, size);
             double plain = Predictor.Logits(package.Network, input, 1, spec.Channels, size)[0][0];
             double mirror = Predictor.Logits(package.Network, mirrored, 1, spec.Channels, size)[0][0];
             plainProbability[Path.GetFullPath(cache.Items[i].Sample.File)] = PlattScaling.Sigmoid(plain);
