@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Headsup.Inputs;
 using Headsup.Testing;
+using Headsup.Training.Evaluation;
 using Xunit;
 
 namespace Headsup.Cli.Tests;
@@ -521,13 +523,13 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
 
         var cells = File.ReadAllLines(Path.Combine(outDir, "transfer.csv")).Skip(1)
             .Select(r => System.Text.RegularExpressions.Regex.Split(r, ",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)").Select(c => c.Trim('"')).ToArray()).ToList();
-        var dicom = Assert.Single(cells, c => c[0].StartsWith("pooled: every real DICOM", StringComparison.Ordinal));
+        var dicom = Assert.Single(cells, c => c[0] == SourceTransfer.PooledRealDicom);
         static Dictionary<string, double> Probabilities(string csv) => File.ReadAllLines(csv).Skip(1).Select(l => l.Split(','))
             .ToDictionary(c => Path.GetFileName(c[0]).Replace(".png", string.Empty, StringComparison.Ordinal), c => double.Parse(c[2], CultureInfo.InvariantCulture));
         var byWindow = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
         foreach (var (window, folder) in new[] { ("40/80", "pooled-real-as-display"), ("40/120", "pooled-real-as-display-40-120") })
         {
-            var display = Assert.Single(cells, c => c[0].StartsWith($"pooled: the same slices as {window} display", StringComparison.Ordinal));
+            var display = Assert.Single(cells, c => c[0] == $"pooled: the same slices as {window} display images");
             Assert.Equal(dicom[2], display[2]);
             Assert.Equal(dicom[3], display[3]);
             Assert.True(display[5].Length > 0, "the pooled AUC is defined");
@@ -553,6 +555,27 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
 
         // The two renderings are different inputs (a wider window is a different image), not one scored twice.
         Assert.Contains(byWindow["40/80"], kv => Math.Abs(kv.Value - byWindow["40/120"][kv.Key]) > 1e-6);
+
+        // Every pooled row is also reported at mid-head and at the skull base or vertex: the phantom series run from the
+        // skull base to the vertex, so both levels hold slices; together they are the pooled row's slices, with the same
+        // probabilities, and each slice sits where its DICOM's intracranial area puts it.
+        foreach (var (name, folder) in new[] { (SourceTransfer.PooledRealDicom, "pooled-real-dicom"), ("pooled: the same slices as 40/80 display images", "pooled-real-as-display"), ("pooled: the same slices as 40/120 display images", "pooled-real-as-display-40-120") })
+        {
+            var whole = Probabilities(Path.Combine(outDir, folder, "predictions.csv"));
+            var mid = Probabilities(Path.Combine(outDir, folder + "-mid-head", "predictions.csv"));
+            var low = Probabilities(Path.Combine(outDir, folder + "-base-or-vertex", "predictions.csv"));
+            Assert.NotEmpty(mid);
+            Assert.NotEmpty(low);
+            Assert.Equal(whole.Keys.Order(), mid.Keys.Concat(low.Keys).Order());
+            Assert.All(mid.Concat(low), kv => Assert.Equal(whole[kv.Key], kv.Value, 9));
+            Assert.Equal(mid.Count.ToString(CultureInfo.InvariantCulture), Assert.Single(cells, c => c[0] == name + SourceTransfer.MidHeadSuffix)[2]);
+            Assert.Equal(low.Count.ToString(CultureInfo.InvariantCulture), Assert.Single(cells, c => c[0] == name + SourceTransfer.BaseOrVertexSuffix)[2]);
+            foreach (var (file, _) in mid.Concat(low))
+            {
+                var image = SliceImageLoader.Load(Path.Combine(generated, "dicom", file));
+                Assert.Equal(mid.ContainsKey(file) ? HeadLevel.MidHead : HeadLevel.BaseOrVertex, HeadLevels.Of(image));
+            }
+        }
     }
 
     [Theory]

@@ -8,7 +8,13 @@ using Headsup.Training;
 namespace Headsup.Training.Evaluation;
 
 /// <summary>One scored row: a slice, or a study at study level.</summary>
-public sealed record ScoredRow(string Id, int Label, double Probability, IReadOnlyDictionary<string, double> Subtypes, int Slices = 1);
+/// <param name="Id">The slice's file, or the study's id.</param>
+/// <param name="Label">0 or 1.</param>
+/// <param name="Probability">Calibrated probability of any hemorrhage.</param>
+/// <param name="Subtypes">Subtype probabilities.</param>
+/// <param name="Slices">Slices scored (1 for a slice row).</param>
+/// <param name="Frame">The frame of a multi-frame file (0 otherwise, and for study rows).</param>
+public sealed record ScoredRow(string Id, int Label, double Probability, IReadOnlyDictionary<string, double> Subtypes, int Slices = 1, int Frame = 0);
 
 /// <summary>Scores labelled samples with a package, at slice or study level.</summary>
 public static class ModelEvaluator
@@ -40,7 +46,7 @@ public static class ModelEvaluator
                 subtypes[manifest.Outputs[o]] = PlattScaling.Sigmoid(logits[i][o]);
             }
 
-            rows.Add(new ScoredRow(item.Sample.File, item.Any, manifest.Calibration.Apply(logits[i][0]), subtypes));
+            rows.Add(new ScoredRow(item.Sample.File, item.Any, manifest.Calibration.Apply(logits[i][0]), subtypes, Frame: item.Sample.Frame));
         }
 
         return rows;

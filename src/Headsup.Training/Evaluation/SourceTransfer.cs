@@ -96,6 +96,22 @@ public static class SourceTransfer
         (PooledRealAsWideDisplay, "pooled-real-as-display-40-120", new HuWindow(40, 120)),
     ];
 
+    /// <summary>
+    /// Suffix of the rows that report a pooled row's slices at mid-head only (<see cref="HeadLevels"/>: intracranial area
+    /// ≥ 100 cm², from the DICOM slice whatever format it was scored in); e.g. "pooled: every real DICOM source, held out — mid-head".
+    /// </summary>
+    public const string MidHeadSuffix = " — mid-head";
+
+    /// <summary>Suffix of the rows that report a pooled row's slices at the skull base or vertex only (&lt; 100 cm²).</summary>
+    public const string BaseOrVertexSuffix = " — skull base or vertex";
+
+    /// <summary>The levels every pooled row is also reported at: level, row-name suffix, report-folder suffix, what it holds.</summary>
+    private static readonly (HeadLevel Level, string Suffix, string Folder, string Holds)[] Levels =
+    [
+        (HeadLevel.MidHead, MidHeadSuffix, "-mid-head", $"intracranial area ≥ {HeadLevels.MidHeadMinimumCm2:0} cm²"),
+        (HeadLevel.BaseOrVertex, BaseOrVertexSuffix, "-base-or-vertex", $"intracranial area < {HeadLevels.MidHeadMinimumCm2:0} cm²"),
+    ];
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>The phantom's source name (<see cref="LabeledSample.Source"/>).</summary>
@@ -129,6 +145,7 @@ public static class SourceTransfer
         var problems = new List<SampleProblem>();
         var pooled = new List<(ScoredRow Row, double Threshold)>();
         var pooledDisplay = DisplayFormats.Select(_ => new List<(ScoredRow Row, double Threshold)>()).ToArray();
+        var levelOf = new Dictionary<(string File, int Frame), HeadLevel?>();
         for (int f = 0; f < request.Sources.Count; f++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -194,6 +211,11 @@ public static class SourceTransfer
                 if (sliceSamples.All(s => s.Format == ImageFormat.Dicom) && sliceSamples.All(s => s.Source != PhantomSource))
                 {
                     pooled.AddRange(scored.Select(r => (r, threshold)));
+                    foreach (var sample in sliceSamples)
+                    {
+                        levelOf[(sample.File, sample.Frame)] = LevelOf(sample);
+                    }
+
                     for (int d = 0; d < DisplayFormats.Length && !package.InputSpec.NeedsHu; d++)
                     {
                         var window = DisplayFormats[d].Window;
@@ -224,22 +246,46 @@ public static class SourceTransfer
         }
 
         int folds = request.Sources.Count(s => (request.HoldOut.Count == 0 || request.HoldOut.Contains(s.Name)) && s.Data.Samples.Any(x => x.AnyKnown) && s.Data.Samples.All(x => x.Format == ImageFormat.Dicom && x.Source != PhantomSource));
-        if (pooled.Count > 0)
+        // Each pooled row, then its slices at one level of the head each: is the ranking that of bleeds, or of the level?
+        var pools = new List<(string Name, string Folder, List<(ScoredRow Row, double Threshold)> Rows, string Note)>
         {
-            rows.Add(PooledRow(PooledRealDicom, "pooled-real-dicom", pooled, $"out-of-source predictions of {folds} folds pooled; each at its fold's operating point (Wilson CIs)", request, cancellationToken));
-        }
-
+            (PooledRealDicom, "pooled-real-dicom", pooled, $"out-of-source predictions of {folds} folds pooled; each at its fold's operating point (Wilson CIs)"),
+        };
         for (int d = 0; d < DisplayFormats.Length; d++)
         {
-            if (pooledDisplay[d].Count > 0)
+            var (name, folder, window) = DisplayFormats[d];
+            pools.Add((name, folder, pooledDisplay[d], $"the pooled real DICOM slices of the first pooled row, each rendered as the 8-bit {window} display image a PNG export carries, then scored by its fold's model: the format gap on the same anatomy"));
+        }
+
+        foreach (var (name, folder, pool, note) in pools.Where(p => p.Rows.Count > 0))
+        {
+            rows.Add(PooledRow(name, folder, pool, note, request, cancellationToken));
+            int noLevel = pool.Count(p => levelOf.GetValueOrDefault((p.Row.Id, p.Row.Frame)) is null);
+            foreach (var (level, suffix, folderSuffix, holds) in Levels)
             {
-                var (name, folder, window) = DisplayFormats[d];
-                rows.Add(PooledRow(name, folder, pooledDisplay[d], $"the pooled real DICOM slices above, each rendered as the 8-bit {window} display image a PNG export carries, then scored by its fold's model: the format gap on the same anatomy", request, cancellationToken));
+                var atLevel = pool.Where(p => levelOf.GetValueOrDefault((p.Row.Id, p.Row.Frame)) == level).ToList();
+                if (atLevel.Count > 0)
+                {
+                    rows.Add(PooledRow(name + suffix, folder + folderSuffix, atLevel, $"only the slices whose DICOM has {holds} (brain mask × pixel spacing)" + (noLevel > 0 ? $"; {noLevel} without a pixel spacing have no level" : string.Empty), request, cancellationToken));
+                }
             }
         }
 
         var files = Write(request, rows);
         return new TransferOutcome(rows, problems, files);
+    }
+
+    /// <summary>The head level of a sample's image; null when it has none or no longer loads (already counted as a problem when scored).</summary>
+    private static HeadLevel? LevelOf(LabeledSample sample)
+    {
+        try
+        {
+            return HeadLevels.Of(SampleImages.Load(sample));
+        }
+        catch (InputException)
+        {
+            return null;
+        }
     }
 
     private static TransferRow PooledRow(string name, string folder, List<(ScoredRow Row, double Threshold)> pooled, string note, TransferRequest request, CancellationToken cancellationToken)

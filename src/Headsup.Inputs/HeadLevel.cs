@@ -1,0 +1,50 @@
+namespace Headsup.Inputs;
+
+/// <summary>Where in the head an axial slice lies, told by the size of its intracranial cross-section.</summary>
+public enum HeadLevel
+{
+    /// <summary>A small intracranial cross-section: the skull base (posterior fossa, orbits, sinuses) or the vertex.</summary>
+    BaseOrVertex,
+
+    /// <summary>A large intracranial cross-section: the levels of the basal ganglia and lateral ventricles.</summary>
+    MidHead,
+}
+
+/// <summary>
+/// Tells mid-head slices from skull-base and vertex slices by the area of the intracranial space
+/// (<see cref="BrainMask"/>) in cm², so that a ranking can be read at one level of the head: a model that scores
+/// skull-base slices low and mid-head slices high can rank bleeds well over whole studies while ranking them at chance
+/// among mid-head slices.
+/// <para>The cut, <see cref="MidHeadMinimumCm2"/> = 100 cm², is about two thirds of an adult's largest axial
+/// intracranial cross-section (about 140–170 cm², at the lateral ventricles), fixed from anatomy, not fitted to scores.
+/// Only slices in HU with a known pixel spacing have a level: a display image's clipped bone and unknown pixel size
+/// give no area.</para>
+/// </summary>
+public static class HeadLevels
+{
+    /// <summary>Smallest intracranial cross-section (cm²) of a mid-head slice.</summary>
+    public const double MidHeadMinimumCm2 = 100;
+
+    /// <summary>The intracranial area of <paramref name="image"/> in cm²; null for a display image or an unknown pixel spacing.</summary>
+    public static double? IntracranialAreaCm2(SliceImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Intensity != SliceIntensity.Hu || image.PixelSpacingMm is not (> 0 and var spacing))
+        {
+            return null;
+        }
+
+        var mask = BrainMask.Compute(image);
+        int count = 0;
+        foreach (var b in mask)
+        {
+            count += b != 0 ? 1 : 0;
+        }
+
+        return count * spacing * spacing / 100.0;
+    }
+
+    /// <summary>The level of <paramref name="image"/>; null where <see cref="IntracranialAreaCm2"/> has no area.</summary>
+    public static HeadLevel? Of(SliceImage image) =>
+        IntracranialAreaCm2(image) is { } area ? area >= MidHeadMinimumCm2 ? HeadLevel.MidHead : HeadLevel.BaseOrVertex : null;
+}
