@@ -20,8 +20,9 @@ rm -rf "$work"
 sources=("$data/head-ct-dev/labels.csv" "$data/real-ct-dev/labels.csv")
 for csv in "$data"/real-ct-dev/slices/*/labels.csv; do sources+=("$csv"); done
 sources+=("$work/phantom")
-# Trained at the same depth as models/default, so the manifest's paths into ../shared/data stay right in the copy; its
-# phantom paths (../default-model-data/…) resolve from out/ only: regenerate them there to evaluate the phantom rows.
+# calibrate-study derives the package into models/default and rebases the training manifest's relative paths, so
+# `headsup dataset --verify models/default/training-manifest.json` finds ../shared/data and the phantoms under out/
+# (regenerated there by this script, byte for byte).
 trained=out/default-model-trained
 rm -rf "$trained"
 "$headsup" train --data "${sources[@]}" "${default_model_recipe[@]}" \

@@ -210,7 +210,7 @@ public static class TrainingRun
                 var dataManifest = DatasetManifest.Create(trainSamples.Concat(validationSamples).DistinctBy(s => s.File), splits, options.Seed);
                 dataManifest.Save(dataManifestPath, request.OutputDirectory);
                 manifest = manifest with { Training = manifest.Training with { ManifestHash = dataManifest.ContentHash } };
-                manifest = ModelPackage.Save(request.OutputDirectory, manifest, outcome.Network, new Dictionary<string, string> { ["training-manifest.json"] = dataManifestPath, [InputProfile.FileName] = profilePath }, options.Precision);
+                manifest = ModelPackage.Save(request.OutputDirectory, manifest, outcome.Network, new Dictionary<string, string> { [ModelPackage.TrainingManifestFile] = dataManifestPath, [InputProfile.FileName] = profilePath }, options.Precision);
             }
             finally
             {

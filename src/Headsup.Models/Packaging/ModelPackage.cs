@@ -17,6 +17,9 @@ public sealed class ModelPackage : IDisposable
     /// <summary>The manifest's file name.</summary>
     public const string ManifestFile = "model.json";
 
+    /// <summary>The training data manifest a package trained here carries (paths relative to the package folder).</summary>
+    public const string TrainingManifestFile = "training-manifest.json";
+
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
 
     private ModelPackage(string location, ModelManifest manifest, InputSpec inputSpec, ClassifierNetwork network, InputProfile? inputProfile)
@@ -170,6 +173,49 @@ public sealed class ModelPackage : IDisposable
     }
 
     /// <summary>
+    /// Rewrites the relative file paths of a copied training manifest (entries' <c>file</c> and <c>mask_file</c>) so they
+    /// name the same files from the folder the copy will live in: a package derived into another folder (e.g.
+    /// <c>calibrate-study</c> from out/ into models/) keeps a training manifest that resolves. Absolute paths, the
+    /// content hash (over file hashes, labels and splits, not paths) and everything else are kept as they are.
+    /// </summary>
+    private static void RebaseTrainingManifest(string fromFolder, string copy, string toFolder)
+    {
+        if (!File.Exists(copy) || fromFolder == toFolder)
+        {
+            return;
+        }
+
+        System.Text.Json.Nodes.JsonNode? root;
+        try
+        {
+            root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllBytes(copy));
+        }
+        catch (JsonException)
+        {
+            return; // not ours to repair: the copy keeps the source's bytes
+        }
+
+        if (root?["entries"] is not System.Text.Json.Nodes.JsonArray entries)
+        {
+            return;
+        }
+
+        foreach (var entry in entries.OfType<System.Text.Json.Nodes.JsonObject>())
+        {
+            foreach (var key in new[] { "file", "mask_file" })
+            {
+                if (entry[key] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var path) && !Path.IsPathRooted(path))
+                {
+                    var rebased = Path.GetRelativePath(toFolder, Path.GetFullPath(Path.Combine(fromFolder, path)));
+                    entry[key] = Path.IsPathRooted(rebased) ? rebased : rebased.Replace('\\', '/');
+                }
+            }
+        }
+
+        AtomicFile.Write(copy, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))));
+    }
+
+    /// <summary>
     /// Writes a new package folder <paramref name="outDir"/> derived from the package folder <paramref name="source"/>:
     /// its files are copied to a temporary sibling folder, <paramref name="change"/> edits that copy (a new manifest, an
     /// extra file), and the folder is renamed into place only then, so an interrupted run leaves no half-written
@@ -202,6 +248,7 @@ public sealed class ModelPackage : IDisposable
                 File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
             }
 
+            RebaseTrainingManifest(from, Path.Combine(temp, TrainingManifestFile), to);
             change(temp);
             if (Directory.Exists(to))
             {

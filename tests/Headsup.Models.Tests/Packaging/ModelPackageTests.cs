@@ -197,6 +197,60 @@ public sealed class ModelPackageTests
     }
 
     [Fact]
+    public void Derive_IntoAnotherFolder_KeepsTheTrainingManifestResolvingToTheSameFiles()
+    {
+        // A package trained under work/out/trained whose training data lies beside it (../phantom), above it (../../../data)
+        // and at an absolute path, derived into work/models/default (as calibrate-study does): the copy's manifest must
+        // still load (its content hash checked) and name the same, existing files.
+        using var folder = TestData.CreateTempFolder();
+        string Touch(string relative, string text)
+        {
+            var path = Path.Combine(folder.Path, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, text);
+            return path;
+        }
+
+        var files = new[] { Touch("data/a.dcm", "a"), Touch("work/out/phantom/b.dcm", "b"), Touch("elsewhere/c.dcm", "c") };
+        var samples = files.Select((f, i) => new Headsup.Datasets.LabeledSample
+        {
+            File = f,
+            RelativeFile = Path.GetFileName(f),
+            Format = ImageFormat.Dicom,
+            Any = i % 2,
+            Subtypes = [null, null, null, null, null],
+            PatientId = "p" + i,
+            Source = "s",
+            Split = "train",
+        }).ToList();
+        using var network = NetworkFactory.Create("small-cnn", 1, 1, pretrained: false);
+        var trained = Path.Combine(folder.Path, "work", "out", "trained");
+        ModelPackage.Save(trained, Manifest("small-cnn", 1), network);
+        var manifest = Headsup.Datasets.DatasetManifest.Create(samples);
+        manifest.Save(Path.Combine(trained, ModelPackage.TrainingManifestFile));
+
+        // Save writes every entry relative; make the third absolute, as a manifest naming a file on another volume has it.
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(trained, ModelPackage.TrainingManifestFile)))!;
+        var written = json["entries"]!.AsArray().Select(e => (string)e!["file"]!).ToList();
+        Assert.Contains("../phantom/b.dcm", written);
+        Assert.Contains("../../../data/a.dcm", written);
+        var c = json["entries"]!.AsArray().Single(e => ((string)e!["file"]!).EndsWith("c.dcm", StringComparison.Ordinal))!;
+        c["file"] = files[2];
+        File.WriteAllText(Path.Combine(trained, ModelPackage.TrainingManifestFile), json.ToJsonString());
+
+        var derived = Path.Combine(folder.Path, "work", "models", "default");
+        ModelPackage.Derive(trained, derived, _ => { });
+        var copy = JsonNode.Parse(File.ReadAllText(Path.Combine(derived, ModelPackage.TrainingManifestFile)))!;
+        var rebased = copy["entries"]!.AsArray().Select(e => (string)e!["file"]!).ToList();
+        Assert.Contains("../../out/phantom/b.dcm", rebased);
+        Assert.Contains("../../../data/a.dcm", rebased);
+        Assert.Contains(files[2], rebased);
+        var loaded = Headsup.Datasets.DatasetManifest.Load(Path.Combine(derived, ModelPackage.TrainingManifestFile));
+        Assert.Equal(files.Order(StringComparer.Ordinal), loaded.Entries.Select(e => e.File).Order(StringComparer.Ordinal));
+        Assert.Equal(manifest.ContentHash, loaded.ContentHash);
+    }
+
+    [Fact]
     public void Load_PackageOfAnotherFormatVersion_SaysSo()
     {
         var ex = LoadEdited("format_version", 99);
