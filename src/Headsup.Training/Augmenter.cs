@@ -134,12 +134,29 @@ public sealed class Augmenter : IDisposable
     public void Dispose() => _generator.Dispose();
 
     /// <summary>Returns an augmented copy of <paramref name="batch"/>.</summary>
-    public Tensor Apply(Tensor batch)
+    public Tensor Apply(Tensor batch) => Apply(batch, null);
+
+    /// <summary>
+    /// Returns an augmented copy of <paramref name="batch"/>; image i is never shown as a display image where
+    /// <paramref name="keepHu"/>[i] is true (the draws are made for every image all the same, so the other images get
+    /// exactly what <see cref="Apply(Tensor)"/> gives them).
+    /// </summary>
+    public Tensor Apply(Tensor batch, IReadOnlyList<bool>? keepHu)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (keepHu is not null && keepHu.Count != batch.shape[0])
+        {
+            throw new ArgumentException($"{keepHu.Count} keep-HU flags for {batch.shape[0]} images", nameof(keepHu));
+        }
+
         if (_displayDropout > 0)
         {
             var drop = DrawDisplayDropout((int)batch.shape[0]);
+            for (int i = 0; keepHu is not null && i < drop.Length; i++)
+            {
+                drop[i] &= !keepHu[i];
+            }
+
             using var dropped = DropToDisplay(batch, drop, _displayScales, _displayBoneValues, _saturatedSkullOnly, _displayBoneValues is null || _displayBoneFraction >= 1 ? null : DrawBone(drop.Length));
             return AfterDropout(dropped);
         }

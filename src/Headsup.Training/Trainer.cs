@@ -192,7 +192,7 @@ public sealed class Trainer
                 }
 
                 using var scope = NewDisposeScope();
-                var x = augmenter.Apply(train.Inputs(indices));
+                var x = augmenter.Apply(train.Inputs(indices), _options.DisplayDropoutRealOnly ? SyntheticFlags(train, indices) : null);
                 var (targets, mask) = train.Targets(indices, outputs.Count);
                 var logits = network.forward(x);
                 var loss = Loss(logits, targets, mask, posWeight);
@@ -357,6 +357,18 @@ public sealed class Trainer
                 lastProbability[item] = values[i];
             }
         }
+    }
+
+    /// <summary>Which inputs of a batch are synthetic positives (kept in HU by display dropout for real inputs only).</summary>
+    private static bool[] SyntheticFlags(InputCache train, ReadOnlySpan<int> indices)
+    {
+        var flags = new bool[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            flags[i] = train.Items[indices[i]].Synthetic;
+        }
+
+        return flags;
     }
 
     private static Tensor Loss(Tensor logits, Tensor targets, Tensor mask, Tensor posWeight)

@@ -56,6 +56,14 @@ public sealed record TrainingOptions
     /// </summary>
     public double DisplayDropout { get; init; }
 
+    /// <summary>
+    /// Display dropout for real inputs only: synthetic positives (lesions inserted into real negatives) keep their HU
+    /// channels and are never shown as display images. An inserted bleed of 80–90 HU clips to white in a display image and
+    /// merges with the skull beside it; taught as a bleed, that makes a display image's thick white skull (the vertex,
+    /// the skull base) read as one (docs/generalisation.md, 2j). false (the default) = every input may be dropped.
+    /// </summary>
+    public bool DisplayDropoutRealOnly { get; init; }
+
     /// <summary>Why <see cref="DisplayDropout"/> cannot be used with <see cref="Recipe"/>; null when it can (or is off).</summary>
     public string? DisplayDropoutProblem =>
         DisplayDropout > 0 && !Headsup.Inputs.InputRecipe.Parse(Recipe).HasDisplayFallback
@@ -259,6 +267,7 @@ public sealed record TrainingOptions
                 },
                 "display_bone_fraction" => options with { DisplayBoneFraction = Real(key, value) is >= 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 "display_dropout" => options with { DisplayDropout = Real(key, value) is >= 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
+                "display_dropout_real_only" => options with { DisplayDropoutRealOnly = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
                 _ => throw new ArgumentException($"unknown training option '{key}' (known: {string.Join(", ", new TrainingOptions { TrainingSeed = 1 }.Describe().Keys)})"),
             };
         }
@@ -300,6 +309,7 @@ public sealed record TrainingOptions
         ["head_mask"] = HeadMask ? "true" : "false",
         ["window_augmentation"] = WindowAugmentation.ToString("R", CultureInfo.InvariantCulture),
         ["display_dropout"] = DisplayDropout.ToString("R", CultureInfo.InvariantCulture),
+        ["display_dropout_real_only"] = DisplayDropoutRealOnly ? "true" : "false",
         ["display_bone"] = DisplayBone switch
         {
             Headsup.Inputs.DisplayBoneMode.Off => "false",

@@ -365,6 +365,25 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
         Assert.Equal("0.5", json.RootElement.GetProperty("training").GetProperty("options").GetProperty("display_dropout").GetString());
         Assert.Equal("saturated-skull", input.GetProperty("display_bone").GetString());
         Assert.Equal("saturated-skull", json.RootElement.GetProperty("training").GetProperty("options").GetProperty("display_bone").GetString());
+        Assert.Equal("false", json.RootElement.GetProperty("training").GetProperty("options").GetProperty("display_dropout_real_only").GetString());
+
+        // With inserted lesions, display dropout for real inputs only is recorded and trains other weights from the
+        // same seed (the synthetic positives keep their HU channels); without inserted lesions it changes nothing.
+        string Weights(string dir) => System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "model.json"))).RootElement.GetProperty("weights").GetProperty("sha256").GetString()!;
+        string Train(string dir, params string[] extra)
+        {
+            var args = new List<string> { "train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--val-fraction", "0.34", "--recipe", "brain-plus", "--display-dropout", "0.5", "--out", Path.Combine(work.Path, dir) };
+            args.AddRange(extra);
+            var (code, o, e) = Headsup([.. args]);
+            Assert.True(code == 0, o + e);
+            return Weights(Path.Combine(work.Path, dir));
+        }
+
+        string lesions = Train("lesions", "--synthetic-per-negative", "1");
+        string realOnly = Train("lesions-real-only", "--synthetic-per-negative", "1", "--display-dropout-real-only");
+        Assert.NotEqual(lesions, realOnly);
+        Assert.Equal("true", System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(work.Path, "lesions-real-only", "model.json"))).RootElement.GetProperty("training").GetProperty("options").GetProperty("display_dropout_real_only").GetString());
+        Assert.Equal(Train("plain"), Train("plain-real-only", "--display-dropout-real-only"));
     }
 
     [Fact]

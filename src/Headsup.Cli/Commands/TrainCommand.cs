@@ -37,6 +37,7 @@ internal static class TrainCommand
         var displayDropout = new Option<double>("--display-dropout") { Description = "Probability 0–1 of showing each training input built from HU as a display image of it would arrive (clipped to the brain window, then read through the same windows); brain-plus only", DefaultValueFactory = _ => 0 };
         var displayBone = new Option<bool>("--display-bone") { Description = "Read a display image's skull (white, found by where it is) as bone, not as the top of the brain window, in display images and display dropout alike; recorded in the package; brain-plus only" };
         var displayBoneFraction = new Option<double>("--display-bone-fraction") { Description = "With --display-bone(-saturated): the fraction of display-dropout images whose skull is read as bone, drawn per image; the rest keep the plain reading (default 1)", DefaultValueFactory = _ => 1 };
+        var displayDropoutRealOnly = new Option<bool>("--display-dropout-real-only") { Description = "Display dropout for real inputs only: inserted lesions (--synthetic-per-negative) always keep their HU channels" };
         var displayBoneSaturated = new Option<bool>("--display-bone-saturated") { Description = "As --display-bone, but only where the skull is cleanly clipped (90 % of it at 254 or above, as in an export straight from HU); film-style, resized or lossy exports keep the plain reading; brain-plus only" };
         var mimics = new Option<double>("--synthetic-mimics") { Description = "Bleed mimics per training negative: copies of real negatives with a physiological calcification (choroid plexus, pineal, basal ganglia, falx) inserted, kept negative (0 = none)", DefaultValueFactory = _ => 0 };
         var syntheticRefresh = new Option<bool>("--synthetic-refresh") { Description = "Draw new lesions into a new set of negatives before every epoch (more distinct lesions on the same real anatomy); needs --synthetic-per-negative" };
@@ -62,7 +63,7 @@ internal static class TrainCommand
         var version = new Option<string>("--model-version") { DefaultValueFactory = _ => "1.0.0" };
         var command = new Command("train", "Train a hemorrhage classifier and write a model package")
         {
-            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, displayDropout, displayBone, displayBoneSaturated, displayBoneFraction, headMask, synthetic, mimics, syntheticRefresh, hardNegatives, sourceBalance, noMulti, valFraction, averageFrom, groupNearDuplicates, nearDuplicateThreshold, seed, trainingSeed, soup, testTimeAugmentation, threads, output, resume, resumeFrom, weights, name, version,
+            data, recipe, arch, size, epochs, patience, batch, lr, augment, windowAugment, displayDropout, displayDropoutRealOnly, displayBone, displayBoneSaturated, displayBoneFraction, headMask, synthetic, mimics, syntheticRefresh, hardNegatives, sourceBalance, noMulti, valFraction, averageFrom, groupNearDuplicates, nearDuplicateThreshold, seed, trainingSeed, soup, testTimeAugmentation, threads, output, resume, resumeFrom, weights, name, version,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -76,6 +77,7 @@ internal static class TrainCommand
                 HeadMask = parse.GetValue(headMask),
                 WindowAugmentation = Check(parse.GetValue(windowAugment), 0, 1, "--window-augment"),
                 DisplayDropout = Check(parse.GetValue(displayDropout), 0, 1, "--display-dropout"),
+                DisplayDropoutRealOnly = parse.GetValue(displayDropoutRealOnly),
                 DisplayBoneFraction = Check(parse.GetValue(displayBoneFraction), 0, 1, "--display-bone-fraction"),
                 DisplayBone = parse.GetValue(displayBoneSaturated) ? DisplayBoneMode.SaturatedSkull : parse.GetValue(displayBone) ? DisplayBoneMode.Skull : DisplayBoneMode.Off,
                 SyntheticPositivesPerNegative = parse.GetValue(synthetic),

@@ -67,7 +67,8 @@ public sealed record TransferOutcome(IReadOnlyList<TransferRow> Rows, IReadOnlyL
 /// options (their own patient-level validation split chooses the epoch, the calibration and the operating point) and
 /// score the source left out, which the fold's model has never seen — at slice level, and at study level when the
 /// source is DICOM studies (scored exactly as detect scores them). Held-out predictions of every real DICOM source are
-/// also pooled ("a new site"). Writes each fold's package and evaluation report, and <c>transfer.md/.csv/.json</c>.
+/// also pooled ("a new site"), and each pooled row is repeated for its mid-head and its skull-base-or-vertex slices
+/// (<see cref="HeadLevels"/>). Writes each fold's package and evaluation report, and <c>transfer.md/.csv/.json</c>.
 /// A fold whose package already exists (an interrupted run) is not trained again.
 /// </summary>
 public static class SourceTransfer
@@ -211,9 +212,12 @@ public static class SourceTransfer
                 if (sliceSamples.All(s => s.Format == ImageFormat.Dicom) && sliceSamples.All(s => s.Source != PhantomSource))
                 {
                     pooled.AddRange(scored.Select(r => (r, threshold)));
-                    foreach (var sample in sliceSamples)
+                    observer.Stage($"fold {f + 1}: head level (intracranial area) of the {sliceSamples.Count} held-out slices of {heldOut.Name}", sliceSamples.Count);
+                    for (int i = 0; i < sliceSamples.Count; i++)
                     {
-                        levelOf[(sample.File, sample.Frame)] = LevelOf(sample);
+                        cancellationToken.ThrowIfCancellationRequested();
+                        levelOf[(sliceSamples[i].File, sliceSamples[i].Frame)] = LevelOf(sliceSamples[i]);
+                        observer.Advance(i + 1);
                     }
 
                     for (int d = 0; d < DisplayFormats.Length && !package.InputSpec.NeedsHu; d++)

@@ -172,6 +172,32 @@ public sealed class DisplayDropoutTests
     }
 
     [Fact]
+    public void Apply_KeepHu_NeverDropsThoseImages_AndGivesTheOthersWhatApplyGives()
+    {
+        // Dropout 1 drops every image; with keep-HU flags, image 1 is augmented exactly as with no dropout at all, and
+        // images 0 and 2 exactly as without flags (same seed: the geometric draws do not depend on the dropout).
+        using var x = rand(3, 3, 16, 16);
+        using var all = new Augmenter(0.5, 7, 0, 1, Scales);
+        using var none = new Augmenter(0.5, 7, 0, 0);
+        using var some = new Augmenter(0.5, 7, 0, 1, Scales);
+        using var dropped = all.Apply(x);
+        using var kept = none.Apply(x);
+        using var mixed = some.Apply(x, [false, true, false]);
+        Assert.True(Same(mixed, dropped, 0));
+        Assert.True(Same(mixed, dropped, 2));
+        Assert.True(Same(mixed, kept, 1));
+        Assert.False(Same(dropped, kept, 1));
+        using var other = new Augmenter(0.5, 7, 0, 1, Scales);
+        Assert.Throws<ArgumentException>(() => other.Apply(x, [true]));
+
+        static bool Same(Tensor a, Tensor b, int i)
+        {
+            using var scope = NewDisposeScope();
+            return a[i].eq(b[i]).all().item<bool>();
+        }
+    }
+
+    [Fact]
     public void DroppedDicomInput_IsTheDisplayImagesInput_AndLosesOnlyWhatTheWindowClipped()
     {
         // A frame-filling slice (so the HU and display head finders crop alike): brain 35 HU, a CSF patch 5 HU, blood
@@ -436,6 +462,10 @@ public sealed class DisplayDropoutTests
         Assert.Throws<ArgumentException>(() => new Trainer(new TrainingOptions { Recipe = "e2", DisplayDropout = 0.5 }));
         Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_dropout"] = "1.5" }));
         Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_dropout"] = "x" }));
+
+        Assert.Equal("false", new TrainingOptions().Describe()["display_dropout_real_only"]);
+        Assert.True(TrainingOptions.FromDescription(new TrainingOptions { Recipe = "brain-plus", DisplayDropout = 0.5, DisplayDropoutRealOnly = true }.Describe()).DisplayDropoutRealOnly);
+        Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_dropout_real_only"] = "yes" }));
     }
 
     [Fact]
