@@ -96,8 +96,14 @@ public sealed record TrainingOptions
             ? $"a display bone fraction of {DisplayBoneFraction.ToString("R", CultureInfo.InvariantCulture)} needs display bone (display_bone=true or saturated-skull)"
             : null;
 
-    /// <summary>The first reason these options cannot train (window augmentation, display dropout or display bone with a recipe that has no use for it, a display bone fraction without display bone); null when they can.</summary>
-    public string? Problem => WindowAugmentationProblem ?? DisplayDropoutProblem ?? DisplayBoneProblem ?? DisplayBoneFractionProblem;
+    /// <summary>Why <see cref="DisplayDropoutRealOnly"/> has no effect (set without display dropout); null when it has or is off.</summary>
+    public string? DisplayDropoutRealOnlyProblem =>
+        DisplayDropoutRealOnly && DisplayDropout <= 0
+            ? "display dropout for real inputs only needs display dropout (display_dropout > 0)"
+            : null;
+
+    /// <summary>The first reason these options cannot train (window augmentation, display dropout or display bone with a recipe that has no use for it, a display bone fraction without display bone, display dropout for real inputs only without display dropout); null when they can.</summary>
+    public string? Problem => WindowAugmentationProblem ?? DisplayDropoutProblem ?? DisplayBoneProblem ?? DisplayBoneFractionProblem ?? DisplayDropoutRealOnlyProblem;
 
     /// <summary>
     /// Zero everything outside the head before the crop (<see cref="Headsup.Inputs.InputSpec.HeadMask"/>); written into the

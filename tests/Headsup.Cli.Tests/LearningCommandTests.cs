@@ -365,6 +365,10 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
         Assert.Equal("0.5", json.RootElement.GetProperty("training").GetProperty("options").GetProperty("display_dropout").GetString());
         Assert.Equal("saturated-skull", input.GetProperty("display_bone").GetString());
         Assert.Equal("saturated-skull", json.RootElement.GetProperty("training").GetProperty("options").GetProperty("display_bone").GetString());
+        (exit, stdout, stderr) = Headsup("train", "--data", _data.PhantomRoot, "--arch", "small-cnn", "--size", "64", "--epochs", "1", "--recipe", "brain-plus", "--display-dropout-real-only", "--out", refused);
+        Assert.True(exit == 2, stdout + stderr);
+        Assert.Contains("--display-dropout-real-only: display dropout for real inputs only needs display dropout", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(refused));
         Assert.Equal("false", json.RootElement.GetProperty("training").GetProperty("options").GetProperty("display_dropout_real_only").GetString());
 
         // With inserted lesions, display dropout for real inputs only is recorded and trains other weights from the
@@ -602,6 +606,7 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     [InlineData("--set", "unknown training option 'warmup'")]
     [InlineData("--hold-out", "--hold-out nosuch: no such source")]
     [InlineData("--data", "two sources are both named 'phantom'")]
+    [InlineData("--set-without-effect", "--set: display dropout for real inputs only needs display dropout")]
     public void EvaluateLeaveOneSourceOut_BadArguments_ExitTwoNamingTheProblem(string bad, string message)
     {
         using var work = TestData.CreateTempFolder();
@@ -611,6 +616,7 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
             "--model" => ["--model", _data.Model],
             "--set" => ["--set", "warmup=3"],
             "--hold-out" => ["--hold-out", "nosuch"],
+            "--set-without-effect" => ["--set", "display_dropout=0", "--set", "display_dropout_real_only=true"],
             _ => [],
         });
         var (exit, _, stderr) = Headsup([.. args]);

@@ -138,6 +138,11 @@ internal static class TrainCommand
                     throw new UsageException("--display-bone-fraction: " + fractionProblem);
                 }
 
+                if (options.DisplayDropoutRealOnlyProblem is { } realOnlyProblem)
+                {
+                    throw new UsageException("--display-dropout-real-only: " + realOnlyProblem);
+                }
+
                 if (options.SyntheticRefresh && options.SyntheticPositivesPerNegative <= 0)
                 {
                     throw new UsageException("--synthetic-refresh draws new lesions each epoch: it needs --synthetic-per-negative > 0");

@@ -54,6 +54,11 @@ internal static class TransferProtocol
             throw new UsageException(ex.Message);
         }
 
+        if (options.Problem is { } problem)
+        {
+            throw new UsageException("--set: " + problem);
+        }
+
         var named = sources.Select(s => new TransferSource(NameOf(s), DataArguments.Load([s], keepStudyLabelledRows: true))).ToList();
         string description = $"trained like {manifest.Name} {manifest.Version}" + (set.Count > 0 ? ", with " + string.Join(", ", set.Select(kv => kv.Key + "=" + kv.Value)) : string.Empty);
         var observer = new ConsoleTrainingObserver();

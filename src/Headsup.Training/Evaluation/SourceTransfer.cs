@@ -270,7 +270,7 @@ public static class SourceTransfer
                 var atLevel = pool.Where(p => levelOf.GetValueOrDefault((p.Row.Id, p.Row.Frame)) == level).ToList();
                 if (atLevel.Count > 0)
                 {
-                    rows.Add(PooledRow(name + suffix, folder + folderSuffix, atLevel, $"only the slices whose DICOM has {holds} (brain mask × pixel spacing)" + (noLevel > 0 ? $"; {noLevel} without a pixel spacing have no level" : string.Empty), request, cancellationToken));
+                    rows.Add(PooledRow(name + suffix, folder + folderSuffix, atLevel, $"only the slices whose DICOM has {holds} (brain mask × pixel spacing)" + (noLevel > 0 ? $"; {noLevel} have no level (no pixel spacing, or no longer readable)" : string.Empty), request, cancellationToken));
                 }
             }
         }

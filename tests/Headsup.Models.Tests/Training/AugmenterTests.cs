@@ -466,6 +466,8 @@ public sealed class DisplayDropoutTests
         Assert.Equal("false", new TrainingOptions().Describe()["display_dropout_real_only"]);
         Assert.True(TrainingOptions.FromDescription(new TrainingOptions { Recipe = "brain-plus", DisplayDropout = 0.5, DisplayDropoutRealOnly = true }.Describe()).DisplayDropoutRealOnly);
         Assert.Throws<ArgumentException>(() => TrainingOptions.FromDescription(new Dictionary<string, string> { ["display_dropout_real_only"] = "yes" }));
+        Assert.Contains("needs display dropout", new TrainingOptions { Recipe = "brain-plus", DisplayDropoutRealOnly = true }.Problem, StringComparison.Ordinal);
+        Assert.Null(new TrainingOptions { Recipe = "brain-plus", DisplayDropout = 0.5, DisplayDropoutRealOnly = true }.Problem);
     }
 
     [Fact]
