@@ -30,6 +30,13 @@ public static class BrainMask
 
     private static readonly int[] s_radii = [1, 3, 6];
 
+    /// <summary>The area in cm² of the set pixels of <paramref name="mask"/>, each <paramref name="pixelMm"/> mm square.</summary>
+    public static double AreaCm2(ReadOnlySpan<byte> mask, double pixelMm)
+    {
+        int count = mask.Length - mask.Count((byte)0);
+        return count * pixelMm * pixelMm / 100.0;
+    }
+
     /// <summary>The intracranial mask (0/1, row-major) of <paramref name="image"/>.</summary>
     public static byte[] Compute(SliceImage image)
     {

@@ -34,14 +34,7 @@ public static class HeadLevels
             return null;
         }
 
-        var mask = BrainMask.Compute(image);
-        int count = 0;
-        foreach (var b in mask)
-        {
-            count += b != 0 ? 1 : 0;
-        }
-
-        return count * spacing * spacing / 100.0;
+        return BrainMask.AreaCm2(BrainMask.Compute(image), spacing);
     }
 
     /// <summary>The level of <paramref name="image"/>; null where <see cref="IntracranialAreaCm2"/> has no area.</summary>

@@ -222,7 +222,7 @@ public sealed class SeriesScorer : IDisposable
                 var (input, brain) = Prepare(stack, AreaMaskSize);
                 input.Values.CopyTo(batch, pending.Count * plane);
                 double pixelMm = (stack.Center.PixelSpacingMm ?? 0.5) * input.Frame.Side / AreaMaskSize;
-                double area = brain.Count(v => v != 0) * pixelMm * pixelMm / 100.0;
+                double area = BrainMask.AreaCm2(brain, pixelMm);
                 pending.Add((i, slices[i], area));
             }
             catch (InputException ex)
