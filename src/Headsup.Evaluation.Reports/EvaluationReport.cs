@@ -105,7 +105,10 @@ public sealed class EvaluationReport
             atOperatingPoint,
             new CalibrationSummary(bins, ece, brier, CalibrationMetrics.ReliabilityCurve(probabilities, labels, bins)),
             new IntervalSettings("percentile bootstrap", options.Bootstrap.Resamples, options.Bootstrap.Seed, options.Bootstrap.ConfidenceLevel, level),
-            subtypes);
+            subtypes)
+        {
+            Groups = SummarizeGroups(rows, options, thresholds, cancellationToken),
+        };
         return new EvaluationReport(rows, options, metrics, RocCurve.Compute(data), PrecisionRecallCurve.Compute(data));
     }
 
@@ -121,7 +124,7 @@ public sealed class EvaluationReport
         var files = new (string Name, byte[] Content)[]
         {
             ("metrics.json", MetricsJson.Serialize(Metrics)),
-            ("predictions.csv", PredictionsCsv.Write(Rows, Options.SubtypeNames)),
+            ("predictions.csv", PredictionsCsv.Write(Rows, Options.SubtypeNames, Metrics.Groups is null ? null : Options.GroupedBy)),
             ("roc.png", ReportPlots.Roc(Roc, Metrics)),
             ("pr.png", ReportPlots.PrecisionRecall(PrecisionRecall, Metrics)),
             ("calibration.png", ReportPlots.Calibration(Metrics)),
@@ -213,6 +216,36 @@ public sealed class EvaluationReport
     {
         var point = RankingMetrics.SensitivityAtSpecificity(data, target);
         return new SensitivityAtSpecificitySummary(target, point.Sensitivity, point.Specificity, point.Threshold);
+    }
+
+    private static GroupsSummary? SummarizeGroups(IReadOnlyList<EvaluationRow> rows, EvaluationReportOptions options, IReadOnlyList<double> thresholds, CancellationToken cancellationToken)
+    {
+        var names = rows.Where(r => r.Group is not null).Select(r => r.Group!).Distinct(StringComparer.Ordinal).ToList();
+        if (names.Count == 0)
+        {
+            return null;
+        }
+
+        var ordered = options.GroupOrder.Where(names.Contains).Concat(names.Where(n => !options.GroupOrder.Contains(n)).Order(StringComparer.Ordinal)).ToList();
+        var items = new List<GroupSummary>();
+        foreach (var name in ordered)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var members = rows.Where(r => string.Equals(r.Group, name, StringComparison.Ordinal)).ToList();
+            var data = LabeledScores.Create(members.Select(r => r.Probability).ToArray(), members.Select(r => r.Label).ToArray());
+            var bootstrap = BinaryBootstrap.Run(data, thresholds, options.Bootstrap, cancellationToken);
+            items.Add(new GroupSummary(
+                name,
+                data.Count,
+                data.Positives,
+                (double)data.Positives / data.Count,
+                data.HasBothClasses ? bootstrap.Auc : null,
+                data.Positives > 0 ? bootstrap.AveragePrecision : null,
+                Summarize(bootstrap.Thresholds[0], "fixed"),
+                options.OperatingPointThreshold is null ? null : Summarize(bootstrap.Thresholds[1], options.OperatingPointDescription ?? "model operating point")));
+        }
+
+        return new GroupsSummary(options.GroupedBy, options.GroupNote, rows.Count(r => r.Group is null), items);
     }
 
     private static SubtypeSummary SummarizeSubtype(IReadOnlyList<EvaluationRow> rows, int subtype, EvaluationReportOptions options)

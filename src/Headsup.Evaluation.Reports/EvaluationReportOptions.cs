@@ -25,6 +25,18 @@ public sealed record EvaluationReportOptions(EvaluationLevel Level, string Model
     /// <summary>Bootstrap settings for the confidence intervals.</summary>
     public BootstrapOptions Bootstrap { get; init; } = BootstrapOptions.Default;
 
+    /// <summary>
+    /// What <see cref="EvaluationRow.Group"/> tells, e.g. "head_level": the predictions.csv column and the heading of the
+    /// report's subgroup table.
+    /// </summary>
+    public string GroupedBy { get; init; } = "group";
+
+    /// <summary>How rows were put into groups (written beside the subgroup table), e.g. the rule and its cut.</summary>
+    public string? GroupNote { get; init; }
+
+    /// <summary>The order the groups are reported in; groups not named here follow in ordinal order.</summary>
+    public IReadOnlyList<string> GroupOrder { get; init; } = [];
+
     /// <summary>Equal-width bins for ECE and the reliability diagram.</summary>
     public int CalibrationBins { get; init; } = CalibrationMetrics.DefaultBins;
 }

@@ -60,6 +60,11 @@ internal static class MarkdownReport
         Row(s, "Accuracy", Format(t.Accuracy), op is null ? null : Format(op.Accuracy));
         Row(s, "NPV", Format(t.Npv), op is null ? null : Format(op.Npv));
         Row(s, "TP / FP / TN / FN", Counts(t), op is null ? null : Counts(op));
+        if (m.Groups is { } groups)
+        {
+            Groups(s, groups, ci, m.Level == "study" ? "studies" : "slices");
+        }
+
         Line(s);
         Line(s, "## Plots");
         Line(s);
@@ -98,6 +103,26 @@ internal static class MarkdownReport
         Line(s);
         Line(s, MetricsDocument.DisclaimerText);
         return Encoding.UTF8.GetBytes(s.ToString());
+    }
+
+    private static void Groups(StringBuilder s, GroupsSummary groups, string ci, string unit)
+    {
+        Line(s);
+        Line(s, $"## By {Cell(groups.By)}");
+        Line(s);
+        var note = groups.Note is null ? string.Empty : Cell(groups.Note) + " ";
+        var ungrouped = groups.Ungrouped > 0 ? string.Create(CultureInfo.InvariantCulture, $"{groups.Ungrouped} {unit} are in no group. ") : string.Empty;
+        Line(s, $"{note}{ungrouped}Each group's rows on their own; intervals resample within the group. With few positives, read the intervals, not the point values.");
+        Line(s);
+        bool op = groups.Items.Any(g => g.AtOperatingPoint is not null);
+        var rates = op ? "at the operating point" : "at the fixed threshold";
+        Line(s, $"| {Cell(groups.By)} | n | Positives | Prevalence | ROC AUC ({ci}) | Average precision ({ci}) | Sensitivity {rates} | Specificity {rates} |");
+        Line(s, "|---|---|---|---|---|---|---|---|");
+        foreach (var g in groups.Items)
+        {
+            var at = g.AtOperatingPoint ?? g.AtThreshold;
+            Line(s, string.Create(CultureInfo.InvariantCulture, $"| {Cell(g.Name)} | {g.N} | {g.Positives} | {Format(g.Prevalence)} | {(g.Auc is null ? "n/a (one class)" : Interval(g.Auc))} | {(g.AveragePrecision is null ? "n/a" : Interval(g.AveragePrecision))} | {(g.Positives > 0 ? Interval(at.Recall) : "n/a")} | {(g.N > g.Positives ? Interval(at.Specificity) : "n/a")} |"));
+        }
     }
 
     /// <summary>Three decimals, invariant culture; "n/a" for NaN or infinity.</summary>

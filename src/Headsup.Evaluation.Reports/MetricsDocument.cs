@@ -38,6 +38,12 @@ public sealed record MetricsDocument(
     IntervalSettings Intervals,
     IReadOnlyList<SubtypeSummary> Subtypes)
 {
+    /// <summary>
+    /// The rows of each subgroup reported on their own (<see cref="EvaluationRow.Group"/>), e.g. slices at mid-head and
+    /// at the skull base or vertex; null when no row has a group.
+    /// </summary>
+    public GroupsSummary? Groups { get; init; }
+
     /// <summary>The schema identifier written to <see cref="Schema"/>.</summary>
     public const string SchemaId = "headsup.evaluation.metrics/1";
 
@@ -111,3 +117,32 @@ public sealed record IntervalSettings(string Method, int Resamples, ulong Seed, 
 /// <param name="Auc">ROC AUC with CI.</param>
 /// <param name="AveragePrecision">Average precision with CI.</param>
 public sealed record SubtypeSummary(string Name, long? Positives, double? Prevalence, ConfidenceInterval? Auc, ConfidenceInterval? AveragePrecision);
+
+/// <summary>The subgroups of an evaluation and how they were formed.</summary>
+/// <param name="By">What the groups tell (the predictions.csv column), e.g. "head_level".</param>
+/// <param name="Note">How rows were put into groups.</param>
+/// <param name="Ungrouped">Rows in no group (counted in the whole evaluation, in none of the groups).</param>
+/// <param name="Items">One summary per group.</param>
+public sealed record GroupsSummary(string By, string? Note, long Ungrouped, IReadOnlyList<GroupSummary> Items);
+
+/// <summary>
+/// The metrics of one subgroup's rows: ranking with bootstrap CIs (resampling within the group; null with one class) and
+/// the rates at the fixed threshold and at the operating point, as for the whole evaluation.
+/// </summary>
+/// <param name="Name">The group.</param>
+/// <param name="N">Rows.</param>
+/// <param name="Positives">Rows labelled positive.</param>
+/// <param name="Prevalence">Fraction positive.</param>
+/// <param name="Auc">ROC AUC with CI; null when the group has one class only.</param>
+/// <param name="AveragePrecision">Average precision with CI; null without positives.</param>
+/// <param name="AtThreshold">Counts and rates at the fixed threshold.</param>
+/// <param name="AtOperatingPoint">Counts and rates at the operating point, when there is one.</param>
+public sealed record GroupSummary(
+    string Name,
+    long N,
+    long Positives,
+    double Prevalence,
+    ConfidenceInterval? Auc,
+    ConfidenceInterval? AveragePrecision,
+    ThresholdSummary AtThreshold,
+    ThresholdSummary? AtOperatingPoint);

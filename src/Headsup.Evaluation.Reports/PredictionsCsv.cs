@@ -5,11 +5,13 @@ namespace Headsup.Evaluation.Reports;
 
 /// <summary>
 /// predictions.csv: header <c>file,label,probability</c>, then <c>&lt;subtype&gt;_probability</c> columns and, when
-/// subtype labels are known, <c>&lt;subtype&gt;_label</c> columns. Invariant culture, round-trip numbers, RFC 4180 quoting.
+/// subtype labels are known, <c>&lt;subtype&gt;_label</c> columns, then, when rows have groups, the group column (named
+/// by <see cref="EvaluationReportOptions.GroupedBy"/>; empty for a row in no group). Invariant culture, round-trip
+/// numbers, RFC 4180 quoting.
 /// </summary>
 internal static class PredictionsCsv
 {
-    public static byte[] Write(IReadOnlyList<EvaluationRow> rows, IReadOnlyList<string> subtypeNames)
+    public static byte[] Write(IReadOnlyList<EvaluationRow> rows, IReadOnlyList<string> subtypeNames, string? groupColumn = null)
     {
         var withLabels = subtypeNames.Count > 0 && rows.Count > 0 && rows[0].SubtypeLabels is not null;
         var text = new StringBuilder();
@@ -25,6 +27,11 @@ internal static class PredictionsCsv
             {
                 text.Append(',').Append(Escape(name + "_label"));
             }
+        }
+
+        if (groupColumn is not null)
+        {
+            text.Append(',').Append(Escape(groupColumn));
         }
 
         text.Append('\n');
@@ -47,6 +54,11 @@ internal static class PredictionsCsv
                         text.Append(',').Append(l.ToString(CultureInfo.InvariantCulture));
                     }
                 }
+            }
+
+            if (groupColumn is not null)
+            {
+                text.Append(',').Append(Escape(row.Group ?? string.Empty));
             }
 
             text.Append('\n');

@@ -25,6 +25,17 @@ public static class HeadLevels
     /// <summary>Smallest intracranial cross-section (cm²) of a mid-head slice.</summary>
     public const double MidHeadMinimumCm2 = 100;
 
+    /// <summary>The name of a level in reports: "mid-head" or "skull base or vertex".</summary>
+    public static string Name(HeadLevel level) => level switch
+    {
+        HeadLevel.MidHead => "mid-head",
+        HeadLevel.BaseOrVertex => "skull base or vertex",
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "unknown head level"),
+    };
+
+    /// <summary>How a slice's level is told, for reports.</summary>
+    public static string Rule { get; } = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"mid-head when the DICOM slice's intracranial area (brain mask × pixel spacing²) is ≥ {MidHeadMinimumCm2:0} cm², else skull base or vertex; display images and slices without a pixel spacing have no level");
+
     /// <summary>The intracranial area of <paramref name="image"/> in cm²; null for a display image or an unknown pixel spacing.</summary>
     public static double? IntracranialAreaCm2(SliceImage image)
     {

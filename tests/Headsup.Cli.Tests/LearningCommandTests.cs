@@ -90,6 +90,36 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
         }
 
         Assert.Contains("NOT FOR CLINICAL USE", File.ReadAllText(Path.Combine(output.Path, "report.md")), StringComparison.Ordinal);
+
+        // DICOM slices are also reported by level of the head. Each slice's head_level is its DICOM's level by
+        // HeadLevels; each level's AUC is the pairwise (Mann–Whitney) AUC of its own predictions.csv rows.
+        Assert.EndsWith(",head_level", lines[0], StringComparison.Ordinal);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).Select(c => (File: c[0], Label: int.Parse(c[1], CultureInfo.InvariantCulture), P: double.Parse(c[2], CultureInfo.InvariantCulture), Level: c[^1])).ToList();
+        foreach (var row in rows)
+        {
+            var level = HeadLevels.Of(SliceImageLoader.Load(Path.Combine(_data.PhantomRoot, row.File)));
+            Assert.Equal(level is { } l ? HeadLevels.Name(l) : string.Empty, row.Level);
+        }
+
+        var groups = root.GetProperty("groups");
+        Assert.Equal("head_level", groups.GetProperty("by").GetString());
+        var items = groups.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["mid-head", "skull base or vertex"], items.Select(i => i.GetProperty("name").GetString()));
+        foreach (var item in items)
+        {
+            var members = rows.Where(r => r.Level == item.GetProperty("name").GetString()).ToList();
+            Assert.Equal(members.Count, item.GetProperty("n").GetInt32());
+            var pos = members.Where(r => r.Label == 1).Select(r => r.P).ToList();
+            var neg = members.Where(r => r.Label == 0).Select(r => r.P).ToList();
+            if (pos.Count > 0 && neg.Count > 0)
+            {
+                double pairs = pos.Sum(p => neg.Sum(n => p > n ? 1.0 : p == n ? 0.5 : 0.0));
+                Assert.Equal(pairs / (pos.Count * neg.Count), item.GetProperty("auc").GetProperty("value").GetDouble(), 9);
+            }
+        }
+
+        Assert.Contains("  by head_level:", stdout, StringComparison.Ordinal);
+        Assert.Contains("## By head_level", File.ReadAllText(Path.Combine(output.Path, "report.md")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -575,6 +605,9 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
 
             byWindow[window] = fromProtocol;
         }
+
+        // The fold's own slice report splits its DICOM slices by level too.
+        Assert.EndsWith(",head_level", File.ReadLines(Path.Combine(outDir, "folds", "site-b", "slice", "predictions.csv")).First(), StringComparison.Ordinal);
 
         // The two renderings are different inputs (a wider window is a different image), not one scored twice.
         Assert.Contains(byWindow["40/80"], kv => Math.Abs(kv.Value - byWindow["40/120"][kv.Key]) > 1e-6);

@@ -127,6 +127,18 @@ internal static class EvaluateCommand
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  at the operating point {op.Threshold:0.000}: precision {Ci(op.Precision)}, recall {Ci(op.Recall)}, specificity {Ci(op.Specificity)}"));
         }
+        if (m.Groups is { } groups)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  by {groups.By}{(groups.Ungrouped > 0 ? $" ({groups.Ungrouped} in none)" : string.Empty)}:"));
+            foreach (var g in groups.Items)
+            {
+                var at = g.AtOperatingPoint ?? g.AtThreshold;
+                var auc = g.Auc is null ? "AUC n/a (one class)" : "AUC " + Ci(g.Auc);
+                var rates = (g.Positives > 0 ? "sensitivity " + Ci(at.Recall) : string.Empty) + (g.Positives > 0 && g.N > g.Positives ? ", " : string.Empty) + (g.N > g.Positives ? "specificity " + Ci(at.Specificity) : string.Empty);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {g.Name}: n {g.N}, positives {g.Positives}: {auc}; at {at.Threshold:0.000}: {rates}"));
+            }
+        }
+
         Console.WriteLine("NOT FOR CLINICAL USE — research software, not validated.");
     }
 }

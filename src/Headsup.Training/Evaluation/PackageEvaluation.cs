@@ -30,10 +30,13 @@ public sealed record EvaluationOutcome(EvaluationReport Report, IReadOnlyList<Sa
 /// <c>headsup evaluate</c> as a library: scores a labelled dataset with a package and builds the report. At study level,
 /// DICOM studies are scored exactly as detect scores them (<see cref="StudyCalibration.Score"/>: series selection,
 /// slices with little brain left out, the package's study calibration); display images are grouped by study id and
-/// aggregated with the package's study aggregation.
+/// aggregated with the package's study aggregation. At slice level, DICOM slices are also reported by level of the head
+/// (<see cref="HeadLevels"/>: mid-head, skull base or vertex; metrics.json <c>groups</c>, report.md, predictions.csv
+/// <c>head_level</c>).
 /// </summary>
 public static class PackageEvaluation
 {
+
     /// <summary>Scores <paramref name="dataset"/> and builds the report.</summary>
     /// <exception cref="ArgumentException">The model needs HU and the data has display images.</exception>
     /// <exception cref="ModelException">Nothing could be scored, or the package does not fit the data.</exception>
@@ -50,6 +53,7 @@ public static class PackageEvaluation
 
         var problems = new List<SampleProblem>();
         IReadOnlyList<ScoredRow> rows;
+        IReadOnlyDictionary<(string File, int Frame), HeadLevel?>? levels = null;
         bool study = request.Study;
         bool studyPipeline = study && dataset.Samples.All(s => s.Format == ImageFormat.Dicom);
         if (studyPipeline)
@@ -69,6 +73,13 @@ public static class PackageEvaluation
             {
                 rows = ModelEvaluator.ToStudies(rows, dataset.Samples, manifest.Study);
             }
+            else if (samples.Count(s => s.Format == ImageFormat.Dicom) is > 0 and var dicom)
+            {
+                // Every DICOM slice's level of the head, so the ranking is also read at mid-head and at the skull base
+                // or vertex on their own: over whole heads a model can rank bleeds by ranking levels.
+                stage?.Invoke(new EvaluationStage($"head level (intracranial area) of {dicom} DICOM slices", dicom));
+                levels = SampleLevels.Measure(samples, progress, cancellationToken);
+            }
         }
 
         if (rows.Count == 0)
@@ -85,7 +96,8 @@ public static class PackageEvaluation
             subtypeNames.Count > 0 ? subtypeNames.Select(n => r.Subtypes[n]).ToList() : null,
             !study && subtypeNames.Count > 0 && labelsByFile.TryGetValue(r.Id, out var s) && s.Subtypes.All(v => v is not null)
                 ? s.Subtypes.Select(v => v!.Value).ToList()
-                : null)).ToList();
+                : null,
+            SampleLevels.Group(levels, r.Id, r.Frame))).ToList();
         if (evaluationRows.Any(r => r.SubtypeLabels is null))
         {
             evaluationRows = evaluationRows.Select(r => r with { SubtypeLabels = null }).ToList();
@@ -102,7 +114,7 @@ public static class PackageEvaluation
             SubtypeNames = subtypeNames,
             Bootstrap = request.Bootstrap,
         };
-        return new EvaluationOutcome(EvaluationReport.Create(evaluationRows, options, cancellationToken), problems);
+        return new EvaluationOutcome(EvaluationReport.Create(evaluationRows, SampleLevels.GroupedByLevel(options), cancellationToken), problems);
     }
 
     /// <summary>A file shown relative to the --data source it came from (else as given).</summary>

@@ -206,20 +206,21 @@ public static class SourceTransfer
                 observer.Stage($"fold {f + 1}: scoring {sliceSamples.Count} held-out slices of {heldOut.Name}", sliceSamples.Count);
                 var scored = ModelEvaluator.ScoreSlices(package, sliceSamples, problems, new Core.Progress.SyncProgress<int>(observer.Advance), cancellationToken);
                 double threshold = package.Manifest.Thresholds.OperatingPoint;
-                var report = Report(scored.Select(r => (r, threshold)).ToList(), EvaluationLevel.Slice, package.Manifest, $"{heldOut.Name} held out: {scored.Count} slices", request.Bootstrap, cancellationToken);
+                if (sliceSamples.Any(s => s.Format == ImageFormat.Dicom))
+                {
+                    observer.Stage($"fold {f + 1}: head level (intracranial area) of the {sliceSamples.Count} held-out slices of {heldOut.Name}", sliceSamples.Count);
+                    foreach (var (key, level) in SampleLevels.Measure(sliceSamples, new Core.Progress.SyncProgress<int>(observer.Advance), cancellationToken))
+                    {
+                        levelOf[key] = level;
+                    }
+                }
+
+                var report = Report(scored.Select(r => (r, threshold)).ToList(), EvaluationLevel.Slice, package.Manifest, $"{heldOut.Name} held out: {scored.Count} slices", request.Bootstrap, levelOf, cancellationToken);
                 report?.WriteTo(Path.Combine(foldDir, "slice"));
                 rows.Add(Row(heldOut.Name, "slice", scored.Select(r => r.Label).ToList(), report, trainedOn));
                 if (sliceSamples.All(s => s.Format == ImageFormat.Dicom) && sliceSamples.All(s => s.Source != PhantomSource))
                 {
                     pooled.AddRange(scored.Select(r => (r, threshold)));
-                    observer.Stage($"fold {f + 1}: head level (intracranial area) of the {sliceSamples.Count} held-out slices of {heldOut.Name}", sliceSamples.Count);
-                    for (int i = 0; i < sliceSamples.Count; i++)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        levelOf[(sliceSamples[i].File, sliceSamples[i].Frame)] = LevelOf(sliceSamples[i]);
-                        observer.Advance(i + 1);
-                    }
-
                     for (int d = 0; d < DisplayFormats.Length && !package.InputSpec.NeedsHu; d++)
                     {
                         var window = DisplayFormats[d].Window;
@@ -263,14 +264,14 @@ public static class SourceTransfer
 
         foreach (var (name, folder, pool, note) in pools.Where(p => p.Rows.Count > 0))
         {
-            rows.Add(PooledRow(name, folder, pool, note, request, cancellationToken));
+            rows.Add(PooledRow(name, folder, pool, note, request, levelOf, cancellationToken));
             int noLevel = pool.Count(p => levelOf.GetValueOrDefault((p.Row.Id, p.Row.Frame)) is null);
             foreach (var (level, suffix, folderSuffix, holds) in Levels)
             {
                 var atLevel = pool.Where(p => levelOf.GetValueOrDefault((p.Row.Id, p.Row.Frame)) == level).ToList();
                 if (atLevel.Count > 0)
                 {
-                    rows.Add(PooledRow(name + suffix, folder + folderSuffix, atLevel, $"only the slices whose DICOM has {holds} (brain mask × pixel spacing)" + (noLevel > 0 ? $"; {noLevel} have no level (no pixel spacing, or no longer readable)" : string.Empty), request, cancellationToken));
+                    rows.Add(PooledRow(name + suffix, folder + folderSuffix, atLevel, $"only the slices whose DICOM has {holds} (brain mask × pixel spacing)" + (noLevel > 0 ? $"; {noLevel} have no level (no pixel spacing, or no longer readable)" : string.Empty), request, null, cancellationToken));
                 }
             }
         }
@@ -279,23 +280,10 @@ public static class SourceTransfer
         return new TransferOutcome(rows, problems, files);
     }
 
-    /// <summary>The head level of a sample's image; null when it has none or no longer loads (already counted as a problem when scored).</summary>
-    private static HeadLevel? LevelOf(LabeledSample sample)
-    {
-        try
-        {
-            return HeadLevels.Of(SampleImages.Load(sample));
-        }
-        catch (InputException)
-        {
-            return null;
-        }
-    }
-
-    private static TransferRow PooledRow(string name, string folder, List<(ScoredRow Row, double Threshold)> pooled, string note, TransferRequest request, CancellationToken cancellationToken)
+    private static TransferRow PooledRow(string name, string folder, List<(ScoredRow Row, double Threshold)> pooled, string note, TransferRequest request, IReadOnlyDictionary<(string File, int Frame), HeadLevel?>? levels, CancellationToken cancellationToken)
     {
         var labels = pooled.Select(p => p.Row.Label).ToList();
-        var report = Report(pooled, EvaluationLevel.Slice, null, name, request.Bootstrap, cancellationToken);
+        var report = Report(pooled, EvaluationLevel.Slice, null, name, request.Bootstrap, levels, cancellationToken);
         report?.WriteTo(Path.Combine(request.OutputDirectory, folder));
 
         // Every pooled prediction is decided at its own fold's operating point; Wilson intervals for those rates.
@@ -311,7 +299,8 @@ public static class SourceTransfer
         };
     }
 
-    private static EvaluationReport? Report(IReadOnlyList<(ScoredRow Row, double Threshold)> scored, EvaluationLevel level, ModelManifest? manifest, string description, BootstrapOptions bootstrap, CancellationToken cancellationToken)
+    /// <summary>A report of scored rows; with <paramref name="levels"/>, each slice is also reported at its level of the head (the report's head_level groups).</summary>
+    private static EvaluationReport? Report(IReadOnlyList<(ScoredRow Row, double Threshold)> scored, EvaluationLevel level, ModelManifest? manifest, string description, BootstrapOptions bootstrap, IReadOnlyDictionary<(string File, int Frame), HeadLevel?>? levels, CancellationToken cancellationToken)
     {
         if (scored.Count == 0)
         {
@@ -326,7 +315,7 @@ public static class SourceTransfer
             OperatingPointDescription = thresholds.Count == 1 ? manifest?.Thresholds.OperatingPointRule ?? "the fold's operating point" : null,
             Bootstrap = bootstrap,
         };
-        return EvaluationReport.Create(scored.Select(s => new EvaluationRow(s.Row.Id, s.Row.Label, s.Row.Probability)).ToList(), options, cancellationToken);
+        return EvaluationReport.Create(scored.Select(s => new EvaluationRow(s.Row.Id, s.Row.Label, s.Row.Probability, Group: SampleLevels.Group(levels, s.Row.Id, s.Row.Frame))).ToList(), SampleLevels.GroupedByLevel(options), cancellationToken);
     }
 
     private static TransferRow Row(string heldOut, string level, List<int> labels, EvaluationReport? report, string trainedOn)

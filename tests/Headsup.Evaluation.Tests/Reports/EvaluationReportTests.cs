@@ -174,4 +174,74 @@ public sealed class EvaluationReportTests
         Assert.Throws<ArgumentException>(() => EvaluationReport.Create([new EvaluationRow("a", 3, 0.5)], options));
         Assert.Throws<ArgumentException>(() => EvaluationReport.Create([new EvaluationRow("a", 1, 0.5)], options with { SubtypeNames = ["x"] }));
     }
+
+    [Fact]
+    public void Create_RowsWithGroups_ReportsEachGroupAsItsOwnRows()
+    {
+        // Independent reference: each group's AUC by counting ordered pairs (Mann–Whitney), and each group's numbers equal
+        // to those of a report made from that group's rows alone; rows in no group count in the whole, in no group.
+        var rows = Rows(240).Select((r, i) => r with { SubtypeProbabilities = null, SubtypeLabels = null, Group = (i % 5) switch { 0 or 1 => "mid-head", 2 or 3 => "skull base or vertex", _ => null } }).ToList();
+        rows.Add(new EvaluationRow("all negative", 0, 0.9, Group: "vertex only"));
+        rows.Add(new EvaluationRow("all negative 2", 0, 0.1, Group: "vertex only"));
+        var options = new EvaluationReportOptions(EvaluationLevel.Slice, "m", "v", "d")
+        {
+            OperatingPointThreshold = 0.3,
+            OperatingPointDescription = "validation sensitivity 0.90",
+            Bootstrap = new BootstrapOptions(Resamples: 300, Seed: 5),
+            GroupedBy = "head_level",
+            GroupNote = "by the intracranial area",
+            GroupOrder = ["skull base or vertex", "mid-head"],
+        };
+        var report = EvaluationReport.Create(rows, options);
+        var groups = Assert.IsType<GroupsSummary>(report.Metrics.Groups);
+        Assert.Equal("head_level", groups.By);
+        Assert.Equal(rows.Count(r => r.Group is null), groups.Ungrouped);
+        Assert.Equal(["skull base or vertex", "mid-head", "vertex only"], groups.Items.Select(g => g.Name));
+        Assert.Equal(rows.Count, report.Metrics.N);
+
+        foreach (var g in groups.Items.Take(2))
+        {
+            var members = rows.Where(r => r.Group == g.Name).ToList();
+            Assert.Equal(members.Count, g.N);
+            Assert.Equal(members.Count(r => r.Label == 1), g.Positives);
+            var positives = members.Where(r => r.Label == 1).Select(r => r.Probability).ToList();
+            var negatives = members.Where(r => r.Label == 0).Select(r => r.Probability).ToList();
+            double pairs = positives.Sum(p => negatives.Sum(n => p > n ? 1.0 : p == n ? 0.5 : 0.0));
+            Assert.Equal(pairs / (positives.Count * negatives.Count), g.Auc!.Value, 12);
+
+            var alone = EvaluationReport.Create(members.Select(r => r with { Group = null }).ToList(), options).Metrics;
+            Assert.Null(alone.Groups);
+            Assert.Equal(alone.Ranking.Auc, g.Auc);
+            Assert.Equal(alone.Ranking.AveragePrecision, g.AveragePrecision);
+            Assert.Equal(alone.AtThreshold, g.AtThreshold);
+            Assert.Equal(alone.AtOperatingPoint, g.AtOperatingPoint);
+            Assert.Equal(negatives.Count(n => n < 0.3), g.AtOperatingPoint!.Tn);
+        }
+
+        // A group with one class has no ranking, and says so rather than failing.
+        var oneClass = groups.Items[2];
+        Assert.Null(oneClass.Auc);
+        Assert.Null(oneClass.AveragePrecision);
+        Assert.Equal(1, oneClass.AtOperatingPoint!.Fp);
+
+        using var temp = TestData.CreateTempFolder();
+        report.WriteTo(temp.Path);
+        var lines = File.ReadAllLines(Path.Combine(temp.Path, "predictions.csv"));
+        Assert.Equal("file,label,probability,head_level", lines[0]);
+        Assert.Equal(rows.Select(r => r.Group ?? string.Empty), lines.Skip(1).Select(l => l[(l.LastIndexOf(',') + 1)..]));
+        var md = File.ReadAllText(Path.Combine(temp.Path, "report.md"));
+        Assert.Contains("## By head_level", md, StringComparison.Ordinal);
+        Assert.Contains("by the intracranial area", md, StringComparison.Ordinal);
+        Assert.Contains("| vertex only | 2 | 0 | 0.000 | n/a (one class) |", md, StringComparison.Ordinal);
+        var back = MetricsJson.Deserialize(File.ReadAllBytes(Path.Combine(temp.Path, "metrics.json")));
+        Assert.Equal(groups.Items.Select(g => (g.Name, g.N, g.Positives, g.AtOperatingPoint)), back.Groups!.Items.Select(g => (g.Name, g.N, g.Positives, g.AtOperatingPoint)));
+
+        // Without groups nothing changes: no column, no section, "groups": null.
+        using var plain = TestData.CreateTempFolder();
+        EvaluationReport.Create(rows.Select(r => r with { Group = null }).ToList(), options).WriteTo(plain.Path);
+        Assert.Equal("file,label,probability", File.ReadLines(Path.Combine(plain.Path, "predictions.csv")).First());
+        Assert.DoesNotContain("## By", File.ReadAllText(Path.Combine(plain.Path, "report.md")), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(plain.Path, "metrics.json")));
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("groups").ValueKind);
+    }
 }
