@@ -106,6 +106,10 @@ public sealed class Trainer
 
     /// <summary>Trains; <paramref name="checkpointDirectory"/> (optional) receives a checkpoint after each epoch and, with <paramref name="resume"/>, is read first.</summary>
     /// <remarks>
+    /// A resumed run goes on from the checkpoint's epoch with the same draws (order, augmentation, lesions are seeded by
+    /// epoch), so it ends where the uninterrupted run would, except that hard-negative mining's per-negative
+    /// probabilities start afresh; a run that had already stopped for patience is not trained further; a run past the
+    /// start of weight averaging cannot resume (the running mean is not in the checkpoint; <see cref="ModelException"/>).
     /// With <see cref="TrainingOptions.SyntheticRefresh"/> the training cache's synthetic positives are replaced by a
     /// fresh draw before every epoch after the first (the cache is changed); <paramref name="observer"/> hears about it.
     /// </remarks>
@@ -147,7 +151,19 @@ public sealed class Trainer
             startEpoch = state.Epoch + 1;
             bestAp = state.BestAp;
             bestEpoch = state.BestEpoch;
+            if (_options.AverageFromEpoch > 0 && state.Epoch >= _options.AverageFromEpoch)
+            {
+                throw new ModelException(checkpointDirectory!, $"the checkpoint is at epoch {state.Epoch}, after weight averaging began (epoch {_options.AverageFromEpoch}); checkpoints do not keep the running mean, so this run cannot resume. Remove the checkpoint to train again.");
+            }
+
             best = checkpoint.LoadBest(network);
+            if (state.Epoch - bestEpoch >= _options.Patience)
+            {
+                // The run had stopped: its validation AP had not improved for `patience` epochs. Another epoch would
+                // give a result the uninterrupted run never had.
+                drawObserver.Stage($"checkpoint: training had stopped at epoch {state.Epoch} (best epoch {bestEpoch}, patience {_options.Patience}); not trained further", 0);
+                startEpoch = _options.Epochs + 1;
+            }
         }
 
         int stepsPerEpoch = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
@@ -226,7 +242,7 @@ public sealed class Trainer
                 bestEpoch = epoch;
                 DisposeAll(best);
                 best = Snapshot(network);
-                checkpoint?.SaveBest(network);
+                checkpoint?.SaveBest(network, epoch);
             }
 
             if (_options.AverageFromEpoch > 0 && epoch >= _options.AverageFromEpoch)

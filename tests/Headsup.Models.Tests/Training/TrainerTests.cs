@@ -145,6 +145,45 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Resume_OfARunThatHadStoppedForPatience_TrainsNoFurther()
+    {
+        var train = SyntheticData.Make(32, 64, seed: 12);
+        var validation = SyntheticData.Make(12, 64, seed: 13);
+        using var folder = TestData.CreateTempFolder();
+        var checkpoint = Path.Combine(folder.Path, "ckpt");
+        new Trainer(Options(3)).Train(train, validation, checkpointDirectory: checkpoint).Network.Dispose();
+
+        // As if epoch 1 had been the best: with patience 2 the run stopped after epoch 3; with patience 50 it goes on.
+        var statePath = Path.Combine(checkpoint, "state.json");
+        var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(statePath))!;
+        state["BestEpoch"] = 1;
+        File.WriteAllText(statePath, state.ToJsonString());
+        var stopped = new Trainer(Options(6) with { Patience = 2 }).Train(train, validation, checkpointDirectory: checkpoint, resume: true);
+        stopped.Network.Dispose();
+        Assert.Equal(3, stopped.History.Count);
+        Assert.Equal(1, stopped.BestEpoch);
+        var goesOn = new Trainer(Options(5)).Train(train, validation, checkpointDirectory: checkpoint, resume: true);
+        goesOn.Network.Dispose();
+        Assert.Equal(5, goesOn.History.Count);
+    }
+
+    [Fact]
+    public void Resume_AfterWeightAveragingBegan_IsRefused_BeforeItIsAllowed()
+    {
+        var train = SyntheticData.Make(32, 64, seed: 14);
+        var validation = SyntheticData.Make(8, 64, seed: 15);
+        using var folder = TestData.CreateTempFolder();
+        var checkpoint = Path.Combine(folder.Path, "ckpt");
+        new Trainer(Options(2) with { AverageFromEpoch = 3 }).Train(train, validation, checkpointDirectory: checkpoint).Network.Dispose();
+        var ex = Assert.Throws<ModelException>(() => new Trainer(Options(4) with { AverageFromEpoch = 2 }).Train(train, validation, checkpointDirectory: checkpoint, resume: true));
+        Assert.Contains("weight averaging began (epoch 2)", ex.Message, StringComparison.Ordinal);
+        var resumed = new Trainer(Options(4) with { AverageFromEpoch = 3 }).Train(train, validation, checkpointDirectory: checkpoint, resume: true);
+        resumed.Network.Dispose();
+        Assert.Equal(4, resumed.History.Count);
+        Assert.Equal([3, 4], resumed.AveragedEpochs);
+    }
+
+    [Fact]
     public void Resume_OfAnotherRun_IsRefused()
     {
         var train = SyntheticData.Make(32, 64, seed: 10);
