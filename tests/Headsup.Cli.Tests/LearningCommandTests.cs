@@ -634,6 +634,65 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
         }
     }
 
+    [Fact]
+    public void EvaluateLeaveOneSourceOut_KilledMidFold_ResumesFromTheCheckpoint_ToTheSameModel()
+    {
+        // Independent reference: the same fold trained without interruption in another folder. A run killed after its
+        // first epoch's checkpoint (possibly in the middle of the next save) and started again goes on from there and
+        // ends with the same weights and history.
+        using var work = TestData.CreateTempFolder();
+        var second = Path.Combine(work.Path, "phantom-b");
+        var (exit, stdout, stderr) = Headsup("phantom", "--out", second, "--studies", "2", "--seed", "6", "--hemorrhage", "subdural");
+        Assert.True(exit == 0, stdout + stderr);
+        string[] Args(string outDir) => ["evaluate", "--protocol", "leave-one-source-out", "--data", _data.Phantom, second, "--hold-out", "phantom-b", "--train-like", _data.Model, "--set", "epochs=4", "--set", "patience=50", "--bootstrap", "100", "--out", outDir];
+
+        var whole = Path.Combine(work.Path, "whole");
+        (exit, stdout, stderr) = Headsup(Args(whole));
+        Assert.True(exit == 0, stdout + stderr);
+
+        var resumed = Path.Combine(work.Path, "resumed");
+        var state = Path.Combine(resumed, "folds", "phantom-b", "checkpoint", "state.json");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "headsup.dll") }.Concat(Args(resumed)))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using (var process = System.Diagnostics.Process.Start(start)!)
+        {
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.Exists(state) && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3))
+            {
+                Thread.Sleep(10);
+            }
+
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        Assert.True(File.Exists(state), "the killed run left a checkpoint");
+        Assert.False(File.Exists(Path.Combine(resumed, "folds", "phantom-b", "model", "model.json")), "the run was killed before the fold finished");
+        (exit, stdout, stderr) = Headsup(Args(resumed));
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("resuming its training from the checkpoint", stdout + stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(resumed, "folds", "phantom-b", "checkpoint")), "the checkpoint is removed once the fold's package is written");
+
+        var a = JsonNode.Parse(File.ReadAllText(Path.Combine(whole, "folds", "phantom-b", "model", "model.json")))!;
+        var b = JsonNode.Parse(File.ReadAllText(Path.Combine(resumed, "folds", "phantom-b", "model", "model.json")))!;
+        Assert.Equal(a["weights"]!["sha256"]!.GetValue<string>(), b["weights"]!["sha256"]!.GetValue<string>());
+        foreach (var key in new[] { "epochs", "best_epoch" })
+        {
+            Assert.Equal(a["training"]![key]!.ToJsonString(), b["training"]![key]!.ToJsonString());
+        }
+
+        Assert.Equal(a["calibration"]!.ToJsonString(), b["calibration"]!.ToJsonString());
+        Assert.Equal(File.ReadAllText(Path.Combine(whole, "folds", "phantom-b", "slice", "predictions.csv")), File.ReadAllText(Path.Combine(resumed, "folds", "phantom-b", "slice", "predictions.csv")));
+    }
+
     [Theory]
     [InlineData("--model", "--protocol trains its own models")]
     [InlineData("--set", "unknown training option 'warmup'")]

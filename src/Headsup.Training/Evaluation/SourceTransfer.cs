@@ -69,7 +69,8 @@ public sealed record TransferOutcome(IReadOnlyList<TransferRow> Rows, IReadOnlyL
 /// source is DICOM studies (scored exactly as detect scores them). Held-out predictions of every real DICOM source are
 /// also pooled ("a new site"), and each pooled row is repeated for its mid-head and its skull-base-or-vertex slices
 /// (<see cref="HeadLevels"/>). Writes each fold's package and evaluation report, and <c>transfer.md/.csv/.json</c>.
-/// A fold whose package already exists (an interrupted run) is not trained again.
+/// A fold whose package already exists (an interrupted run) is not trained again; a fold interrupted mid-training goes
+/// on from its checkpoint (<c>folds/&lt;source&gt;/checkpoint</c>, kept after every epoch, removed with the package written).
 /// </summary>
 public static class SourceTransfer
 {
@@ -162,6 +163,13 @@ public static class SourceTransfer
             observer.Stage($"fold {f + 1}/{request.Sources.Count}: training without {heldOut.Name} ({train.Count(s => s.AnyKnown)} labelled inputs from {string.Join(", ", request.Sources.Where((_, i) => i != f).Select(s => s.Name))})", 0);
             if (!File.Exists(Path.Combine(modelDir, "model.json")))
             {
+                // A fold interrupted mid-training goes on from its last finished epoch (each soup member from its own).
+                var checkpointDir = Path.Combine(foldDir, "checkpoint");
+                if (Directory.Exists(checkpointDir))
+                {
+                    observer.Stage($"fold {f + 1}: resuming its training from the checkpoint in {checkpointDir}", 0);
+                }
+
                 TrainingResult result;
                 try
                 {
@@ -172,6 +180,8 @@ public static class SourceTransfer
                             Sources = request.Sources.Where((_, i) => i != f).Select(s => s.Name).ToList(),
                             Options = request.Options,
                             OutputDirectory = modelDir,
+                            CheckpointDirectory = checkpointDir,
+                            Resume = true,
                             ModelName = "transfer-without-" + Safe(heldOut.Name),
                         },
                         observer,
