@@ -125,7 +125,7 @@ public sealed class EvaluationReport
         {
             ("metrics.json", MetricsJson.Serialize(Metrics)),
             ("predictions.csv", PredictionsCsv.Write(Rows, Options.SubtypeNames, Metrics.Groups is null ? null : Options.GroupedBy)),
-            ("roc.png", ReportPlots.Roc(Roc, Metrics)),
+            ("roc.png", ReportPlots.Roc(Roc, Metrics, GroupCurves())),
             ("pr.png", ReportPlots.PrecisionRecall(PrecisionRecall, Metrics)),
             ("calibration.png", ReportPlots.Calibration(Metrics)),
             ("report.md", MarkdownReport.Write(Metrics)),
@@ -143,6 +143,23 @@ public sealed class EvaluationReport
         {
             throw new EvaluationOutputException($"cannot write the evaluation report to {outputDirectory}: {e.Message}", e);
         }
+    }
+
+    /// <summary>Each subgroup with both classes and its ROC curve, for roc.png.</summary>
+    private List<(GroupSummary Group, RocCurve Curve)> GroupCurves()
+    {
+        var curves = new List<(GroupSummary Group, RocCurve Curve)>();
+        foreach (var group in Metrics.Groups?.Items ?? [])
+        {
+            var members = Rows.Where(r => string.Equals(r.Group, group.Name, StringComparison.Ordinal)).ToList();
+            var data = LabeledScores.Create(members.Select(r => r.Probability).ToArray(), members.Select(r => r.Label).ToArray());
+            if (data.HasBothClasses)
+            {
+                curves.Add((group, RocCurve.Compute(data)));
+            }
+        }
+
+        return curves;
     }
 
     private static bool Validate(IReadOnlyList<EvaluationRow> rows, EvaluationReportOptions options)

@@ -16,7 +16,10 @@ internal static class ReportPlots
 
     private static readonly Lazy<string?> s_font = new(RegisterFont, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static byte[] Roc(RocCurve curve, MetricsDocument metrics)
+    /// <summary>Line colours of the subgroups' ROC curves, in the order of the groups.</summary>
+    private static readonly Color[] s_groupColors = [Colors.DarkOrange, Colors.Purple, Colors.Teal, Colors.Brown, Colors.DarkGreen];
+
+    public static byte[] Roc(RocCurve curve, MetricsDocument metrics, IReadOnlyList<(GroupSummary Group, RocCurve Curve)> groups)
     {
         var plot = NewPlot($"ROC curve, AUC {Format(metrics.Auc)} ({Level(metrics)} CI {Format(metrics.Ranking.Auc.Low)}–{Format(metrics.Ranking.Auc.High)})", "False positive rate (1 − specificity)", "True positive rate (sensitivity)");
         var chance = plot.Add.Line(0, 0, 1, 1);
@@ -30,6 +33,22 @@ internal static class ReportPlots
             line.LineWidth = 2;
             line.Color = Colors.Navy;
             line.LegendText = $"{metrics.Model.Name} (n = {metrics.N}, positives = {metrics.Positives})";
+        }
+
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var (group, groupCurve) = groups[g];
+            var (gx, gy) = Finite(groupCurve.FalsePositiveRates, groupCurve.TruePositiveRates);
+            if (gx.Length == 0 || group.Auc is null)
+            {
+                continue;
+            }
+
+            var line = plot.Add.ScatterLine(gx, gy);
+            line.LineWidth = 1.5f;
+            line.LinePattern = LinePattern.Dotted;
+            line.Color = s_groupColors[g % s_groupColors.Length];
+            line.LegendText = $"{group.Name}: AUC {Format(group.Auc.Value)} (n = {group.N}, positives = {group.Positives})";
         }
 
         return Finish(plot, Alignment.LowerRight);

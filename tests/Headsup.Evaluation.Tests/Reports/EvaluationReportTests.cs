@@ -243,5 +243,9 @@ public sealed class EvaluationReportTests
         Assert.DoesNotContain("## By", File.ReadAllText(Path.Combine(plain.Path, "report.md")), StringComparison.Ordinal);
         using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(plain.Path, "metrics.json")));
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("groups").ValueKind);
+
+        // roc.png draws each group with both classes beside the whole: the two plots differ.
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(plain.Path, "roc.png")), File.ReadAllBytes(Path.Combine(temp.Path, "roc.png")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(plain.Path, "pr.png")), File.ReadAllBytes(Path.Combine(temp.Path, "pr.png")));
     }
 }
