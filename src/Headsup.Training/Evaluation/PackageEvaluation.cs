@@ -36,7 +36,6 @@ public sealed record EvaluationOutcome(EvaluationReport Report, IReadOnlyList<Sa
 /// </summary>
 public static class PackageEvaluation
 {
-
     /// <summary>Scores <paramref name="dataset"/> and builds the report.</summary>
     /// <exception cref="ArgumentException">The model needs HU and the data has display images.</exception>
     /// <exception cref="ModelException">Nothing could be scored, or the package does not fit the data.</exception>
