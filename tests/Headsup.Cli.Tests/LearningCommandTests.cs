@@ -515,11 +515,9 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
     public void EvaluateLeaveOneSourceOut_TwoPhantomSources_TrainsEachFoldAndWritesTheTable()
     {
         using var work = TestData.CreateTempFolder();
-        var second = Path.Combine(work.Path, "phantom-b");
-        var (exit, stdout, stderr) = Headsup("phantom", "--out", second, "--studies", "2", "--seed", "6", "--hemorrhage", "subdural");
-        Assert.True(exit == 0, stdout + stderr);
+        var second = SecondPhantomSource(work.Path);
         var outDir = Path.Combine(work.Path, "transfer");
-        (exit, stdout, stderr) = Headsup("evaluate", "--protocol", "leave-one-source-out", "--data", _data.Phantom, second, "--train-like", _data.Model, "--set", "epochs=1", "--bootstrap", "200", "--out", outDir);
+        var (exit, stdout, stderr) = Headsup("evaluate", "--protocol", "leave-one-source-out", "--data", _data.Phantom, second, "--train-like", _data.Model, "--set", "epochs=1", "--bootstrap", "200", "--out", outDir);
         Assert.True(exit == 0, stdout + stderr);
         Assert.Contains("leave-one-source-out (trained like", stdout, StringComparison.Ordinal);
         Assert.Contains("epochs=1", stdout, StringComparison.Ordinal);
@@ -641,13 +639,11 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
         // first epoch's checkpoint (possibly in the middle of the next save) and started again goes on from there and
         // ends with the same weights and history.
         using var work = TestData.CreateTempFolder();
-        var second = Path.Combine(work.Path, "phantom-b");
-        var (exit, stdout, stderr) = Headsup("phantom", "--out", second, "--studies", "2", "--seed", "6", "--hemorrhage", "subdural");
-        Assert.True(exit == 0, stdout + stderr);
+        var second = SecondPhantomSource(work.Path);
         string[] Args(string outDir) => ["evaluate", "--protocol", "leave-one-source-out", "--data", _data.Phantom, second, "--hold-out", "phantom-b", "--train-like", _data.Model, "--set", "epochs=4", "--set", "patience=50", "--bootstrap", "100", "--out", outDir];
 
         var whole = Path.Combine(work.Path, "whole");
-        (exit, stdout, stderr) = Headsup(Args(whole));
+        var (exit, stdout, stderr) = Headsup(Args(whole));
         Assert.True(exit == 0, stdout + stderr);
 
         var resumed = Path.Combine(work.Path, "resumed");
@@ -757,6 +753,15 @@ public sealed class LearningCommandTests : IClassFixture<LearningFixture>
         Assert.Contains("headsup-default", stderr, StringComparison.Ordinal);
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(work.Path, "metrics.json")));
         Assert.True(metrics.RootElement.GetProperty("auc").GetDouble() > 0.9);
+    }
+
+    /// <summary>A second phantom source, "phantom-b": two studies with subdural bleeds, seed 6.</summary>
+    private static string SecondPhantomSource(string folder)
+    {
+        var second = Path.Combine(folder, "phantom-b");
+        var (exit, stdout, stderr) = Headsup("phantom", "--out", second, "--studies", "2", "--seed", "6", "--hemorrhage", "subdural");
+        Assert.True(exit == 0, stdout + stderr);
+        return second;
     }
 
     private static void CopyFolder(string from, string to)

@@ -144,14 +144,21 @@ public sealed class TrainerTests
         Assert.Equal(3, resumed.History[^1].Epoch);
     }
 
+    /// <summary>Synthetic training and validation data, and a checkpoint in <paramref name="folder"/> after <paramref name="first"/> run.</summary>
+    private static (InputCache Train, InputCache Validation, string Checkpoint) Checkpointed(TempFolder folder, int seed, TrainingOptions first)
+    {
+        var train = SyntheticData.Make(32, 64, seed: seed);
+        var validation = SyntheticData.Make(12, 64, seed: seed + 1);
+        var checkpoint = Path.Combine(folder.Path, "ckpt");
+        new Trainer(first).Train(train, validation, checkpointDirectory: checkpoint).Network.Dispose();
+        return (train, validation, checkpoint);
+    }
+
     [Fact]
     public void Resume_OfARunThatHadStoppedForPatience_TrainsNoFurther()
     {
-        var train = SyntheticData.Make(32, 64, seed: 12);
-        var validation = SyntheticData.Make(12, 64, seed: 13);
         using var folder = TestData.CreateTempFolder();
-        var checkpoint = Path.Combine(folder.Path, "ckpt");
-        new Trainer(Options(3)).Train(train, validation, checkpointDirectory: checkpoint).Network.Dispose();
+        var (train, validation, checkpoint) = Checkpointed(folder, 12, Options(3));
 
         // As if epoch 1 had been the best: with patience 2 the run stopped after epoch 3; with patience 50 it goes on.
         var statePath = Path.Combine(checkpoint, "state.json");
@@ -170,11 +177,8 @@ public sealed class TrainerTests
     [Fact]
     public void Resume_AfterWeightAveragingBegan_IsRefused_BeforeItIsAllowed()
     {
-        var train = SyntheticData.Make(32, 64, seed: 14);
-        var validation = SyntheticData.Make(8, 64, seed: 15);
         using var folder = TestData.CreateTempFolder();
-        var checkpoint = Path.Combine(folder.Path, "ckpt");
-        new Trainer(Options(2) with { AverageFromEpoch = 3 }).Train(train, validation, checkpointDirectory: checkpoint).Network.Dispose();
+        var (train, validation, checkpoint) = Checkpointed(folder, 14, Options(2) with { AverageFromEpoch = 3 });
         var ex = Assert.Throws<ModelException>(() => new Trainer(Options(4) with { AverageFromEpoch = 2 }).Train(train, validation, checkpointDirectory: checkpoint, resume: true));
         Assert.Contains("weight averaging began (epoch 2)", ex.Message, StringComparison.Ordinal);
         var resumed = new Trainer(Options(4) with { AverageFromEpoch = 3 }).Train(train, validation, checkpointDirectory: checkpoint, resume: true);
