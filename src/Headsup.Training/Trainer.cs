@@ -107,8 +107,9 @@ public sealed class Trainer
     /// <summary>Trains; <paramref name="checkpointDirectory"/> (optional) receives a checkpoint after each epoch and, with <paramref name="resume"/>, is read first.</summary>
     /// <remarks>
     /// A resumed run goes on from the checkpoint's epoch with the same draws (order, augmentation, lesions are seeded by
-    /// epoch), so it ends where the uninterrupted run would, except that hard-negative mining's per-negative
-    /// probabilities start afresh; a run that had already stopped for patience is not trained further; a run past the
+    /// epoch), so it ends with the weights the uninterrupted run would, except that hard-negative mining's per-negative
+    /// probabilities start afresh (and, with fresh lesions, a run resumed after its last epoch leaves the cache with the
+    /// first draw, not the last); a run that had already stopped for patience is not trained further; a run past the
     /// start of weight averaging cannot resume (the running mean is not in the checkpoint; <see cref="ModelException"/>).
     /// With <see cref="TrainingOptions.SyntheticRefresh"/> the training cache's synthetic positives are replaced by a
     /// fresh draw before every epoch after the first (the cache is changed); <paramref name="observer"/> hears about it.
