@@ -63,13 +63,15 @@ public sealed class Checkpoint
         {
             WeightsFile = weights,
             OptimizerFile = optimizerFile,
-            BestFile = File.Exists(Path.Combine(_directory, best)) ? best : null,
+            // A checkpoint of the earlier layout, resumed, keeps its best.bin until a better epoch is saved.
+            BestFile = File.Exists(Path.Combine(_directory, best)) ? best
+                : _bestFile is not null && File.Exists(Path.Combine(_directory, _bestFile)) ? _bestFile : null,
         };
         AtomicFile.Write(Path.Combine(_directory, "state.json"), s => JsonSerializer.Serialize(s, document, s_json));
         _bestFile = document.BestFile;
 
         // Only now are the earlier epochs' files (and any left by a crash) no longer needed.
-        var keep = new HashSet<string>([weights, optimizerFile, best, "state.json"], StringComparer.Ordinal);
+        var keep = new HashSet<string>([weights, optimizerFile, document.BestFile ?? best], StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(_directory, "*.bin"))
         {
             if (!keep.Contains(Path.GetFileName(file)))
