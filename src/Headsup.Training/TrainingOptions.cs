@@ -245,13 +245,13 @@ public sealed record TrainingOptions
                 "augmentation" => options with { Augmentation = Real(key, value) },
                 "synthetic_positives_per_negative" => options with { SyntheticPositivesPerNegative = Real(key, value) },
                 "synthetic_mimics_per_negative" => options with { SyntheticMimicsPerNegative = Real(key, value) >= 0 ? Real(key, value) : throw Bad(key, value) },
-                "synthetic_refresh" => options with { SyntheticRefresh = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
+                "synthetic_refresh" => options with { SyntheticRefresh = Bool(key, value) },
                 "hard_negatives" => options with { HardNegatives = Real(key, value) >= 0 ? Real(key, value) : throw Bad(key, value) },
                 "source_balance" => options with { SourceBalance = Real(key, value) },
-                "multi_label" => options with { MultiLabel = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
+                "multi_label" => options with { MultiLabel = Bool(key, value) },
                 "validation_fraction" => options with { ValidationFraction = Real(key, value) },
                 "average_from_epoch" => options with { AverageFromEpoch = Int(key, value) >= 0 ? Int(key, value) : throw Bad(key, value) },
-                "group_near_duplicates" => options with { GroupNearDuplicates = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
+                "group_near_duplicates" => options with { GroupNearDuplicates = Bool(key, value) },
                 "near_duplicate_threshold" => options with { NearDuplicateThreshold = Real(key, value) is > 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 "test_time_augmentation" => options with { TestTimeAugmentation = Headsup.Models.TestTimeAugmentations.TryParse(value, out var tta) ? tta : throw Bad(key, value) },
                 "seed" => options with { Seed = Int(key, value) },
@@ -259,7 +259,7 @@ public sealed record TrainingOptions
                 "soup" => options with { Soup = Int(key, value) is >= 1 and <= MaxSoup ? Int(key, value) : throw Bad(key, value) },
                 "weights_precision" => options with { Precision = Enum.TryParse<Headsup.Models.Packaging.WeightsPrecision>(value, ignoreCase: true, out var p) ? p : throw Bad(key, value) },
                 "operating_sensitivity" => options with { OperatingSensitivity = Real(key, value) },
-                "head_mask" => options with { HeadMask = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
+                "head_mask" => options with { HeadMask = Bool(key, value) },
                 "window_augmentation" => options with { WindowAugmentation = Real(key, value) },
                 "display_bone" => options with
                 {
@@ -273,7 +273,7 @@ public sealed record TrainingOptions
                 },
                 "display_bone_fraction" => options with { DisplayBoneFraction = Real(key, value) is >= 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
                 "display_dropout" => options with { DisplayDropout = Real(key, value) is >= 0 and <= 1 ? Real(key, value) : throw Bad(key, value) },
-                "display_dropout_real_only" => options with { DisplayDropoutRealOnly = value switch { "true" => true, "false" => false, _ => throw Bad(key, value) } },
+                "display_dropout_real_only" => options with { DisplayDropoutRealOnly = Bool(key, value) },
                 _ => throw new ArgumentException($"unknown training option '{key}' (known: {string.Join(", ", new TrainingOptions { TrainingSeed = 1 }.Describe().Keys)})"),
             };
         }
@@ -281,6 +281,7 @@ public sealed record TrainingOptions
         return options;
 
         static int Int(string key, string value) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw Bad(key, value);
+        static bool Bool(string key, string value) => value switch { "true" => true, "false" => false, _ => throw Bad(key, value) };
         static double Real(string key, string value) => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : throw Bad(key, value);
         static ArgumentException Bad(string key, string value) => new($"training option {key}: '{value}' is not a valid value");
     }
