@@ -15,8 +15,11 @@ public sealed class EvaluationReport
     /// <summary>File names written by <see cref="WriteTo"/>.</summary>
     public static readonly IReadOnlyList<string> FileNames = ["metrics.json", "predictions.csv", "roc.png", "pr.png", "calibration.png", "report.md"];
 
-    private EvaluationReport(IReadOnlyList<EvaluationRow> rows, EvaluationReportOptions options, MetricsDocument metrics, RocCurve roc, PrecisionRecallCurve pr)
+    private readonly IReadOnlyList<(GroupSummary Group, RocCurve Curve)> _groupCurves;
+
+    private EvaluationReport(IReadOnlyList<EvaluationRow> rows, EvaluationReportOptions options, MetricsDocument metrics, RocCurve roc, PrecisionRecallCurve pr, IReadOnlyList<(GroupSummary Group, RocCurve Curve)> groupCurves)
     {
+        _groupCurves = groupCurves;
         Rows = rows;
         Options = options;
         Metrics = metrics;
@@ -105,11 +108,9 @@ public sealed class EvaluationReport
             atOperatingPoint,
             new CalibrationSummary(bins, ece, brier, CalibrationMetrics.ReliabilityCurve(probabilities, labels, bins)),
             new IntervalSettings("percentile bootstrap", options.Bootstrap.Resamples, options.Bootstrap.Seed, options.Bootstrap.ConfidenceLevel, level),
-            subtypes)
-        {
-            Groups = SummarizeGroups(rows, options, thresholds, cancellationToken),
-        };
-        return new EvaluationReport(rows, options, metrics, RocCurve.Compute(data), PrecisionRecallCurve.Compute(data));
+            subtypes);
+        var (groups, groupCurves) = SummarizeGroups(rows, options, thresholds, cancellationToken);
+        return new EvaluationReport(rows, options, metrics with { Groups = groups }, RocCurve.Compute(data), PrecisionRecallCurve.Compute(data), groupCurves);
     }
 
     /// <summary>
@@ -125,7 +126,7 @@ public sealed class EvaluationReport
         {
             ("metrics.json", MetricsJson.Serialize(Metrics)),
             ("predictions.csv", PredictionsCsv.Write(Rows, Options.SubtypeNames, Metrics.Groups is null ? null : Options.GroupedBy)),
-            ("roc.png", ReportPlots.Roc(Roc, Metrics, GroupCurves())),
+            ("roc.png", ReportPlots.Roc(Roc, Metrics, _groupCurves)),
             ("pr.png", ReportPlots.PrecisionRecall(PrecisionRecall, Metrics)),
             ("calibration.png", ReportPlots.Calibration(Metrics)),
             ("report.md", MarkdownReport.Write(Metrics)),
@@ -143,23 +144,6 @@ public sealed class EvaluationReport
         {
             throw new EvaluationOutputException($"cannot write the evaluation report to {outputDirectory}: {e.Message}", e);
         }
-    }
-
-    /// <summary>Each subgroup with both classes and its ROC curve, for roc.png.</summary>
-    private List<(GroupSummary Group, RocCurve Curve)> GroupCurves()
-    {
-        var curves = new List<(GroupSummary Group, RocCurve Curve)>();
-        foreach (var group in Metrics.Groups?.Items ?? [])
-        {
-            var members = Rows.Where(r => string.Equals(r.Group, group.Name, StringComparison.Ordinal)).ToList();
-            var data = LabeledScores.Create(members.Select(r => r.Probability).ToArray(), members.Select(r => r.Label).ToArray());
-            if (data.HasBothClasses)
-            {
-                curves.Add((group, RocCurve.Compute(data)));
-            }
-        }
-
-        return curves;
     }
 
     private static bool Validate(IReadOnlyList<EvaluationRow> rows, EvaluationReportOptions options)
@@ -235,23 +219,25 @@ public sealed class EvaluationReport
         return new SensitivityAtSpecificitySummary(target, point.Sensitivity, point.Specificity, point.Threshold);
     }
 
-    private static GroupsSummary? SummarizeGroups(IReadOnlyList<EvaluationRow> rows, EvaluationReportOptions options, IReadOnlyList<double> thresholds, CancellationToken cancellationToken)
+    /// <summary>Each group's summary (null when no row has a group) and, for roc.png, the ROC curve of each group with both classes.</summary>
+    private static (GroupsSummary? Groups, List<(GroupSummary Group, RocCurve Curve)> Curves) SummarizeGroups(IReadOnlyList<EvaluationRow> rows, EvaluationReportOptions options, IReadOnlyList<double> thresholds, CancellationToken cancellationToken)
     {
-        var names = rows.Where(r => r.Group is not null).Select(r => r.Group!).Distinct(StringComparer.Ordinal).ToList();
-        if (names.Count == 0)
+        var curves = new List<(GroupSummary Group, RocCurve Curve)>();
+        var byName = rows.Where(r => r.Group is not null).GroupBy(r => r.Group!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        if (byName.Count == 0)
         {
-            return null;
+            return (null, curves);
         }
 
-        var ordered = options.GroupOrder.Where(names.Contains).Concat(names.Where(n => !options.GroupOrder.Contains(n)).Order(StringComparer.Ordinal)).ToList();
+        var ordered = options.GroupOrder.Where(byName.ContainsKey).Concat(byName.Keys.Where(n => !options.GroupOrder.Contains(n)).Order(StringComparer.Ordinal)).ToList();
         var items = new List<GroupSummary>();
         foreach (var name in ordered)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var members = rows.Where(r => string.Equals(r.Group, name, StringComparison.Ordinal)).ToList();
+            var members = byName[name];
             var data = LabeledScores.Create(members.Select(r => r.Probability).ToArray(), members.Select(r => r.Label).ToArray());
             var bootstrap = BinaryBootstrap.Run(data, thresholds, options.Bootstrap, cancellationToken);
-            items.Add(new GroupSummary(
+            var group = new GroupSummary(
                 name,
                 data.Count,
                 data.Positives,
@@ -259,10 +245,15 @@ public sealed class EvaluationReport
                 data.HasBothClasses ? bootstrap.Auc : null,
                 data.Positives > 0 ? bootstrap.AveragePrecision : null,
                 Summarize(bootstrap.Thresholds[0], "fixed"),
-                options.OperatingPointThreshold is null ? null : Summarize(bootstrap.Thresholds[1], options.OperatingPointDescription ?? "model operating point")));
+                options.OperatingPointThreshold is null ? null : Summarize(bootstrap.Thresholds[1], options.OperatingPointDescription ?? "model operating point"));
+            items.Add(group);
+            if (data.HasBothClasses)
+            {
+                curves.Add((group, RocCurve.Compute(data)));
+            }
         }
 
-        return new GroupsSummary(options.GroupedBy, options.GroupNote, rows.Count(r => r.Group is null), items);
+        return (new GroupsSummary(options.GroupedBy, options.GroupNote, rows.Count(r => r.Group is null), items), curves);
     }
 
     private static SubtypeSummary SummarizeSubtype(IReadOnlyList<EvaluationRow> rows, int subtype, EvaluationReportOptions options)
